@@ -1,0 +1,310 @@
+//! The Deployment controller, replica management only: each Deployment owns
+//! one ReplicaSet named `<deployment>-<pod-template-hash>`, whose pods are
+//! named `<replicaset>-<5 random characters>` like the API server's
+//! `generateName`. Scaling up creates pods; scaling down deletes the pods
+//! ranked first by upstream's `ActivePods` order
+//! (pkg/controller/controller_utils.go), so unscheduled, pending, not-ready
+//! and younger pods go first. A pod that goes away (deleted, completed) is
+//! replaced, as the ReplicaSet controller does.
+
+use kubesim_core::{
+    Cluster, EventType, KubeEvent, Labels, ObjectMeta, OwnerReference, Pod, PodId, PodPhase,
+    PodSpec, SimTime,
+};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use std::cmp::Ordering;
+
+/// `v1.PodTemplateSpec`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PodTemplate {
+    pub labels: Labels,
+    pub annotations: Labels,
+    pub spec: PodSpec,
+}
+
+/// `apps/v1.Deployment`, the parts this release models.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deployment {
+    pub metadata: ObjectMeta,
+    pub replicas: i32,
+    /// `spec.selector.matchLabels`.
+    pub selector: Labels,
+    pub template: PodTemplate,
+}
+
+/// Characters `rand.SafeEncodeString` and `utilrand.String` draw from
+/// (staging/src/k8s.io/apimachinery/pkg/util/rand/rand.go): no vowels, no
+/// look-alikes.
+const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// `rand.SafeEncodeString`.
+pub fn safe_encode_string(s: &str) -> String {
+    s.bytes()
+        .map(|b| ALPHANUMS[b as usize % ALPHANUMS.len()] as char)
+        .collect()
+}
+
+/// `controller.ComputeHash`: FNV-32a over the template, safe-encoded. (Upstream
+/// hashes a spew dump of the Go struct; we hash our own stable rendering, so
+/// the value differs from a real cluster's but is just as stable.)
+pub fn compute_hash(template: &PodTemplate) -> String {
+    let text = format!("{template:?}");
+    let mut h: u32 = 0x811c_9dc5;
+    for b in text.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    safe_encode_string(&h.to_string())
+}
+
+/// Runtime state of one Deployment.
+#[derive(Debug)]
+pub struct DeploymentState {
+    pub deployment: Deployment,
+    pub replica_set: String,
+    /// Pods owned and not yet gone (not deleted, not finished).
+    pub pods: Vec<PodId>,
+    rng: ChaCha8Rng,
+}
+
+/// Sort key of `ActivePods` (lower = deleted first when scaling down).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivePodRank {
+    assigned: bool,
+    phase_rank: u8,
+    ready: bool,
+    ready_since: Option<SimTime>,
+    restarts: u32,
+    created: SimTime,
+    pod: PodId,
+}
+
+impl ActivePodRank {
+    pub fn of(cluster: &Cluster, pid: PodId) -> Self {
+        let p = cluster.pod(pid);
+        ActivePodRank {
+            assigned: p.node.is_some(),
+            phase_rank: match p.phase() {
+                PodPhase::Pending => 0,
+                PodPhase::Running => 2,
+                _ => 1,
+            },
+            ready: p.is_ready(),
+            ready_since: p.ready,
+            restarts: p.restarts(),
+            created: p.created,
+            pod: pid,
+        }
+    }
+    /// `ActivePods.Less`: true when `self` should be deleted before `other`.
+    pub fn cmp_delete_first(&self, other: &Self) -> Ordering {
+        // 1. unassigned < assigned
+        (self.assigned.cmp(&other.assigned))
+            // 2. Pending < Unknown < Running
+            .then(self.phase_rank.cmp(&other.phase_rank))
+            // 3. not ready < ready
+            .then(self.ready.cmp(&other.ready))
+            // 4. ready for less time first (later ready timestamp first)
+            .then_with(|| {
+                match (
+                    self.ready && other.ready,
+                    self.ready_since,
+                    other.ready_since,
+                ) {
+                    (true, Some(a), Some(b)) => b.cmp(&a),
+                    _ => Ordering::Equal,
+                }
+            })
+            // 5. more restarts first
+            .then(other.restarts.cmp(&self.restarts))
+            // 6. newer first
+            .then(other.created.cmp(&self.created))
+            // kubesim: a stable final tie-break
+            .then(other.pod.cmp(&self.pod))
+    }
+}
+
+/// All Deployments of a run.
+#[derive(Debug, Default)]
+pub struct DeploymentController {
+    pub deployments: Vec<DeploymentState>,
+}
+
+/// What a reconcile asks the simulation to do.
+#[derive(Debug, Default)]
+pub struct ReconcileOutput {
+    pub created: Vec<PodId>,
+    pub deleted: Vec<PodId>,
+}
+
+impl DeploymentController {
+    /// Registers a Deployment; `rng` is its own random stream.
+    pub fn add(&mut self, deployment: Deployment, rng: ChaCha8Rng) -> usize {
+        let replica_set = format!(
+            "{}-{}",
+            deployment.metadata.name,
+            compute_hash(&deployment.template)
+        );
+        self.deployments.push(DeploymentState {
+            deployment,
+            replica_set,
+            pods: Vec::new(),
+            rng,
+        });
+        self.deployments.len() - 1
+    }
+
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.deployments
+            .iter()
+            .position(|d| d.deployment.metadata.name == name)
+    }
+
+    /// Sets `spec.replicas` (the `scale` action).
+    pub fn scale(&mut self, idx: usize, replicas: i32) {
+        self.deployments[idx].deployment.replicas = replicas;
+    }
+
+    /// Drops pods that finished or were deleted from the owned set.
+    pub fn pod_gone(&mut self, idx: usize, pid: PodId) {
+        self.deployments[idx].pods.retain(|p| *p != pid);
+    }
+
+    /// Brings the number of pods to `spec.replicas`: creates pods into
+    /// `cluster` (returned for the scheduling queue) or picks pods to
+    /// delete (returned; the caller deletes them). Records events.
+    pub fn reconcile(
+        &mut self,
+        idx: usize,
+        cluster: &mut Cluster,
+        now: SimTime,
+        events: &mut Vec<KubeEvent>,
+    ) -> ReconcileOutput {
+        let mut out = ReconcileOutput::default();
+        let d = &mut self.deployments[idx];
+        let want = d.deployment.replicas.max(0) as usize;
+        let have = d.pods.len();
+        let dep_name = d.deployment.metadata.name.clone();
+        match want.cmp(&have) {
+            Ordering::Equal => {}
+            Ordering::Greater => {
+                events.push(KubeEvent {
+                    time: now,
+                    kind: EventType::Normal,
+                    reason: "ScalingReplicaSet",
+                    object: format!("deployment/{dep_name}"),
+                    message: format!(
+                        "Scaled up replica set {} from {have} to {want}",
+                        d.replica_set
+                    ),
+                });
+                for _ in have..want {
+                    let pod = new_pod(d, cluster, now);
+                    let name = pod.metadata.name.clone();
+                    let pid = cluster.add_pod(pod, format!("deployment/{dep_name}"), now);
+                    d.pods.push(pid);
+                    out.created.push(pid);
+                    events.push(KubeEvent {
+                        time: now,
+                        kind: EventType::Normal,
+                        reason: "SuccessfulCreate",
+                        object: format!("replicaset/{}", d.replica_set),
+                        message: format!("Created pod: {name}"),
+                    });
+                }
+            }
+            Ordering::Less => {
+                events.push(KubeEvent {
+                    time: now,
+                    kind: EventType::Normal,
+                    reason: "ScalingReplicaSet",
+                    object: format!("deployment/{dep_name}"),
+                    message: format!(
+                        "Scaled down replica set {} from {have} to {want}",
+                        d.replica_set
+                    ),
+                });
+                let mut ranked: Vec<ActivePodRank> = d
+                    .pods
+                    .iter()
+                    .map(|&p| ActivePodRank::of(cluster, p))
+                    .collect();
+                ranked.sort_by(|a, b| a.cmp_delete_first(b));
+                for r in ranked.into_iter().take(have - want) {
+                    d.pods.retain(|p| *p != r.pod);
+                    out.deleted.push(r.pod);
+                    events.push(KubeEvent {
+                        time: now,
+                        kind: EventType::Normal,
+                        reason: "SuccessfulDelete",
+                        object: format!("replicaset/{}", d.replica_set),
+                        message: format!("Deleted pod: {}", cluster.pod(r.pod).name()),
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+fn new_pod(d: &mut DeploymentState, cluster: &Cluster, now: SimTime) -> Pod {
+    let name = loop {
+        let suffix: String = (0..5)
+            .map(|_| ALPHANUMS[d.rng.random_range(0..ALPHANUMS.len())] as char)
+            .collect();
+        let candidate = format!("{}-{suffix}", d.replica_set);
+        if cluster.pod_id(&candidate).is_none() {
+            break candidate;
+        }
+    };
+    let mut labels = d.deployment.template.labels.clone();
+    let hash = d
+        .replica_set
+        .rsplit('-')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    labels.insert("pod-template-hash".into(), hash);
+    Pod {
+        metadata: ObjectMeta {
+            name,
+            namespace: d.deployment.metadata.namespace.clone(),
+            labels,
+            annotations: d.deployment.template.annotations.clone(),
+            owner_references: vec![OwnerReference {
+                kind: "ReplicaSet".into(),
+                name: d.replica_set.clone(),
+                controller: true,
+            }],
+            creation_timestamp: now,
+            deletion_timestamp: None,
+            generation: 0,
+        },
+        spec: d.deployment.template.spec.clone(),
+        status: Default::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_encode_maps_digits_into_alphabet() {
+        // '0' is byte 48; 48 % 27 = 21 → '4'.
+        assert_eq!(safe_encode_string("0"), "4");
+        assert!(safe_encode_string("1234567890")
+            .bytes()
+            .all(|b| ALPHANUMS.contains(&b)));
+    }
+
+    #[test]
+    fn hash_is_stable_and_template_sensitive() {
+        let a = PodTemplate::default();
+        let mut b = PodTemplate::default();
+        b.labels.insert("app".into(), "web".into());
+        assert_eq!(compute_hash(&a), compute_hash(&a.clone()));
+        assert_ne!(compute_hash(&a), compute_hash(&b));
+    }
+}

@@ -1,0 +1,67 @@
+//! NodeResourcesBalancedAllocation
+//! (pkg/scheduler/framework/plugins/noderesources/balanced_allocation.go):
+//! favours nodes whose resource fractions stay close to each other after
+//! placing the pod. Score = (1 − standard deviation of the fractions) × 100,
+//! on real requests (no non-zero defaults); skipped for pods that request
+//! nothing. This is the formula up to Kubernetes 1.35.
+
+use crate::framework::{NodeInfo, PodInfo, ScorePlugin, MAX_NODE_SCORE};
+use crate::plugins::node_resources_fit::{allocatable_and_requested, ResourceSpec};
+
+/// The BalancedAllocation score plugin.
+#[derive(Debug, Clone)]
+pub struct BalancedAllocation {
+    pub resources: Vec<ResourceSpec>,
+}
+
+/// `balancedResourceScorer`: resources with zero allocatable are skipped;
+/// fractions are capped at 1.
+pub fn balanced_resource_score(requested: &[i64], allocatable: &[i64]) -> i64 {
+    let fractions = || {
+        requested
+            .iter()
+            .zip(allocatable)
+            .filter(|(_, a)| **a != 0)
+            .map(|(r, a)| (*r as f64 / *a as f64).min(1.0))
+    };
+    let n = fractions().count();
+    let std = match n {
+        0 | 1 => 0.0,
+        2 => {
+            let mut it = fractions();
+            let (a, b) = (it.next().unwrap_or(0.0), it.next().unwrap_or(0.0));
+            ((a - b) / 2.0).abs()
+        }
+        _ => {
+            let mean = fractions().sum::<f64>() / n as f64;
+            (fractions().map(|f| (f - mean) * (f - mean)).sum::<f64>() / n as f64).sqrt()
+        }
+    };
+    ((1.0 - std) * MAX_NODE_SCORE as f64) as i64
+}
+
+impl ScorePlugin for BalancedAllocation {
+    fn name(&self) -> &'static str {
+        "NodeResourcesBalancedAllocation"
+    }
+
+    fn pre_score(&self, pod: &PodInfo<'_>) -> bool {
+        let r = &pod.requests;
+        !(r.milli_cpu == 0 && r.memory == 0 && r.scalar.iter().all(|(_, v)| *v == 0))
+    }
+
+    fn score(&self, pod: &PodInfo<'_>, node: &NodeInfo) -> i64 {
+        if !self.pre_score(pod) {
+            return 0;
+        }
+        let mut req = [0i64; 8];
+        let mut alloc = [0i64; 8];
+        let n = self.resources.len().min(8);
+        for (i, r) in self.resources.iter().take(n).enumerate() {
+            let (a, q) = allocatable_and_requested(pod, node, &r.name, false);
+            alloc[i] = a;
+            req[i] = q;
+        }
+        balanced_resource_score(&req[..n], &alloc[..n])
+    }
+}

@@ -1,0 +1,121 @@
+//! NodeAffinity (pkg/scheduler/framework/plugins/nodeaffinity) with the
+//! matching rules of staging/src/k8s.io/component-helpers/scheduling/corev1/nodeaffinity.
+//!
+//! Filter: `spec.nodeSelector` (every pair must match) AND the required
+//! terms (ORed; expressions within a term ANDed; an empty term matches
+//! nothing). Score: sum of the weights of matching preferred terms,
+//! normalized with `DefaultNormalizeScore`.
+
+use crate::framework::{
+    default_normalize_score, FilterPlugin, NodeInfo, PodInfo, Reason, ScorePlugin, MAX_NODE_SCORE,
+};
+use kubesim_core::{Labels, NodeSelectorOperator, NodeSelectorRequirement, NodeSelectorTerm};
+
+/// The NodeAffinity plugin (Filter and Score).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NodeAffinity;
+
+/// `labels.Requirement.Matches` for a node selector requirement.
+pub fn requirement_matches(req: &NodeSelectorRequirement, labels: &Labels) -> bool {
+    let value = labels.get(&req.key);
+    match req.operator {
+        NodeSelectorOperator::In => value.is_some_and(|v| req.values.iter().any(|x| x == v)),
+        NodeSelectorOperator::NotIn => value.is_none_or(|v| !req.values.iter().any(|x| x == v)),
+        NodeSelectorOperator::Exists => value.is_some(),
+        NodeSelectorOperator::DoesNotExist => value.is_none(),
+        NodeSelectorOperator::Gt | NodeSelectorOperator::Lt => {
+            let (Some(v), [bound]) = (value, req.values.as_slice()) else {
+                return false;
+            };
+            let (Ok(v), Ok(bound)) = (v.parse::<i64>(), bound.parse::<i64>()) else {
+                return false;
+            };
+            if req.operator == NodeSelectorOperator::Gt {
+                v > bound
+            } else {
+                v < bound
+            }
+        }
+    }
+}
+
+/// Whether a term matches the node (its name serves `matchFields`
+/// `metadata.name`). An empty term matches nothing.
+pub fn term_matches(term: &NodeSelectorTerm, labels: &Labels, node_name: &str) -> bool {
+    if term.match_expressions.is_empty() && term.match_fields.is_empty() {
+        return false;
+    }
+    let fields_ok = term.match_fields.iter().all(|f| {
+        let mut m = Labels::new();
+        if f.key == "metadata.name" {
+            m.insert(f.key.clone(), node_name.to_string());
+        }
+        requirement_matches(f, &m)
+    });
+    fields_ok
+        && term
+            .match_expressions
+            .iter()
+            .all(|r| requirement_matches(r, labels))
+}
+
+/// `RequiredNodeAffinity.Match`: nodeSelector AND required terms.
+pub fn required_node_affinity_matches(pod: &PodInfo<'_>, node: &NodeInfo) -> bool {
+    let spec = &pod.pod.spec;
+    if !spec
+        .node_selector
+        .iter()
+        .all(|(k, v)| node.labels.get(k) == Some(v))
+    {
+        return false;
+    }
+    match spec
+        .node_affinity
+        .as_ref()
+        .and_then(|a| a.required.as_ref())
+    {
+        None => true,
+        Some(terms) => terms
+            .iter()
+            .any(|t| term_matches(t, &node.labels, &node.name)),
+    }
+}
+
+impl FilterPlugin for NodeAffinity {
+    fn name(&self) -> &'static str {
+        "NodeAffinity"
+    }
+    fn filter(&self, pod: &PodInfo<'_>, node: &NodeInfo, reasons: &mut Vec<Reason>) -> bool {
+        if required_node_affinity_matches(pod, node) {
+            return true;
+        }
+        reasons.push(Reason::NodeAffinityMismatch);
+        false
+    }
+}
+
+impl ScorePlugin for NodeAffinity {
+    fn name(&self) -> &'static str {
+        "NodeAffinity"
+    }
+    fn pre_score(&self, pod: &PodInfo<'_>) -> bool {
+        pod.pod
+            .spec
+            .node_affinity
+            .as_ref()
+            .is_some_and(|a| !a.preferred.is_empty())
+    }
+    fn score(&self, pod: &PodInfo<'_>, node: &NodeInfo) -> i64 {
+        let Some(a) = pod.pod.spec.node_affinity.as_ref() else {
+            return 0;
+        };
+        a.preferred
+            .iter()
+            .filter(|p| p.weight != 0 && term_matches(&p.preference, &node.labels, &node.name))
+            .map(|p| i64::from(p.weight))
+            .sum()
+    }
+    fn normalize(&self, scores: &mut [i64]) {
+        default_normalize_score(MAX_NODE_SCORE, false, scores);
+    }
+}

@@ -1,0 +1,34 @@
+//! NodeUnschedulable (pkg/scheduler/framework/plugins/nodeunschedulable):
+//! a cordoned node (`spec.unschedulable`) takes only pods that tolerate the
+//! `node.kubernetes.io/unschedulable:NoSchedule` taint.
+
+use crate::framework::{FilterPlugin, NodeInfo, PodInfo, Reason};
+use kubesim_core::{tolerations_tolerate_taint, Taint, TaintEffect};
+
+/// `v1.TaintNodeUnschedulable`.
+pub const TAINT_NODE_UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
+
+/// The NodeUnschedulable filter.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NodeUnschedulable;
+
+impl FilterPlugin for NodeUnschedulable {
+    fn name(&self) -> &'static str {
+        "NodeUnschedulable"
+    }
+    fn filter(&self, pod: &PodInfo<'_>, node: &NodeInfo, reasons: &mut Vec<Reason>) -> bool {
+        if !node.unschedulable {
+            return true;
+        }
+        let taint = Taint {
+            key: TAINT_NODE_UNSCHEDULABLE.to_string(),
+            value: String::new(),
+            effect: TaintEffect::NoSchedule,
+        };
+        if tolerations_tolerate_taint(&pod.pod.spec.tolerations, &taint) {
+            return true;
+        }
+        reasons.push(Reason::Unschedulable);
+        false
+    }
+}
