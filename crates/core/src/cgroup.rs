@@ -2,10 +2,10 @@
 //! tree it builds.
 //!
 //! Formulas (sources in docs/model.md):
-//! - [`milli_cpu_to_shares`], [`milli_cpu_to_quota`]: pkg/kubelet/cm/helpers_linux.go
-//! - [`cpu_shares_to_cpu_weight`]: the cgroup v2 conversion applied by the
+//! - [`milli_cpu_to_shares`] and [`milli_cpu_to_quota`] from pkg/kubelet/cm/helpers_linux.go
+//! - [`cpu_shares_to_cpu_weight`], the cgroup v2 conversion applied by the
 //!   OCI runtime (runc libcontainer/cgroups `ConvertCPUSharesToCgroupV2Value`)
-//! - [`get_container_oom_score_adjust`]: pkg/kubelet/qos/policy.go
+//! - [`get_container_oom_score_adjust`] from pkg/kubelet/qos/policy.go
 //!
 //! The tree is `kubepods` → Guaranteed pods directly, `burstable` → pods,
 //! `besteffort` → pods; then containers under their pod
@@ -104,6 +104,8 @@ pub const KUBELET_OOM_SCORE_ADJ: i64 = -999;
 /// 2 × 10⁹): `system-node-critical` is 2000001000, `system-cluster-critical`
 /// is 2000000000 (pkg/apis/scheduling/types.go).
 pub const SYSTEM_CRITICAL_PRIORITY: i32 = 2_000_000_000;
+/// `scheduling.SystemNodeCritical`, the priority class name kubelet treats as node critical.
+pub const SYSTEM_NODE_CRITICAL: &str = "system-node-critical";
 
 /// `GetContainerOOMScoreAdjust` for `container` of a pod with `spec` and
 /// `qos`, on a node with `memory_capacity_bytes`.
@@ -113,8 +115,10 @@ pub fn get_container_oom_score_adjust(
     container: &Container,
     memory_capacity_bytes: i64,
 ) -> i64 {
-    // types.IsNodeCriticalPod: critical priority.
-    if spec.priority >= SYSTEM_CRITICAL_PRIORITY {
+    // types.IsNodeCriticalPod: a critical priority *and* the
+    // system-node-critical class (system-cluster-critical pods follow QoS).
+    if spec.priority >= SYSTEM_CRITICAL_PRIORITY && spec.priority_class_name == SYSTEM_NODE_CRITICAL
+    {
         return GUARANTEED_OOM_SCORE_ADJ;
     }
     match qos {
@@ -128,7 +132,12 @@ pub fn get_container_oom_score_adjust(
     );
     // A sidecar must not be killed before the app containers it serves: it
     // gets at most the lowest score of those containers.
-    if container.is_sidecar() {
+    let is_sidecar = container.is_sidecar()
+        && spec
+            .init_containers
+            .iter()
+            .any(|c| c.name == container.name);
+    if is_sidecar {
         let min_app = spec
             .containers
             .iter()

@@ -1,1 +1,54 @@
-//! placeholder
+//! # kubesim-runner
+//!
+//! The outside world of kubesim: scenario files in, CSV out. This is the
+//! only crate that knows YAML, files, the command line, threads and CSV.
+//!
+//! - [`scenario`]: YAML → validated [`Scenario`] (errors carry file, line,
+//!   column, field path and what was expected).
+//! - [`run`]: scenarios → [`kubesim_scheduler::Simulation`] runs on a rayon
+//!   pool, each into its own output folder, atomically.
+//! - [`output`]: the CSV writers (`pods.csv`, `containers.csv`,
+//!   `events.csv`, `metrics.csv`, `summary.csv`).
+//!
+//! Data flows one way: file → [`Scenario`] → `Simulation` → records → CSV.
+
+#![forbid(unsafe_code)]
+// Scenario errors carry their source text for miette's snippets; they are
+// built once per bad file, so their size does not matter.
+#![allow(clippy::result_large_err)]
+
+pub mod output;
+pub mod run;
+pub mod scenario;
+
+pub use run::{run_all, run_one, RunConfig, RunError, RunReport};
+pub use scenario::{load, Scenario, ScenarioError, ScenarioErrors};
+
+use std::path::{Path, PathBuf};
+
+/// Expands the command line's paths: a directory stands for the `*.yaml`
+/// and `*.yml` files directly in it, sorted by name.
+pub fn collect_scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ScenarioError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let entries = std::fs::read_dir(p)
+                .map_err(|e| scenario::file_error(p, format!("cannot read directory: {e}")))?;
+            let mut files: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.is_file() && is_scenario_file(f))
+                .collect();
+            files.sort();
+            out.extend(files);
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            return Err(scenario::file_error(p, "no such file or directory"));
+        }
+    }
+    Ok(out)
+}
+
+fn is_scenario_file(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}

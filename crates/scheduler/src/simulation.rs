@@ -588,7 +588,7 @@ impl Simulation {
             }
         }
         let every = u64::from(m.container_every.max(1));
-        if m.containers && self.samples % every == 0 {
+        if m.containers && self.samples.is_multiple_of(every) {
             self.sample_containers(rec)?;
         }
         Ok(())

@@ -1,0 +1,159 @@
+//! Scenario files: YAML → a validated [`Scenario`] ready to run.
+//!
+//! [`load`] reads a scenario file (and the manifest files it names),
+//! deserializes it ([`raw`]), checks and converts it ([`convert`]) and
+//! returns either a [`Scenario`] or every [`ScenarioError`] it found, each
+//! with file, line, column and field path.
+
+mod convert;
+mod error;
+mod raw;
+mod yaml;
+
+pub use error::{file_error, ScenarioError, ScenarioErrors, Source};
+
+use convert::{Ctx, Workload, DEFAULT_SAMPLE_INTERVAL};
+use kubesim_scheduler::{SimulationConfig, SimulationInput};
+use std::path::{Path, PathBuf};
+
+/// A validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub file: PathBuf,
+    pub input: SimulationInput,
+}
+
+impl Scenario {
+    pub fn seed(&self) -> u64 {
+        self.input.config.seed
+    }
+    /// The same scenario with another seed (`--seed`).
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.input.config.seed = seed;
+        self
+    }
+}
+
+/// Reads and validates the scenario at `path`.
+pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| vec![file_error(path, format!("cannot read file: {e}"))])?;
+    let src = Source::new(path, text);
+    let file: raw::ScenarioFile = yaml::parse_document(&src).map_err(|e| vec![e])?;
+    let mut ctx = Ctx::new(&src);
+    let mut errors = Vec::new();
+
+    let duration = ctx.duration(&file.duration, "duration").unwrap_or_default();
+    if duration.0 == 0 && ctx.errors.is_empty() {
+        ctx.err(&file.duration, "duration", "duration must be positive");
+    }
+    let sample_interval = match &file.sample_interval {
+        Some(t) => ctx
+            .duration(t, "sampleInterval")
+            .unwrap_or(DEFAULT_SAMPLE_INTERVAL),
+        None => DEFAULT_SAMPLE_INTERVAL,
+    };
+    if sample_interval.0 == 0 {
+        if let Some(t) = &file.sample_interval {
+            ctx.err(t, "sampleInterval", "sampleInterval must be positive");
+        }
+    }
+    let nodes = convert::nodes(&mut ctx, &file.cluster.nodes);
+    let profile = convert::profile(&mut ctx, file.cluster.scheduler.as_ref());
+    let cluster = convert::cluster_config(file.cluster.cgroup.as_ref());
+    let images = convert::images(&mut ctx, &file.images);
+    let metrics = convert::metrics(&mut ctx, file.metrics.as_ref(), sample_interval);
+    let limits = convert::limits(&mut ctx, file.limits.as_ref());
+
+    let mut workloads = Vec::new();
+    for (i, m) in file.workloads.iter().enumerate() {
+        if let Some(w) = convert::manifest(&mut ctx, m, &format!("workloads[{i}]")) {
+            workloads.push((w, path.to_path_buf()));
+        }
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    for (i, m) in file.manifests.iter().enumerate() {
+        let mpath = dir.join(&m.value);
+        match std::fs::read_to_string(&mpath) {
+            Ok(text) => load_manifests(&mpath, &text, &mut workloads, &mut errors),
+            Err(e) => ctx.err(
+                m,
+                &format!("manifests[{i}]"),
+                format!("cannot read {}: {e}", mpath.display()),
+            ),
+        }
+    }
+
+    let (mut pods, mut deployments) = (Vec::new(), Vec::new());
+    let mut names = std::collections::BTreeSet::new();
+    for (w, from) in workloads {
+        let (kind, name) = match &w {
+            Workload::Pod(p) => ("pod", p.metadata.name.clone()),
+            Workload::Deployment(d) => ("deployment", d.metadata.name.clone()),
+        };
+        if !names.insert((kind, name.clone())) {
+            errors.push(file_error(&from, format!("duplicate {kind} {name:?}")));
+        }
+        match w {
+            Workload::Pod(p) => pods.push(p),
+            Workload::Deployment(d) => deployments.push(d),
+        }
+    }
+    let dep_names: Vec<String> = deployments
+        .iter()
+        .map(|d| d.metadata.name.clone())
+        .collect();
+    let timeline = convert::timeline(&mut ctx, &file.timeline, &dep_names, duration);
+
+    errors.splice(0..0, ctx.errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Scenario {
+        name: file.name.value.clone(),
+        description: file.description.clone().unwrap_or_default(),
+        file: path.to_path_buf(),
+        input: SimulationInput {
+            config: SimulationConfig {
+                seed: file.seed.unwrap_or(1),
+                duration,
+                sample_interval,
+                limits,
+                metrics,
+                cluster,
+                profile,
+            },
+            nodes,
+            images,
+            pods,
+            deployments,
+            timeline,
+        },
+    })
+}
+
+/// Parses a multi-document manifest file.
+fn load_manifests(
+    path: &Path,
+    text: &str,
+    out: &mut Vec<(Workload, PathBuf)>,
+    errors: &mut Vec<ScenarioError>,
+) {
+    for (doc_index, (line_offset, doc)) in yaml::split_documents(text).into_iter().enumerate() {
+        let mut src = Source::new(path, doc);
+        src.line_offset = line_offset;
+        match yaml::parse_document::<raw::Manifest>(&src) {
+            Ok(m) => {
+                let mut ctx = Ctx::new(&src);
+                if let Some(w) = convert::manifest(&mut ctx, &m, &format!("[document {doc_index}]"))
+                {
+                    out.push((w, path.to_path_buf()));
+                }
+                errors.extend(ctx.errors);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+}

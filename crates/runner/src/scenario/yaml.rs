@@ -1,0 +1,114 @@
+//! YAML → typed structs, with the field path and position of any error.
+//!
+//! serde-saphyr gives the position; serde_path_to_error gives the path;
+//! unknown keys get a "did you mean" hint from the list of expected keys.
+
+use super::error::{did_you_mean, ScenarioError, Source};
+use serde::de::DeserializeOwned;
+use std::cell::RefCell;
+
+/// Deserializes one YAML document of `src` into `T`.
+pub fn parse_document<T: DeserializeOwned>(src: &Source) -> Result<T, ScenarioError> {
+    let path = RefCell::new(String::new());
+    let options = serde_saphyr::options! { with_snippet: false };
+    let result = serde_saphyr::with_deserializer_from_str_with_options(&src.text, options, |de| {
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            *path.borrow_mut() = e.path().to_string();
+            e.into_inner()
+        })
+    });
+    result.map_err(|e| convert_error(src, &e, &path.borrow()))
+}
+
+fn convert_error(src: &Source, e: &serde_saphyr::Error, path: &str) -> ScenarioError {
+    let (line, column) = e
+        .location()
+        .map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
+    let message = strip_position(&e.to_string());
+    let path = if path == "." {
+        String::new()
+    } else {
+        path.to_string()
+    };
+    let err = src.error(line, column, path, &message);
+    match unknown_field_hint(&message) {
+        Some(h) => err.with_help(h),
+        None => err,
+    }
+}
+
+/// serde-saphyr prefixes messages with "line L column C: "; we print the
+/// position ourselves.
+fn strip_position(msg: &str) -> String {
+    let msg = msg.trim().trim_start_matches("error: ");
+    let first = msg.lines().next().unwrap_or(msg);
+    if let Some(rest) = first.strip_prefix("line ") {
+        if let Some(idx) = rest.find(": ") {
+            return rest[idx + 2..].to_string();
+        }
+    }
+    first.to_string()
+}
+
+/// For serde's "unknown field `x`, expected one of `a`, `b`", suggests the
+/// closest expected key.
+fn unknown_field_hint(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))?;
+    let (word, rest) = rest.split_once('`')?;
+    let expected = rest.split_once("expected ")?.1;
+    let expected = expected.trim_start_matches("one of ");
+    let candidates: Vec<&str> = expected
+        .split(", ")
+        .map(|c| c.trim_matches(|ch| ch == '`' || ch == ' ' || ch == '"'))
+        .collect();
+    did_you_mean(word, candidates.iter().copied())
+        .or_else(|| Some(format!("expected one of: {}", candidates.join(", "))))
+}
+
+/// Splits a multi-document YAML text into documents, with the line each
+/// starts on (0-based offset), at lines that begin with `---`.
+pub fn split_documents(text: &str) -> Vec<(usize, String)> {
+    let mut docs = Vec::new();
+    let mut current = String::new();
+    let mut start = 0;
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with("---") {
+            if !current.trim().is_empty() {
+                docs.push((start, std::mem::take(&mut current)));
+            }
+            current.clear();
+            start = i + 1;
+            continue;
+        }
+        current.push_str(line);
+        current.push('\n');
+    }
+    if !current.trim().is_empty() {
+        docs.push((start, current));
+    }
+    docs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hint_for_misspelt_key() {
+        let h = unknown_field_hint(
+            "unknown field `replica`, expected one of `replicas`, `selector`, `template`",
+        );
+        assert_eq!(h.as_deref(), Some("did you mean `replicas`?"));
+    }
+
+    #[test]
+    fn split_multi_documents() {
+        let docs = split_documents("a: 1\n---\nb: 2\n---\n\n");
+        assert_eq!(
+            docs,
+            vec![(0, "a: 1\n".to_string()), (2, "b: 2\n".to_string())]
+        );
+    }
+}
