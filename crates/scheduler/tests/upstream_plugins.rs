@@ -1759,13 +1759,13 @@ fn node_affinity_filter() {
             vec![("foo", "barrrrrr")],
             fail,
         ),
-        // BUG: "Pod with an invalid value in Affinity term won't be scheduled
-        // onto the node": NotIn ["invalid value: ___@#$%^"] vs {foo: bar}.
-        // Upstream: labels.NewRequirement rejects the invalid label value, the
-        // term has a parse error and matches nothing → Filter fails with
-        // "node(s) didn't match Pod's node affinity/selector". kubesim
-        // (plugins/node_affinity.rs `requirement_matches`) does not validate
-        // values, so NotIn matches and the filter passes. Row kept out.
+        (
+            "Pod with an invalid value in Affinity term won't be scheduled onto the node",
+            affinity_pod(&[], Some(vec![term(vec![expr("foo", NotIn, &["invalid value: ___@#$%^"])])])),
+            "",
+            vec![("foo", "bar")],
+            fail,
+        ),
         (
             "Pod with matchFields using In operator that matches the existing node",
             affinity_pod(&[], Some(vec![fields_term(&["node1"], vec![])])),

@@ -920,7 +920,7 @@ pub fn timeline(
         let path = format!("timeline[{i}]");
         let at = ctx.duration(&e.at, &format!("{path}.at"));
         if let Some(at) = at {
-            if at > duration {
+            if at > duration && duration > SimTime::ZERO {
                 ctx.err(
                     &e.at,
                     &format!("{path}.at"),

@@ -42,12 +42,18 @@ fn convert_error(src: &Source, e: &serde_saphyr::Error, path: &str) -> ScenarioE
 fn strip_position(msg: &str) -> String {
     let msg = msg.trim().trim_start_matches("error: ");
     let first = msg.lines().next().unwrap_or(msg);
-    if let Some(rest) = first.strip_prefix("line ") {
-        if let Some(idx) = rest.find(": ") {
-            return rest[idx + 2..].to_string();
-        }
+    let first = match first
+        .strip_prefix("line ")
+        .and_then(|rest| rest.find(": ").map(|i| &rest[i + 2..]))
+    {
+        Some(rest) => rest,
+        None => first,
+    };
+    // ...and sometimes suffix them with " at line L, column C".
+    match first.rfind(" at line ") {
+        Some(i) if first[i..].contains(", column ") => first[..i].to_string(),
+        _ => first.to_string(),
     }
-    first.to_string()
 }
 
 /// For serde's "unknown field `x`, expected one of `a`, `b`", suggests the

@@ -15,8 +15,39 @@ use kubesim_core::{Labels, NodeSelectorOperator, NodeSelectorRequirement, NodeSe
 #[derive(Debug, Default, Clone, Copy)]
 pub struct NodeAffinity;
 
+/// `IsValidLabelValue` (apimachinery/pkg/util/validation): at most 63
+/// characters, alphanumerics with `-`, `_`, `.` inside, or empty.
+pub fn is_valid_label_value(v: &str) -> bool {
+    let b = v.as_bytes();
+    if b.is_empty() {
+        return true;
+    }
+    b.len() <= 63
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+}
+
+/// `labels.NewRequirement` validation: a requirement that fails it makes
+/// its whole term match nothing.
+pub fn requirement_is_valid(req: &NodeSelectorRequirement) -> bool {
+    let n = req.values.len();
+    let count_ok = match req.operator {
+        NodeSelectorOperator::In | NodeSelectorOperator::NotIn => n > 0,
+        NodeSelectorOperator::Exists | NodeSelectorOperator::DoesNotExist => n == 0,
+        NodeSelectorOperator::Gt | NodeSelectorOperator::Lt => {
+            n == 1 && req.values[0].parse::<i64>().is_ok()
+        }
+    };
+    count_ok && req.values.iter().all(|v| is_valid_label_value(v))
+}
+
 /// `labels.Requirement.Matches` for a node selector requirement.
 pub fn requirement_matches(req: &NodeSelectorRequirement, labels: &Labels) -> bool {
+    if !requirement_is_valid(req) {
+        return false;
+    }
     let value = labels.get(&req.key);
     match req.operator {
         NodeSelectorOperator::In => value.is_some_and(|v| req.values.iter().any(|x| x == v)),
