@@ -43,6 +43,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Error lines stay whole (file:line:col: path: message), so they can be
+    // grepped in CI logs whatever the terminal width.
+    let _ = miette::set_hook(Box::new(|_| {
+        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+    }));
     let cli = Cli::parse();
     match cli.command {
         Command::Run {
