@@ -168,7 +168,11 @@ pub struct ContainerStatus {
     /// CPU-seconds of finite work left, if the image has finite work.
     pub work_remaining_cpu_s: Option<f64>,
     life_gen: u32,
+    /// Generation of the pending WorkDone timer; never reset, so a timer
+    /// left over from an earlier run of the container cannot match.
     work_gen: u32,
+    /// Whether this run's WorkDone timer has been computed at least once.
+    work_scheduled: bool,
     backoff: SimTime,
 }
 
@@ -412,6 +416,7 @@ impl Cluster {
                 work_remaining_cpu_s: None,
                 life_gen: 0,
                 work_gen: 0,
+                work_scheduled: false,
                 backoff: SimTime::ZERO,
             });
         }
@@ -527,8 +532,11 @@ impl Cluster {
                 container,
                 gen,
             } => {
-                let c = &mut self.pods[pod.index()].containers[container as usize];
-                if c.life_gen == gen && c.state == ContainerState::Terminated {
+                let p = &mut self.pods[pod.index()];
+                // A pod that finished or is being deleted restarts nothing.
+                let alive = p.finished.is_none() && p.pod.metadata.deletion_timestamp.is_none();
+                let c = &mut p.containers[container as usize];
+                if alive && c.life_gen == gen && c.state == ContainerState::Terminated {
                     c.restarts += 1;
                     self.start_container(pod, container as usize, now, fx);
                 }
@@ -645,8 +653,9 @@ impl Cluster {
             c.throttled_cores = (c.demand_cores - c.quota_cores()).max(0.0);
             c.starved_cores = (need - used).max(0.0);
             if let Some(w) = c.work_remaining_cpu_s {
-                if rate_changed || c.work_gen == 0 {
+                if rate_changed || !c.work_scheduled {
                     c.work_gen += 1;
+                    c.work_scheduled = true;
                     if used > 1e-12 {
                         let done = now.saturating_add(SimTime::from_secs_f64_ceil(w / used));
                         fx.timers.push((
@@ -675,7 +684,8 @@ impl Cluster {
         c.ready = false;
         c.started_at = Some(now);
         c.life_gen += 1;
-        c.work_gen = 0;
+        c.work_gen += 1;
+        c.work_scheduled = false;
         c.memory_bytes = img.memory_bytes;
         c.work_remaining_cpu_s = img.cpu_seconds;
         let (demand, next) = img.cpu.at(SimTime::ZERO);
@@ -728,6 +738,9 @@ impl Cluster {
     /// container has completed (sidecars keep running).
     fn advance_init(&mut self, pid: PodId, now: SimTime, fx: &mut Effects) {
         let p = &mut self.pods[pid.index()];
+        if p.started.is_some() {
+            return;
+        }
         if p.next_init < p.n_init {
             let ci = p.next_init;
             p.next_init += 1;
@@ -753,6 +766,15 @@ impl Cluster {
         }
         c.ready = true;
         if c.is_init {
+            // Only the init container the pod is waiting on moves init
+            // along; a sidecar coming back after a restart does not.
+            let waited_on = p.started.is_none() && ci + 1 == p.next_init;
+            if !waited_on {
+                if c.is_sidecar {
+                    self.update_ready(pid, now, fx);
+                }
+                return;
+            }
             if c.is_sidecar {
                 self.advance_init(pid, now, fx);
             } else if c.work_remaining_cpu_s.is_none() {

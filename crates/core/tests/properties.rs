@@ -28,11 +28,16 @@ const EPS: f64 = 1e-9;
 /// `(weight, limit_cores, demand_cores)` of one cgroup.
 type Cg = (f64, f64, f64);
 
+/// A pod cgroup and its leaf containers.
+type PodCg = (Cg, Vec<Cg>);
+/// A QoS-group-like cgroup and its pods.
+type GroupCg = (Cg, Vec<PodCg>);
+
 /// root → groups → pods → leaf containers.
 #[derive(Debug, Clone)]
 struct TreeSpec {
     root: Cg,
-    groups: Vec<(Cg, Vec<(Cg, Vec<Cg>)>)>,
+    groups: Vec<GroupCg>,
     capacity: f64,
 }
 

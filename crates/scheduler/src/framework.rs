@@ -34,6 +34,9 @@ pub struct NodeInfo {
     pub nonzero_requested: (i64, i64),
     /// Pods on the node (`len(nodeInfo.Pods)`).
     pub pod_count: i64,
+    /// Bumped whenever the pods on the node change (`NodeInfo.Generation`);
+    /// lets the scheduler reuse scores that depend only on requests.
+    pub generation: u64,
 }
 
 impl NodeInfo {
@@ -49,6 +52,7 @@ impl NodeInfo {
             requested: ResourceList::default(),
             nonzero_requested: (0, 0),
             pod_count: 0,
+            generation: 0,
         }
     }
 
@@ -58,6 +62,7 @@ impl NodeInfo {
         self.nonzero_requested.0 += pod.nonzero.0;
         self.nonzero_requested.1 += pod.nonzero.1;
         self.pod_count += 1;
+        self.generation += 1;
     }
 
     /// Forgets `pod` (`NodeInfo.RemovePod`).
@@ -66,6 +71,7 @@ impl NodeInfo {
         self.nonzero_requested.0 -= pod.nonzero.0;
         self.nonzero_requested.1 -= pod.nonzero.1;
         self.pod_count -= 1;
+        self.generation += 1;
     }
 }
 
@@ -132,6 +138,11 @@ impl fmt::Display for Reason {
 /// A Filter extension point plugin.
 pub trait FilterPlugin: Send + Sync {
     fn name(&self) -> &'static str;
+    /// PreFilter: `false` means Skip — the plugin's Filter would accept
+    /// every node for this pod, so it is not run (as upstream's `Skip`).
+    fn pre_filter(&self, _pod: &PodInfo<'_>) -> bool {
+        true
+    }
     /// Whether `node` can run `pod`; on rejection, pushes the reasons.
     fn filter(&self, pod: &PodInfo<'_>, node: &NodeInfo, reasons: &mut Vec<Reason>) -> bool;
 }
@@ -147,6 +158,12 @@ pub trait ScorePlugin: Send + Sync {
     fn score(&self, pod: &PodInfo<'_>, node: &NodeInfo) -> i64;
     /// NormalizeScore over the feasible nodes' raw scores (default: none).
     fn normalize(&self, _scores: &mut [i64]) {}
+    /// Whether the raw score is a function of the pod's cpu/memory requests
+    /// and the node's allocatable and requested resources only. The
+    /// scheduler then reuses a node's score while neither changes.
+    fn depends_only_on_requests(&self) -> bool {
+        false
+    }
 }
 
 /// `helper.DefaultNormalizeScore` (pkg/scheduler/framework/plugins/helper/normalize_score.go).

@@ -40,6 +40,38 @@ pub struct Scheduler {
     raw: Vec<i64>,
     total: Vec<i64>,
     reasons: Vec<Reason>,
+    /// Filters that did not Skip for the pod in this cycle.
+    active_filters: Vec<usize>,
+    /// Per score plugin, per node: the last raw score of a
+    /// requests-only plugin, valid while the node's generation and the
+    /// pod's request signature are unchanged.
+    score_cache: Vec<Vec<CachedScore>>,
+}
+
+/// A remembered raw score (see [`ScorePlugin::depends_only_on_requests`]).
+#[derive(Debug, Clone, Copy)]
+struct CachedScore {
+    generation: u64,
+    signature: [i64; 4],
+    score: i64,
+}
+
+const NO_SCORE: CachedScore = CachedScore {
+    generation: u64::MAX,
+    signature: [i64::MIN; 4],
+    score: 0,
+};
+
+/// The request signature of a pod whose resource scores can be cached:
+/// cpu and memory (real and non-zero); pods with extended resources are
+/// not cached.
+fn request_signature(pod: &PodInfo<'_>) -> Option<[i64; 4]> {
+    pod.requests.scalar.is_empty().then_some([
+        pod.requests.milli_cpu,
+        pod.requests.memory,
+        pod.nonzero.0,
+        pod.nonzero.1,
+    ])
 }
 
 impl Scheduler {
@@ -70,7 +102,9 @@ impl Scheduler {
                 w.node_resources_balanced_allocation,
             ),
         ];
-        let scores = scores.into_iter().filter(|(_, w)| *w > 0).collect();
+        let scores: Vec<(Box<dyn ScorePlugin>, i64)> =
+            scores.into_iter().filter(|(_, w)| *w > 0).collect();
+        let score_cache = vec![Vec::new(); scores.len()];
         Scheduler {
             profile,
             filters,
@@ -82,6 +116,8 @@ impl Scheduler {
             raw: Vec::new(),
             total: Vec::new(),
             reasons: Vec::new(),
+            score_cache,
+            active_filters: Vec::new(),
         }
     }
 
@@ -89,6 +125,9 @@ impl Scheduler {
     pub fn add_node(&mut self, info: NodeInfo) {
         debug_assert_eq!(info.id.index(), self.nodes.len());
         self.nodes.push(info);
+        for cache in &mut self.score_cache {
+            cache.push(NO_SCORE);
+        }
     }
 
     pub fn node(&self, id: NodeId) -> &NodeInfo {
@@ -127,17 +166,33 @@ impl Scheduler {
         }
         let to_find = num_feasible_nodes_to_find(self.profile.percentage_of_nodes_to_score, n);
         self.feasible.clear();
+        self.active_filters.clear();
+        for (i, f) in self.filters.iter().enumerate() {
+            if f.pre_filter(info) {
+                self.active_filters.push(i);
+            }
+        }
         let mut processed = 0;
-        for i in 0..n {
-            let idx = (self.next_start_node_index + i) % n;
+        let mut idx = self.next_start_node_index;
+        for _ in 0..n {
+            if idx == n {
+                idx = 0;
+            }
             processed += 1;
             self.reasons.clear();
-            if run_filters(&self.filters, info, &self.nodes[idx], &mut self.reasons) {
+            let node = &self.nodes[idx];
+            let reasons = &mut self.reasons;
+            let fits = self
+                .active_filters
+                .iter()
+                .all(|&f| self.filters[f].filter(info, node, reasons));
+            if fits {
                 self.feasible.push(idx);
                 if self.feasible.len() >= to_find {
                     break;
                 }
             }
+            idx += 1;
         }
         self.next_start_node_index = (self.next_start_node_index + processed) % n;
         match self.feasible.len() {
@@ -155,16 +210,34 @@ impl Scheduler {
         let k = self.feasible.len();
         self.total.clear();
         self.total.resize(k, 0);
-        for (plugin, weight) in &self.scores {
+        let signature = request_signature(info);
+        for (pi, (plugin, weight)) in self.scores.iter().enumerate() {
             if !plugin.pre_score(info) {
                 continue;
             }
             self.raw.clear();
-            self.raw.extend(
-                self.feasible
-                    .iter()
-                    .map(|&i| plugin.score(info, &self.nodes[i])),
-            );
+            match signature.filter(|_| plugin.depends_only_on_requests()) {
+                Some(sig) => {
+                    let cache = &mut self.score_cache[pi];
+                    for &i in &self.feasible {
+                        let node = &self.nodes[i];
+                        let e = &mut cache[i];
+                        if e.generation != node.generation || e.signature != sig {
+                            *e = CachedScore {
+                                generation: node.generation,
+                                signature: sig,
+                                score: plugin.score(info, node),
+                            };
+                        }
+                        self.raw.push(e.score);
+                    }
+                }
+                None => self.raw.extend(
+                    self.feasible
+                        .iter()
+                        .map(|&i| plugin.score(info, &self.nodes[i])),
+                ),
+            }
             plugin.normalize(&mut self.raw);
             for (t, s) in self.total.iter_mut().zip(&self.raw) {
                 *t += s * weight;

@@ -281,12 +281,16 @@ impl Simulation {
     pub fn run<R: Recorder>(&mut self, rec: &mut R) -> Result<RunSummary, SimError<R::Error>> {
         self.emit(rec)?;
         let end = self.config.duration;
-        while let Some(t) = self.queue.peek_time() {
-            if t > self.now && self.cluster.has_dirty() {
+        loop {
+            // Before time moves on (or the queue runs dry), re-divide CPU on
+            // every node that changed: that may schedule new timers.
+            let next = self.queue.peek_time();
+            if self.cluster.has_dirty() && next.is_none_or(|t| t > self.now) {
                 self.cluster.flush(self.now, &mut self.fx);
                 self.emit(rec)?;
                 continue;
             }
+            let Some(t) = next else { break };
             if t > end {
                 break;
             }

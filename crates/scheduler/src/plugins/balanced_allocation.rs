@@ -15,34 +15,46 @@ pub struct BalancedAllocation {
 }
 
 /// `balancedResourceScorer`: resources with zero allocatable are skipped;
-/// fractions are capped at 1.
+/// fractions are capped at 1. At most [`MAX_RESOURCES`] resources count.
 pub fn balanced_resource_score(requested: &[i64], allocatable: &[i64]) -> i64 {
-    let fractions = || {
-        requested
-            .iter()
-            .zip(allocatable)
-            .filter(|(_, a)| **a != 0)
-            .map(|(r, a)| (*r as f64 / *a as f64).min(1.0))
-    };
-    let n = fractions().count();
+    let mut fractions = [0f64; MAX_RESOURCES];
+    let mut n = 0;
+    let mut total = 0.0;
+    for (r, a) in requested.iter().zip(allocatable) {
+        if *a == 0 || n == MAX_RESOURCES {
+            continue;
+        }
+        let f = (*r as f64 / *a as f64).min(1.0);
+        fractions[n] = f;
+        total += f;
+        n += 1;
+    }
     let std = match n {
         0 | 1 => 0.0,
-        2 => {
-            let mut it = fractions();
-            let (a, b) = (it.next().unwrap_or(0.0), it.next().unwrap_or(0.0));
-            ((a - b) / 2.0).abs()
-        }
+        2 => ((fractions[0] - fractions[1]) / 2.0).abs(),
         _ => {
-            let mean = fractions().sum::<f64>() / n as f64;
-            (fractions().map(|f| (f - mean) * (f - mean)).sum::<f64>() / n as f64).sqrt()
+            let mean = total / n as f64;
+            (fractions[..n]
+                .iter()
+                .map(|f| (f - mean) * (f - mean))
+                .sum::<f64>()
+                / n as f64)
+                .sqrt()
         }
     };
     ((1.0 - std) * MAX_NODE_SCORE as f64) as i64
 }
 
+/// Most resources BalancedAllocation looks at.
+pub const MAX_RESOURCES: usize = 8;
+
 impl ScorePlugin for BalancedAllocation {
     fn name(&self) -> &'static str {
         "NodeResourcesBalancedAllocation"
+    }
+
+    fn depends_only_on_requests(&self) -> bool {
+        true
     }
 
     fn pre_score(&self, pod: &PodInfo<'_>) -> bool {
@@ -54,11 +66,11 @@ impl ScorePlugin for BalancedAllocation {
         if !self.pre_score(pod) {
             return 0;
         }
-        let mut req = [0i64; 8];
-        let mut alloc = [0i64; 8];
-        let n = self.resources.len().min(8);
+        let mut req = [0i64; MAX_RESOURCES];
+        let mut alloc = [0i64; MAX_RESOURCES];
+        let n = self.resources.len().min(MAX_RESOURCES);
         for (i, r) in self.resources.iter().take(n).enumerate() {
-            let (a, q) = allocatable_and_requested(pod, node, &r.name, false);
+            let (a, q) = allocatable_and_requested(pod, node, r, false);
             alloc[i] = a;
             req[i] = q;
         }

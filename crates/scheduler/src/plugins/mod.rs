@@ -9,7 +9,7 @@ mod node_resources_fit;
 mod node_unschedulable;
 mod taint_toleration;
 
-pub use balanced_allocation::{balanced_resource_score, BalancedAllocation};
+pub use balanced_allocation::{balanced_resource_score, BalancedAllocation, MAX_RESOURCES};
 pub use node_affinity::{
     required_node_affinity_matches, requirement_matches, term_matches, NodeAffinity,
 };

@@ -116,6 +116,14 @@ impl FilterPlugin for NodeAffinity {
     fn name(&self) -> &'static str {
         "NodeAffinity"
     }
+    fn pre_filter(&self, pod: &PodInfo<'_>) -> bool {
+        let spec = &pod.pod.spec;
+        !spec.node_selector.is_empty()
+            || spec
+                .node_affinity
+                .as_ref()
+                .is_some_and(|a| a.required.is_some())
+    }
     fn filter(&self, pod: &PodInfo<'_>, node: &NodeInfo, reasons: &mut Vec<Reason>) -> bool {
         if required_node_affinity_matches(pod, node) {
             return true;

@@ -11,6 +11,13 @@ impl FilterPlugin for NodeName {
     fn name(&self) -> &'static str {
         "NodeName"
     }
+    fn pre_filter(&self, pod: &PodInfo<'_>) -> bool {
+        pod.pod
+            .spec
+            .node_name
+            .as_deref()
+            .is_some_and(|n| !n.is_empty())
+    }
     fn filter(&self, pod: &PodInfo<'_>, node: &NodeInfo, reasons: &mut Vec<Reason>) -> bool {
         match pod.pod.spec.node_name.as_deref() {
             None | Some("") => true,

@@ -15,13 +15,28 @@ use crate::framework::{
 pub struct ResourceSpec {
     pub name: String,
     pub weight: i64,
+    /// Resolved once so scoring does not compare names per node.
+    kind: ResourceKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ResourceKind {
+    Cpu,
+    Memory,
+    Scalar,
 }
 
 impl ResourceSpec {
     pub fn new(name: &str, weight: i64) -> Self {
+        let kind = match name {
+            "cpu" => ResourceKind::Cpu,
+            "memory" => ResourceKind::Memory,
+            _ => ResourceKind::Scalar,
+        };
         ResourceSpec {
             name: name.to_string(),
             weight,
+            kind,
         }
     }
 }
@@ -109,11 +124,11 @@ impl NodeResourcesFitScore {
 pub(crate) fn allocatable_and_requested(
     pod: &PodInfo<'_>,
     node: &NodeInfo,
-    resource: &str,
+    resource: &ResourceSpec,
     nonzero: bool,
 ) -> (i64, i64) {
-    match resource {
-        "cpu" => {
+    match resource.kind {
+        ResourceKind::Cpu => {
             let (base, pod_req) = if nonzero {
                 (node.nonzero_requested.0, pod.nonzero.0)
             } else {
@@ -121,7 +136,7 @@ pub(crate) fn allocatable_and_requested(
             };
             (node.allocatable.milli_cpu, base + pod_req)
         }
-        "memory" => {
+        ResourceKind::Memory => {
             let (base, pod_req) = if nonzero {
                 (node.nonzero_requested.1, pod.nonzero.1)
             } else {
@@ -129,7 +144,8 @@ pub(crate) fn allocatable_and_requested(
             };
             (node.allocatable.memory, base + pod_req)
         }
-        name => {
+        ResourceKind::Scalar => {
+            let name = resource.name.as_str();
             let pod_req = pod.requests.scalar(name);
             if pod_req == 0 {
                 return (0, 0);
@@ -180,7 +196,7 @@ impl NodeResourcesFitScore {
     fn score_least_most(&self, pod: &PodInfo<'_>, node: &NodeInfo, f: fn(i64, i64) -> i64) -> i64 {
         let (mut node_score, mut weight_sum) = (0i64, 0i64);
         for r in &self.resources {
-            let (alloc, req) = allocatable_and_requested(pod, node, &r.name, true);
+            let (alloc, req) = allocatable_and_requested(pod, node, r, true);
             if alloc == 0 {
                 continue;
             }
@@ -209,7 +225,7 @@ impl NodeResourcesFitScore {
             .collect();
         let (mut node_score, mut weight_sum) = (0i64, 0i64);
         for r in &self.resources {
-            let (alloc, req) = allocatable_and_requested(pod, node, &r.name, true);
+            let (alloc, req) = allocatable_and_requested(pod, node, r, true);
             if alloc == 0 {
                 continue;
             }
@@ -234,6 +250,10 @@ impl NodeResourcesFitScore {
 impl ScorePlugin for NodeResourcesFitScore {
     fn name(&self) -> &'static str {
         "NodeResourcesFit"
+    }
+
+    fn depends_only_on_requests(&self) -> bool {
+        true
     }
 
     fn score(&self, pod: &PodInfo<'_>, node: &NodeInfo) -> i64 {
