@@ -277,3 +277,18 @@ fn event_limit_fails_the_run_and_leaves_no_output() {
     assert!(!out.join("tiny").exists());
     assert!(!out.join(".tiny.tmp").exists());
 }
+
+#[test]
+fn misspelt_kubernetes_field_is_rejected_like_kubectl_strict_validation() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let f = write(
+        tmp.path(),
+        "strict.yaml",
+        &VALID.replace("          resources:", "          resource:"),
+    );
+    let o = kubesim(&["validate", f.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("strict.yaml:16:11: workloads[0].spec.containers[0].resource: unknown field \"resource\""), "{err}");
+    assert!(err.contains("did you mean `resources`?"), "{err}");
+}

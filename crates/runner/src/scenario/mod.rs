@@ -7,6 +7,7 @@
 
 mod convert;
 mod error;
+mod k8s_fields;
 mod raw;
 mod yaml;
 
@@ -41,9 +42,25 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| vec![file_error(path, format!("cannot read file: {e}"))])?;
     let src = Source::new(path, text);
-    let file: raw::ScenarioFile = yaml::parse_document(&src).map_err(|e| vec![e])?;
+    let (file, ignored): (raw::ScenarioFile, _) =
+        yaml::parse_document(&src).map_err(|e| vec![e])?;
     let mut ctx = Ctx::new(&src);
     let mut errors = Vec::new();
+    for p in &ignored {
+        let segs: Vec<&str> = p.split('.').collect();
+        // kubesim's own sections reject unknown keys while parsing; only
+        // Kubernetes objects under `workloads` skip keys.
+        if let ["workloads", idx, rest @ ..] = segs.as_slice() {
+            if let Some(m) = idx
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| file.workloads.get(i))
+            {
+                let prefix = ["workloads", idx];
+                check_k8s_field(&src, &mut errors, &m.kind, &prefix, rest);
+            }
+        }
+    }
 
     let duration = ctx.duration(&file.duration, "duration").unwrap_or_default();
     if duration.0 == 0 && ctx.errors.is_empty() {
@@ -108,6 +125,8 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
     let timeline = convert::timeline(&mut ctx, &file.timeline, &dep_names, duration);
 
     errors.splice(0..0, ctx.errors);
+    // Report in file order, top to bottom.
+    errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -145,7 +164,11 @@ fn load_manifests(
         let mut src = Source::new(path, doc);
         src.line_offset = line_offset;
         match yaml::parse_document::<raw::Manifest>(&src) {
-            Ok(m) => {
+            Ok((m, ignored)) => {
+                for p in &ignored {
+                    let segs: Vec<&str> = p.split('.').collect();
+                    check_k8s_field(&src, errors, &m.kind, &[], &segs);
+                }
                 let mut ctx = Ctx::new(&src);
                 if let Some(w) = convert::manifest(&mut ctx, &m, &format!("[document {doc_index}]"))
                 {
@@ -156,4 +179,30 @@ fn load_manifests(
             Err(e) => errors.push(e),
         }
     }
+}
+
+/// Strict field validation of a Kubernetes object (see [`k8s_fields`]):
+/// `rest` is the skipped key's path inside the object at `prefix`.
+fn check_k8s_field(
+    src: &Source,
+    errors: &mut Vec<ScenarioError>,
+    kind: &raw::Text,
+    prefix: &[&str],
+    rest: &[&str],
+) {
+    let Some(candidates) = k8s_fields::unknown_field(&kind.value, rest) else {
+        return;
+    };
+    let key = rest.last().copied().unwrap_or_default();
+    let full: Vec<&str> = prefix.iter().chain(rest).copied().collect();
+    let (line, column) = yaml::find_key(&src.text, key, kind.referenced.line() as usize);
+    let mut err = src.error(
+        line,
+        column,
+        yaml::display_path(&full),
+        format!("unknown field \"{key}\": {} has no such field (kubectl's strict validation rejects it too)", kind.value),
+    );
+    err.help = error::did_you_mean(key, candidates.iter().copied())
+        .or_else(|| Some(format!("expected one of: {}", candidates.join(", "))));
+    errors.push(err);
 }

@@ -7,17 +7,69 @@ use super::error::{did_you_mean, ScenarioError, Source};
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
 
-/// Deserializes one YAML document of `src` into `T`.
-pub fn parse_document<T: DeserializeOwned>(src: &Source) -> Result<T, ScenarioError> {
+/// Deserializes one YAML document of `src` into `T`, and returns the
+/// paths (`a.b.0.c`) of the keys `T` does not have (they were skipped).
+pub fn parse_document<T: DeserializeOwned>(
+    src: &Source,
+) -> Result<(T, Vec<String>), ScenarioError> {
     let path = RefCell::new(String::new());
+    let ignored = RefCell::new(Vec::new());
     let options = serde_saphyr::options! { with_snippet: false };
     let result = serde_saphyr::with_deserializer_from_str_with_options(&src.text, options, |de| {
+        let mut on_ignored = |p: serde_ignored::Path<'_>| {
+            let p = p.to_string();
+            // serde-saphyr's Spanned<T> probes for a private marker key.
+            if !p.ends_with("__serde_saphyr_private_spanned") {
+                // `?` marks Option and newtype layers, not keys.
+                let segments: Vec<&str> = p.split('.').filter(|s| *s != "?").collect();
+                ignored.borrow_mut().push(segments.join("."));
+            }
+        };
+        let de = serde_ignored::Deserializer::new(de, &mut on_ignored);
         serde_path_to_error::deserialize(de).map_err(|e| {
             *path.borrow_mut() = e.path().to_string();
             e.into_inner()
         })
     });
-    result.map_err(|e| convert_error(src, &e, &path.borrow()))
+    match result {
+        Ok(v) => Ok((v, ignored.into_inner())),
+        Err(e) => Err(convert_error(src, &e, &path.borrow())),
+    }
+}
+
+/// 1-based line and column of the first `key:` in `text` at or after
+/// `from_line`, for errors about keys the parser skipped.
+pub fn find_key(text: &str, key: &str, from_line: usize) -> (usize, usize) {
+    for (i, line) in text.lines().enumerate().skip(from_line.saturating_sub(1)) {
+        let mut start = 0;
+        while let Some(pos) = line[start..].find(key) {
+            let at = start + pos;
+            let before_ok =
+                at == 0 || matches!(line.as_bytes()[at - 1], b' ' | b'{' | b',' | b'-' | b'\t');
+            let after = line[at + key.len()..].trim_start();
+            if before_ok && after.starts_with(':') {
+                return (i + 1, at + 1);
+            }
+            start = at + key.len();
+        }
+    }
+    (from_line, 1)
+}
+
+/// `a.0.b` → `a[0].b`, the way kubesim prints field paths.
+pub fn display_path(segments: &[&str]) -> String {
+    let mut out = String::new();
+    for s in segments {
+        if s.parse::<usize>().is_ok() {
+            out.push_str(&format!("[{s}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(s);
+        }
+    }
+    out
 }
 
 fn convert_error(src: &Source, e: &serde_saphyr::Error, path: &str) -> ScenarioError {
