@@ -59,10 +59,14 @@ impl Source {
         message: impl Into<String>,
     ) -> ScenarioError {
         let span = self.offset_of(line, column).map(|o| {
-            let len = self.text[o..]
-                .find(['\n', ',', '}', ']'])
-                .unwrap_or(self.text.len() - o)
-                .max(1);
+            let rest = &self.text[o..];
+            let end = rest.find(['\n', ',', '}', ']']).unwrap_or(rest.len());
+            // At least one whole character, so the span ends on a boundary.
+            let len = if end == 0 {
+                rest.chars().next().map_or(0, char::len_utf8)
+            } else {
+                end
+            };
             SourceSpan::new(o.into(), len)
         });
         ScenarioError {
@@ -80,6 +84,7 @@ impl Source {
         }
     }
 
+    /// Byte offset of 1-based `line` and (character) `column`.
     fn offset_of(&self, line: usize, column: usize) -> Option<usize> {
         if line == 0 {
             return None;
@@ -87,7 +92,11 @@ impl Source {
         let mut offset = 0;
         for (i, l) in self.text.split_inclusive('\n').enumerate() {
             if i + 1 == line {
-                let col = column.saturating_sub(1).min(l.trim_end_matches('\n').len());
+                let body = l.trim_end_matches('\n');
+                let col = body
+                    .char_indices()
+                    .nth(column.saturating_sub(1))
+                    .map_or(body.len(), |(b, _)| b);
                 return Some(offset + col);
             }
             offset += l.len();
