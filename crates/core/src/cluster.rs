@@ -20,14 +20,17 @@
 //! instant in [`Cluster::flush`] — work per node, not per event.
 
 use crate::cgroup::{
-    container_cgroup, milli_cpu_to_shares, CgroupConfig, ContainerCgroup, MIN_SHARES,
+    container_cgroup, milli_cpu_to_quota, milli_cpu_to_shares, CgroupConfig, ContainerCgroup,
+    MIN_SHARES, QUOTA_PERIOD_US,
 };
 use crate::cpu::{CgroupIdx, CpuTree};
 use crate::image::ImageBehavior;
 use crate::node::Node;
 use crate::pod::{Pod, PodConditionType, PodPhase, RestartPolicy};
 use crate::qos::{compute_pod_qos, QosClass};
-use crate::resources::{pod_nonzero_requests, pod_requests, NodeId, PodId, ResourceList};
+use crate::resources::{
+    pod_limits, pod_nonzero_requests, pod_requests, NodeId, PodId, ResourceList,
+};
 use crate::time::SimTime;
 use std::collections::BTreeMap;
 
@@ -171,8 +174,14 @@ pub struct ContainerStatus {
     /// Generation of the pending WorkDone timer; never reset, so a timer
     /// left over from an earlier run of the container cannot match.
     work_gen: u32,
-    /// Whether this run's WorkDone timer has been computed at least once.
+    /// Whether this run's finish time has been computed at least once.
     work_scheduled: bool,
+    /// When the finite work finishes at the current rate (`None`: rate 0).
+    work_due: Option<SimTime>,
+    /// Time of the one live WorkDone timer in the queue, if any. A new
+    /// timer is pushed only when the finish moves *earlier*; when it moves
+    /// later, the live timer re-arms itself on firing.
+    work_timer_at: Option<SimTime>,
     backoff: SimTime,
 }
 
@@ -284,6 +293,9 @@ pub struct Cluster {
     node_ids: BTreeMap<String, NodeId>,
     pod_ids: BTreeMap<String, PodId>,
     dirty: Vec<NodeId>,
+    /// Timers made stale since the last [`Cluster::reset_stale_timers`]
+    /// (an upper bound), so the caller can compact its queue.
+    stale_timers: u64,
 }
 
 impl Cluster {
@@ -302,6 +314,7 @@ impl Cluster {
             node_ids: BTreeMap::new(),
             pod_ids: BTreeMap::new(),
             dirty: Vec::new(),
+            stale_timers: 0,
         };
         for (name, behavior) in images {
             let id = c.images.len() as u32;
@@ -359,6 +372,8 @@ impl Cluster {
         let qos = compute_pod_qos(&pod.spec);
         let requests = pod_requests(&pod.spec);
         let nonzero_requests = pod_nonzero_requests(&pod.spec);
+        // ResourceConfigForPod: the pod cgroup gets a CPU quota only when
+        // every container declares a CPU limit; its size is PodLimits.
         let all_limited = pod
             .spec
             .containers
@@ -366,20 +381,8 @@ impl Cluster {
             .chain(&pod.spec.init_containers)
             .all(|c| c.resources.cpu_limit_m.is_some_and(|m| m > 0));
         let pod_limit_cores = if all_limited {
-            let sum: i64 = pod
-                .spec
-                .containers
-                .iter()
-                .filter_map(|c| c.resources.cpu_limit_m)
-                .sum();
-            let init_max = pod
-                .spec
-                .init_containers
-                .iter()
-                .filter_map(|c| c.resources.cpu_limit_m)
-                .max()
-                .unwrap_or(0);
-            sum.max(init_max) as f64 / 1000.0
+            let quota_us = milli_cpu_to_quota(pod_limits(&pod.spec).milli_cpu, QUOTA_PERIOD_US);
+            quota_us as f64 / QUOTA_PERIOD_US as f64
         } else {
             f64::INFINITY
         };
@@ -417,6 +420,8 @@ impl Cluster {
                 life_gen: 0,
                 work_gen: 0,
                 work_scheduled: false,
+                work_due: None,
+                work_timer_at: None,
                 backoff: SimTime::ZERO,
             });
         }
@@ -498,7 +503,7 @@ impl Cluster {
                     format!("pod/{}", p.pod.metadata.name),
                     format!("Stopping container {}", c.name),
                 );
-                stop_container(c);
+                self.stale_timers += u64::from(stop_container(c));
             }
             // Processes exit 0 on SIGTERM: since Kubernetes 1.27 kubelet then
             // records the deleted pod as Succeeded.
@@ -540,6 +545,44 @@ impl Cluster {
                     c.restarts += 1;
                     self.start_container(pod, container as usize, now, fx);
                 }
+            }
+        }
+    }
+
+    /// How many timers became stale since the last reset (an upper bound).
+    pub fn stale_timers(&self) -> u64 {
+        self.stale_timers
+    }
+
+    /// Call after dropping stale timers from the queue.
+    pub fn reset_stale_timers(&mut self) {
+        self.stale_timers = 0;
+    }
+
+    /// Whether the timer `ev` due at `time` would be ignored if it fired.
+    pub fn is_stale(&self, time: SimTime, ev: &NodeEvent) -> bool {
+        let (pod, container) = match *ev {
+            NodeEvent::ContainerUp { pod, container, .. }
+            | NodeEvent::DemandChange { pod, container, .. }
+            | NodeEvent::WorkDone { pod, container, .. }
+            | NodeEvent::Restart { pod, container, .. } => (pod, container),
+        };
+        let p = &self.pods[pod.index()];
+        let c = &p.containers[container as usize];
+        match *ev {
+            NodeEvent::ContainerUp { gen, .. } | NodeEvent::DemandChange { gen, .. } => {
+                c.life_gen != gen || c.state != ContainerState::Running
+            }
+            NodeEvent::WorkDone { gen, .. } => {
+                c.work_gen != gen
+                    || c.state != ContainerState::Running
+                    || c.work_timer_at != Some(time)
+            }
+            NodeEvent::Restart { gen, .. } => {
+                c.life_gen != gen
+                    || c.state != ContainerState::Terminated
+                    || p.finished.is_some()
+                    || p.pod.metadata.deletion_timestamp.is_some()
             }
         }
     }
@@ -654,18 +697,24 @@ impl Cluster {
             c.starved_cores = (need - used).max(0.0);
             if let Some(w) = c.work_remaining_cpu_s {
                 if rate_changed || !c.work_scheduled {
-                    c.work_gen += 1;
                     c.work_scheduled = true;
-                    if used > 1e-12 {
-                        let done = now.saturating_add(SimTime::from_secs_f64_ceil(w / used));
-                        fx.timers.push((
-                            done,
-                            NodeEvent::WorkDone {
-                                pod: pid,
-                                container: ci,
-                                gen: c.work_gen,
-                            },
-                        ));
+                    c.work_due = (used > 1e-12)
+                        .then(|| now.saturating_add(SimTime::from_secs_f64_ceil(w / used)));
+                    if let Some(due) = c.work_due {
+                        if c.work_timer_at.is_none_or(|t| due < t) {
+                            if c.work_timer_at.is_some() {
+                                self.stale_timers += 1;
+                            }
+                            c.work_timer_at = Some(due);
+                            fx.timers.push((
+                                due,
+                                NodeEvent::WorkDone {
+                                    pod: pid,
+                                    container: ci,
+                                    gen: c.work_gen,
+                                },
+                            ));
+                        }
                     }
                 }
             }
@@ -781,7 +830,7 @@ impl Cluster {
                 // An init container without finite work completes once up.
                 self.touch(node.expect("running pods are bound"), now);
                 let c = &mut self.pods[pid.index()].containers[ci];
-                stop_container(c);
+                self.stale_timers += u64::from(stop_container(c));
                 self.advance_init(pid, now, fx);
             }
             return;
@@ -843,17 +892,38 @@ impl Cluster {
     }
 
     fn on_work_done(&mut self, pid: PodId, ci: usize, gen: u32, now: SimTime, fx: &mut Effects) {
-        let p = &self.pods[pid.index()];
-        let c = &p.containers[ci];
-        if c.work_gen != gen || c.state != ContainerState::Running {
+        let p = &mut self.pods[pid.index()];
+        let c = &mut p.containers[ci];
+        // From an earlier run, or superseded by an earlier timer.
+        if c.work_gen != gen || c.state != ContainerState::Running || c.work_timer_at != Some(now) {
             return;
         }
+        c.work_timer_at = None;
+        match c.work_due {
+            Some(due) if due <= now => {}
+            Some(due) => {
+                // The finish moved later since this timer was set: re-arm.
+                c.work_timer_at = Some(due);
+                fx.timers.push((
+                    due,
+                    NodeEvent::WorkDone {
+                        pod: pid,
+                        container: ci as u16,
+                        gen,
+                    },
+                ));
+                return;
+            }
+            // Rate 0 now; the next solve that gives it CPU re-arms.
+            None => return,
+        }
+        let p = &self.pods[pid.index()];
         let nid = p.node.expect("running pods are bound");
         self.touch(nid, now);
         let p = &mut self.pods[pid.index()];
         let c = &mut p.containers[ci];
         let ran = now - c.started_at.unwrap_or(now);
-        stop_container(c);
+        self.stale_timers += u64::from(stop_container(c));
         if c.is_init && !c.is_sidecar {
             self.advance_init(pid, now, fx);
             return;
@@ -903,7 +973,7 @@ impl Cluster {
                 .iter_mut()
                 .filter(|c| c.state == ContainerState::Running)
             {
-                stop_container(c);
+                self.stale_timers += u64::from(stop_container(c));
             }
             self.finish_pod(pid, PodPhase::Succeeded, "Completed", now, fx);
         } else {
@@ -951,7 +1021,11 @@ impl Cluster {
     }
 }
 
-fn stop_container(c: &mut ContainerStatus) {
+/// Stops a container; returns whether it left a live timer in the queue
+/// (which is now stale).
+fn stop_container(c: &mut ContainerStatus) -> bool {
+    let left_timer = c.work_timer_at.take().is_some();
+    c.work_due = None;
     c.state = ContainerState::Terminated;
     c.ready = false;
     c.life_gen += 1;
@@ -961,4 +1035,5 @@ fn stop_container(c: &mut ContainerStatus) {
     c.throttled_cores = 0.0;
     c.starved_cores = 0.0;
     c.memory_bytes = 0;
+    left_timer
 }

@@ -88,6 +88,15 @@ impl<E> EventQueue<E> {
     pub fn is_empty(&self) -> bool {
         self.heap.is_empty()
     }
+    /// Keeps only the events for which `keep(time, event)` is true. The
+    /// order of the rest is unchanged (it depends only on time and
+    /// sequence), so compaction never changes what a run does.
+    pub fn retain(&mut self, mut keep: impl FnMut(SimTime, &E) -> bool) {
+        let mut entries = std::mem::take(&mut self.heap).into_vec();
+        entries.retain(|e| keep(e.time, &e.event));
+        self.heap = BinaryHeap::from(entries);
+    }
+
     /// Events popped so far (the run's event count).
     pub fn popped(&self) -> u64 {
         self.popped
@@ -109,6 +118,21 @@ mod tests {
         let order: Vec<_> = std::iter::from_fn(|| q.pop().map(|(_, e)| e)).collect();
         assert_eq!(order, ["a", "b", "x", "c", "d"]);
         assert_eq!(q.popped(), 5);
+    }
+
+    #[test]
+    fn retain_keeps_order() {
+        let mut q = EventQueue::new();
+        for i in 0..100u32 {
+            q.push(SimTime(u64::from(i % 7)), i);
+        }
+        q.retain(|_, e| e % 3 != 0);
+        let mut last = (SimTime::ZERO, 0);
+        while let Some((t, e)) = q.pop() {
+            assert!(e % 3 != 0);
+            assert!((t, e) > last || last == (SimTime::ZERO, 0));
+            last = (t, e);
+        }
     }
 
     #[test]

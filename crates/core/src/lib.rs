@@ -66,8 +66,8 @@ pub use pod::{
 pub use qos::{compute_pod_qos, QosClass};
 pub use quantity::{Format as QuantityFormat, Quantity, QuantityError};
 pub use resources::{
-    nonzero_requests, pod_nonzero_requests, pod_requests, Bytes, MilliCpu, NodeId, PodId,
-    ResourceList, ResourceRequirements, DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST,
+    nonzero_requests, pod_limits, pod_nonzero_requests, pod_requests, Bytes, MilliCpu, NodeId,
+    PodId, ResourceList, ResourceRequirements, DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST,
     RESOURCE_CPU, RESOURCE_MEMORY, RESOURCE_PODS,
 };
 pub use rng::{entity_rng, fnv1a_64, stable_hash};

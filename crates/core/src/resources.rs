@@ -159,6 +159,16 @@ impl ResourceRequirements {
             scalar: self.extended_requests.clone(),
         }
     }
+
+    /// The container's limits as a [`ResourceList`] (unset counts as zero).
+    pub fn limits(&self) -> ResourceList {
+        ResourceList {
+            milli_cpu: self.cpu_limit_m.unwrap_or(0),
+            memory: self.memory_limit_bytes.unwrap_or(0),
+            pods: 0,
+            scalar: self.extended_limits.clone(),
+        }
+    }
 }
 
 /// Default CPU request the scheduler assumes for scoring when a container
@@ -181,17 +191,31 @@ pub fn nonzero_requests(c: &Container) -> (i64, i64) {
 /// i.e. sidecars, count as app containers from their start on), raised to
 /// the largest request any single init container needs while it runs.
 pub fn pod_requests(spec: &PodSpec) -> ResourceList {
-    let mut reqs = ResourceList::default();
+    aggregate_containers(spec, ResourceRequirements::requests)
+}
+
+/// `PodLimits`: the same aggregation over limits (unset counts as zero).
+pub fn pod_limits(spec: &PodSpec) -> ResourceList {
+    aggregate_containers(spec, ResourceRequirements::limits)
+}
+
+/// `aggregateContainerResourcesByFn`
+/// (staging/src/k8s.io/component-helpers/resource/helpers.go).
+fn aggregate_containers(
+    spec: &PodSpec,
+    of: fn(&ResourceRequirements) -> ResourceList,
+) -> ResourceList {
+    let mut sum = ResourceList::default();
     for c in &spec.containers {
-        reqs.add(&c.resources.requests());
+        sum.add(&of(&c.resources));
     }
     let mut restartable = ResourceList::default();
     let mut init_max = ResourceList::default();
     for c in &spec.init_containers {
-        let r = c.resources.requests();
+        let r = of(&c.resources);
         if c.is_sidecar() {
             restartable.add(&r);
-            reqs.add(&r);
+            sum.add(&r);
             init_max.set_max(&restartable);
         } else {
             let mut tmp = r;
@@ -199,8 +223,8 @@ pub fn pod_requests(spec: &PodSpec) -> ResourceList {
             init_max.set_max(&tmp);
         }
     }
-    reqs.set_max(&init_max);
-    reqs
+    sum.set_max(&init_max);
+    sum
 }
 
 /// Non-zero cpu and memory requests of a pod (for scoring), computed as

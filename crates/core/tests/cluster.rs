@@ -1123,3 +1123,25 @@ fn identical_runs_are_identical() {
     assert!(a.c.pods.iter().any(|p| p.finished.is_some()));
     assert!(a.c.pods.iter().any(|p| p.restarts() > 0));
 }
+
+/// The pod cgroup's quota is `PodLimits`, which counts sidecars with the
+/// app containers (pkg/kubelet/cm/helpers_linux.go `ResourceConfigForPod`):
+/// a sidecar limited to 500m beside an app limited to 1 core may use 1.5
+/// cores together on an idle node, and neither is starved.
+#[test]
+fn pod_quota_counts_sidecar_limits() {
+    let mut s = Sim::new(v1(), vec![("hungry", image(SimTime::ZERO, 4.0, None))]);
+    let n = s.node("n", 8000);
+    let proxy = Container {
+        restart_policy: Some(RestartPolicy::Always),
+        ..container("proxy", "hungry", Some(500), Some(500))
+    };
+    let app = container("app", "hungry", Some(1000), Some(1000));
+    let p = s.pod(sidecar_pod(vec![proxy], vec![app], RestartPolicy::Always));
+    s.bind(p, n);
+    s.run_until(secs(10));
+    let c = &s.p(p).containers;
+    assert!(close(c[0].used_cores, 0.5), "proxy {}", c[0].used_cores);
+    assert!(close(c[1].used_cores, 1.0), "app {}", c[1].used_cores);
+    assert!(close(c[0].starved_cores + c[1].starved_cores, 0.0));
+}

@@ -27,7 +27,8 @@ pub use scenario::{load, Scenario, ScenarioError, ScenarioErrors};
 use std::path::{Path, PathBuf};
 
 /// Expands the command line's paths: a directory stands for the `*.yaml`
-/// and `*.yml` files directly in it, sorted by name.
+/// and `*.yml` scenario files directly in it (not Kubernetes manifest
+/// files), sorted by name.
 pub fn collect_scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ScenarioError> {
     let mut out = Vec::new();
     for p in paths {
@@ -36,7 +37,7 @@ pub fn collect_scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Scenari
                 .map_err(|e| scenario::file_error(p, format!("cannot read directory: {e}")))?;
             let mut files: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.is_file() && is_scenario_file(f))
+                .filter(|f| f.is_file() && is_scenario_file(f) && !is_kubernetes_manifest(f))
                 .collect();
             files.sort();
             out.extend(files);
@@ -47,6 +48,15 @@ pub fn collect_scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Scenari
         }
     }
     Ok(out)
+}
+
+/// A file of Kubernetes objects (top-level `apiVersion:` or `kind:`), such
+/// as one a scenario names under `manifests:`, is not a scenario.
+fn is_kubernetes_manifest(p: &Path) -> bool {
+    std::fs::read_to_string(p).is_ok_and(|text| {
+        text.lines()
+            .any(|l| l.starts_with("apiVersion:") || l.starts_with("kind:"))
+    })
 }
 
 fn is_scenario_file(p: &Path) -> bool {

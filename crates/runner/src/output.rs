@@ -9,7 +9,7 @@
 use kubesim_core::{Cluster, KubeEvent, SimTime};
 use kubesim_scheduler::{MetricObject, Recorder, RunSummary};
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::Path;
 
 /// Streaming writer for `events.csv` and `metrics.csv`.
@@ -23,7 +23,7 @@ pub struct CsvRecorder {
 
 pub const EVENTS_HEADER: [&str; 5] = ["time_s", "type", "reason", "object", "message"];
 pub const METRICS_HEADER: [&str; 4] = ["time_s", "object", "metric", "value"];
-pub const PODS_HEADER: [&str; 13] = [
+pub const PODS_HEADER: [&str; 14] = [
     "pod",
     "workload",
     "node",
@@ -37,6 +37,7 @@ pub const PODS_HEADER: [&str; 13] = [
     "phase",
     "reason",
     "restarts",
+    "namespace",
 ];
 pub const CONTAINERS_HEADER: [&str; 11] = [
     "pod",
@@ -70,7 +71,7 @@ pub const SUMMARY_HEADER: [&str; 19] = [
     "cpu_used_core_s",
     "cpu_throttled_core_s",
     "cpu_starved_core_s",
-    "wall_clock_excluded",
+    "kube_events",
 ];
 
 fn writer(path: &Path) -> std::io::Result<csv::Writer<BufWriter<File>>> {
@@ -194,6 +195,7 @@ pub fn write_objects(dir: &Path, cluster: &Cluster) -> csv::Result<()> {
             p.phase().as_str(),
             &p.reason,
             &p.restarts().to_string(),
+            &p.pod.metadata.namespace,
         ])?;
         let specs = p
             .pod
@@ -232,8 +234,7 @@ pub fn write_objects(dir: &Path, cluster: &Cluster) -> csv::Result<()> {
 /// Writes the one-row `summary.csv`.
 pub fn write_summary(dir: &Path, scenario: &str, seed: u64, s: &RunSummary) -> csv::Result<()> {
     let mut w = writer(&dir.join("summary.csv"))?;
-    let header: Vec<&str> = SUMMARY_HEADER[..SUMMARY_HEADER.len() - 1].to_vec();
-    w.write_record(&header)?;
+    w.write_record(SUMMARY_HEADER)?;
     w.write_record([
         scenario.to_string(),
         seed.to_string(),
@@ -253,11 +254,9 @@ pub fn write_summary(dir: &Path, scenario: &str, seed: u64, s: &RunSummary) -> c
         fmt_f64(s.cpu_used_core_s),
         fmt_f64(s.cpu_throttled_core_s),
         fmt_f64(s.cpu_starved_core_s),
+        s.kube_events.to_string(),
     ])?;
     w.flush()?;
-    w.into_inner()
-        .map_err(|e| csv::Error::from(e.into_error()))?
-        .flush()?;
     Ok(())
 }
 

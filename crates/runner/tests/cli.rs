@@ -292,3 +292,58 @@ fn misspelt_kubernetes_field_is_rejected_like_kubectl_strict_validation() {
     assert!(err.contains("strict.yaml:16:11: workloads[0].spec.containers[0].resource: unknown field \"resource\""), "{err}");
     assert!(err.contains("did you mean `resources`?"), "{err}");
 }
+
+#[test]
+fn unquoted_cpu_numbers_comment_documents_and_manifest_files_in_a_directory() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("case");
+    std::fs::create_dir(&dir).expect("mkdir");
+    write(
+        &dir,
+        "app.yaml",
+        "# generated\n---\n# only a comment\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: extra}\nspec:\n  nodeSelector: {kubernetes.io/os: linux}\n  containers: [{name: c, image: busy}]\n",
+    );
+    let text = VALID
+        .replace(
+            "busy: {cpu: \"1\", memory: 64Mi}",
+            "busy: {cpu: 1.5, memory: 64Mi}",
+        )
+        .replace("name: tiny", "name: case");
+    write(
+        &dir,
+        "scenario.yaml",
+        &format!("{text}manifests: [app.yaml]\n"),
+    );
+    let out = tmp.path().join("out");
+    let o = kubesim(&[
+        "run",
+        dir.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let pods = std::fs::read_to_string(out.join("case/pods.csv")).expect("pods.csv");
+    assert!(
+        pods.contains("extra,pod/extra,n,"),
+        "the manifest's pod is scheduled (os label): {pods}"
+    );
+    assert!(
+        !out.join("app").exists(),
+        "app.yaml is a manifest, not a scenario"
+    );
+}
+
+#[test]
+fn scenario_name_must_be_a_safe_folder_name() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let f = write(
+        tmp.path(),
+        "n.yaml",
+        &VALID.replace("name: tiny", "name: ../escape"),
+    );
+    let o = kubesim(&["validate", f.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("n.yaml:2:7: name: invalid name \"../escape\"")
+    );
+}

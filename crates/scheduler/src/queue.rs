@@ -38,6 +38,9 @@ struct ActiveKey {
     pod: PodId,
 }
 
+/// A pod in backoffQ: (back-off expiry, seq, pod, priority, queue timestamp).
+type BackoffEntry = (SimTime, u64, PodId, i32, SimTime);
+
 #[derive(Debug, Clone, Copy)]
 struct Unschedulable {
     since: SimTime,
@@ -48,8 +51,7 @@ struct Unschedulable {
 #[derive(Debug, Default)]
 pub struct SchedulingQueue {
     active: BinaryHeap<Reverse<ActiveKey>>,
-    /// (back-off expiry, seq, pod, priority)
-    backoff: BinaryHeap<Reverse<(SimTime, u64, PodId, i32)>>,
+    backoff: BinaryHeap<Reverse<BackoffEntry>>,
     unschedulable: BTreeMap<PodId, (Unschedulable, i32)>,
     attempts: Vec<u32>,
     seq: u64,
@@ -61,12 +63,19 @@ impl SchedulingQueue {
         self.seq
     }
 
-    /// Adds a new pod (or one moved back) to activeQ.
+    /// Adds a new pod to activeQ, queued at `now`.
     pub fn add(&mut self, pod: PodId, priority: i32, now: SimTime) {
+        self.add_with_timestamp(pod, priority, now);
+    }
+
+    /// Adds a pod to activeQ with the queue timestamp PrioritySort orders
+    /// by: a pod moved back keeps the time of its last failed attempt, as
+    /// upstream's `QueuedPodInfo.Timestamp`.
+    fn add_with_timestamp(&mut self, pod: PodId, priority: i32, timestamp: SimTime) {
         let seq = self.next_seq();
         self.active.push(Reverse(ActiveKey {
             priority: Reverse(priority),
-            timestamp: now,
+            timestamp,
             seq,
             pod,
         }));
@@ -128,10 +137,11 @@ impl SchedulingQueue {
             let expiry = u.last_attempt + backoff_duration(self.attempts(pod));
             if expiry > now {
                 let seq = self.next_seq();
-                self.backoff.push(Reverse((expiry, seq, pod, prio)));
+                self.backoff
+                    .push(Reverse((expiry, seq, pod, prio, u.last_attempt)));
                 earliest = Some(earliest.map_or(expiry, |e| e.min(expiry)));
             } else {
-                self.add(pod, prio, now);
+                self.add_with_timestamp(pod, prio, u.last_attempt);
             }
         }
         earliest
@@ -139,12 +149,12 @@ impl SchedulingQueue {
 
     /// `flushBackoffQCompleted`: back-off over → activeQ. Returns the next expiry.
     pub fn flush_backoff_completed(&mut self, now: SimTime) -> Option<SimTime> {
-        while let Some(Reverse((expiry, _, pod, prio))) = self.backoff.peek().copied() {
+        while let Some(Reverse((expiry, _, pod, prio, timestamp))) = self.backoff.peek().copied() {
             if expiry > now {
                 return Some(expiry);
             }
             self.backoff.pop();
-            self.add(pod, prio, now);
+            self.add_with_timestamp(pod, prio, timestamp);
         }
         None
     }

@@ -150,7 +150,10 @@ pub enum SimError<E> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunSummary {
     pub sim_time: SimTime,
+    /// Simulation events processed (timers, cycles, samples…).
     pub events: u64,
+    /// Kubernetes events recorded (rows of events.csv).
+    pub kube_events: u64,
     pub nodes: usize,
     pub pods_created: usize,
     pub pods_scheduled: usize,
@@ -178,6 +181,7 @@ pub struct Simulation {
     timeline: Vec<TimelineEntry>,
     fx: Effects,
     kube_events: Vec<KubeEvent>,
+    kube_event_count: u64,
     now: SimTime,
     cycle_pending: bool,
     backoff_flush_at: Option<SimTime>,
@@ -222,6 +226,7 @@ impl Simulation {
             timeline: input.timeline,
             fx: Effects::default(),
             kube_events: Vec::new(),
+            kube_event_count: 0,
             now: SimTime::ZERO,
             cycle_pending: false,
             backoff_flush_at: None,
@@ -306,6 +311,7 @@ impl Simulation {
             }
             self.now = t;
             self.handle(ev, rec)?;
+            self.compact_queue();
             self.check_objects()?;
             self.emit(rec)?;
         }
@@ -314,6 +320,21 @@ impl Simulation {
         self.emit(rec)?;
         self.cluster.accrue_all(end);
         Ok(self.summary())
+    }
+
+    /// Drops stale timers once they could make up half the queue, so the
+    /// queue stays proportional to things that will actually change.
+    fn compact_queue(&mut self) {
+        let stale = self.cluster.stale_timers();
+        if stale < 4096 || stale * 2 < self.queue.len() as u64 {
+            return;
+        }
+        let cluster = &self.cluster;
+        self.queue.retain(|t, e| match e {
+            Event::Node(n) => !cluster.is_stale(t, n),
+            _ => true,
+        });
+        self.cluster.reset_stale_timers();
     }
 
     fn handle<R: Recorder>(&mut self, ev: Event, rec: &mut R) -> Result<(), SimError<R::Error>> {
@@ -353,6 +374,7 @@ impl Simulation {
                 self.queue.push(t, Event::Node(e));
             }
             self.kube_events.append(&mut self.fx.events);
+            self.kube_event_count += self.kube_events.len() as u64;
             for e in self.kube_events.drain(..) {
                 rec.event(&e).map_err(SimError::Record)?;
             }
@@ -503,6 +525,10 @@ impl Simulation {
                 nonzero: rt.nonzero_requests,
             };
             let pod_name = rt.name().to_string();
+            let namespace = match rt.pod.metadata.namespace.as_str() {
+                "" => "default".to_string(),
+                ns => ns.to_string(),
+            };
             match self.scheduler.schedule_one(&info) {
                 ScheduleResult::Bound(nid) => {
                     let node_name = self.cluster.node(nid).name().to_string();
@@ -511,7 +537,9 @@ impl Simulation {
                         kind: EventType::Normal,
                         reason: "Scheduled",
                         object: format!("pod/{pod_name}"),
-                        message: format!("Successfully assigned default/{pod_name} to {node_name}"),
+                        message: format!(
+                            "Successfully assigned {namespace}/{pod_name} to {node_name}"
+                        ),
                     });
                     self.bind(pid, nid);
                 }
@@ -640,6 +668,7 @@ impl Simulation {
         let mut s = RunSummary {
             sim_time: self.now,
             events: self.queue.popped(),
+            kube_events: self.kube_event_count,
             nodes: self.cluster.nodes.len(),
             pods_created: self.cluster.pods.len(),
             scheduling_attempts: self.scheduling_attempts,

@@ -167,6 +167,7 @@ pub fn nodes(ctx: &mut Ctx<'_>, pools: &[raw::NodePool]) -> Vec<Node> {
             }
         }
         let reserved = resource_list(ctx, &pool.reserved, &format!("{path}.reserved"), false);
+        check_name(ctx, &pool.name, &format!("{path}.name"));
         let count = pool.count.as_ref().map_or(1, |c| c.value);
         if count == 0 {
             if let Some(c) = &pool.count {
@@ -195,7 +196,14 @@ pub fn nodes(ctx: &mut Ctx<'_>, pools: &[raw::NodePool]) -> Vec<Node> {
             let mut meta = ObjectMeta::named(name.clone());
             meta.namespace = String::new();
             meta.labels = pool.labels.clone();
+            // The well-known labels kubelet sets on every node.
             meta.labels.insert("kubernetes.io/hostname".into(), name);
+            meta.labels
+                .entry("kubernetes.io/os".into())
+                .or_insert_with(|| "linux".into());
+            meta.labels
+                .entry("kubernetes.io/arch".into())
+                .or_insert_with(|| "amd64".into());
             let mut node = Node::new(meta, capacity.clone(), reserved.clone());
             node.taints = taints.clone();
             node.unschedulable = pool.unschedulable;
@@ -361,6 +369,13 @@ pub fn images(
             if let Some(cpu) = &img.cpu {
                 b.cpu = cpu_profile(ctx, cpu, &format!("{path}.cpu"));
             }
+            if let (Some(w), true) = (&img.cpu_seconds, b.cpu.points.iter().all(|(_, c)| *c <= 0.0)) {
+                ctx.err(
+                    w,
+                    &format!("{path}.cpuSeconds"),
+                    "finite work needs CPU: set a cpu demand above 0, or the container never finishes",
+                );
+            }
             (name.clone(), b)
         })
         .collect()
@@ -370,9 +385,16 @@ fn cores(ctx: &mut Ctx<'_>, t: &Text, path: &str) -> f64 {
     ctx.cpu_m(t, path).map_or(0.0, |m| m as f64 / 1000.0)
 }
 
-fn cpu_profile(ctx: &mut Ctx<'_>, cpu: &raw::CpuSection, path: &str) -> CpuProfile {
-    let p = match cpu {
-        raw::CpuSection::Constant(t) => return CpuProfile::constant(cores(ctx, t, path)),
+fn cpu_profile(ctx: &mut Ctx<'_>, cpu: &Spanned<raw::CpuSection>, path: &str) -> CpuProfile {
+    let p = match &cpu.value {
+        raw::CpuSection::Constant(text) => {
+            let t = Spanned {
+                value: text.clone(),
+                referenced: cpu.referenced,
+                defined: cpu.defined,
+            };
+            return CpuProfile::constant(cores(ctx, &t, path));
+        }
         raw::CpuSection::Profile(p) => p,
     };
     let mut points = Vec::with_capacity(p.points.len());
@@ -515,7 +537,7 @@ pub fn manifest(ctx: &mut Ctx<'_>, m: &raw::Manifest, path: &str) -> Option<Work
     }
 }
 
-fn check_name(ctx: &mut Ctx<'_>, name: &Text, path: &str) {
+pub fn check_name(ctx: &mut Ctx<'_>, name: &Text, path: &str) {
     let n = &name.value;
     let ok = !n.is_empty()
         && n.len() <= 253

@@ -37,8 +37,6 @@ fn path_prefix(path: &str) -> String {
 pub struct Source {
     pub file: PathBuf,
     pub text: Arc<str>,
-    /// Added to every line number (documents split out of a larger file).
-    pub line_offset: usize,
 }
 
 impl Source {
@@ -46,7 +44,6 @@ impl Source {
         Source {
             file: file.to_path_buf(),
             text: text.into(),
-            line_offset: 0,
         }
     }
 
@@ -71,7 +68,7 @@ impl Source {
         });
         ScenarioError {
             file: self.file.clone(),
-            line: line + self.line_offset,
+            line,
             column,
             path: path.into(),
             message: message.into(),

@@ -83,11 +83,23 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
     let images = convert::images(&mut ctx, &file.images);
     let metrics = convert::metrics(&mut ctx, file.metrics.as_ref(), sample_interval);
     let limits = convert::limits(&mut ctx, file.limits.as_ref());
+    if duration > limits.max_sim_time {
+        ctx.err(
+            &file.duration,
+            "duration",
+            format!(
+                "duration {duration} exceeds limits.maxSimTime ({})",
+                limits.max_sim_time
+            ),
+        );
+    }
+    convert::check_name(&mut ctx, &file.name, "name");
 
     let mut workloads = Vec::new();
     for (i, m) in file.workloads.iter().enumerate() {
-        if let Some(w) = convert::manifest(&mut ctx, m, &format!("workloads[{i}]")) {
-            workloads.push((w, path.to_path_buf()));
+        let at = format!("workloads[{i}]");
+        if let Some(w) = convert::manifest(&mut ctx, m, &at) {
+            workloads.push(Loaded::new(w, &src, m, at));
         }
     }
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -105,15 +117,22 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
 
     let (mut pods, mut deployments) = (Vec::new(), Vec::new());
     let mut names = std::collections::BTreeSet::new();
-    for (w, from) in workloads {
-        let (kind, name) = match &w {
-            Workload::Pod(p) => ("pod", p.metadata.name.clone()),
-            Workload::Deployment(d) => ("deployment", d.metadata.name.clone()),
+    for l in workloads {
+        let (kind, meta) = match &l.workload {
+            Workload::Pod(p) => ("Pod", &p.metadata),
+            Workload::Deployment(d) => ("Deployment", &d.metadata),
         };
-        if !names.insert((kind, name.clone())) {
-            errors.push(file_error(&from, format!("duplicate {kind} {name:?}")));
+        if !names.insert((kind, meta.namespace.clone(), meta.name.clone())) {
+            let msg = format!(
+                "duplicate {kind} {:?} in namespace {:?}",
+                meta.name, meta.namespace
+            );
+            errors.push(
+                l.src
+                    .error(l.line, l.column, format!("{}.metadata.name", l.path), msg),
+            );
         }
-        match w {
+        match l.workload {
             Workload::Pod(p) => pods.push(p),
             Workload::Deployment(d) => deployments.push(d),
         }
@@ -153,16 +172,38 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
     })
 }
 
+/// A converted workload and where it was written.
+struct Loaded {
+    workload: Workload,
+    src: Source,
+    line: usize,
+    column: usize,
+    path: String,
+}
+
+impl Loaded {
+    fn new(workload: Workload, src: &Source, m: &raw::Manifest, path: String) -> Self {
+        let at = m
+            .metadata
+            .name
+            .as_ref()
+            .map_or(m.kind.referenced, |n| n.referenced);
+        Loaded {
+            workload,
+            src: src.clone(),
+            line: at.line() as usize,
+            column: at.column() as usize,
+            path,
+        }
+    }
+}
+
 /// Parses a multi-document manifest file.
-fn load_manifests(
-    path: &Path,
-    text: &str,
-    out: &mut Vec<(Workload, PathBuf)>,
-    errors: &mut Vec<ScenarioError>,
-) {
+fn load_manifests(path: &Path, text: &str, out: &mut Vec<Loaded>, errors: &mut Vec<ScenarioError>) {
     for (doc_index, (line_offset, doc)) in yaml::split_documents(text).into_iter().enumerate() {
-        let mut src = Source::new(path, doc);
-        src.line_offset = line_offset;
+        // Pad with the lines before the document, so that positions and
+        // snippets are those of the whole file.
+        let src = Source::new(path, "\n".repeat(line_offset) + &doc);
         match yaml::parse_document::<raw::Manifest>(&src) {
             Ok((m, ignored)) => {
                 for p in &ignored {
@@ -170,9 +211,9 @@ fn load_manifests(
                     check_k8s_field(&src, errors, &m.kind, &[], &segs);
                 }
                 let mut ctx = Ctx::new(&src);
-                if let Some(w) = convert::manifest(&mut ctx, &m, &format!("[document {doc_index}]"))
-                {
-                    out.push((w, path.to_path_buf()));
+                let at = format!("[document {doc_index}]");
+                if let Some(w) = convert::manifest(&mut ctx, &m, &at) {
+                    out.push(Loaded::new(w, &src, &m, at));
                 }
                 errors.extend(ctx.errors);
             }

@@ -163,19 +163,53 @@ pub struct ImageSection {
     #[serde(default)]
     pub startup: Option<Text>,
     #[serde(default)]
-    pub cpu: Option<CpuSection>,
+    pub cpu: Option<Spanned<CpuSection>>,
     #[serde(default)]
     pub memory: Option<Text>,
     #[serde(default)]
     pub cpu_seconds: Option<Spanned<f64>>,
 }
 
-/// `cpu: "2"` or a profile.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+/// `cpu: 2` (any scalar: a quantity) or a profile (a map).
+#[derive(Debug)]
 pub enum CpuSection {
-    Constant(Text),
+    Constant(String),
     Profile(CpuProfileSection),
+}
+
+/// Hand-written rather than `#[serde(untagged)]`: untagged enums buffer
+/// their input, which loses positions and turns every mistake inside a
+/// profile into "did not match any variant".
+impl<'de> Deserialize<'de> for CpuSection {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = CpuSection;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a CPU quantity (2, 1.5, 500m) or a profile {points: [...]}")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<CpuSection, E> {
+                Ok(CpuSection::Constant(v.to_string()))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<CpuSection, E> {
+                Ok(CpuSection::Constant(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<CpuSection, E> {
+                Ok(CpuSection::Constant(v.to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<CpuSection, E> {
+                Ok(CpuSection::Constant(v.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<CpuSection, A::Error> {
+                let de = serde::de::value::MapAccessDeserializer::new(map);
+                CpuProfileSection::deserialize(de).map(CpuSection::Profile)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]

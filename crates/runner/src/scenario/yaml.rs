@@ -76,16 +76,37 @@ fn convert_error(src: &Source, e: &serde_saphyr::Error, path: &str) -> ScenarioE
     let (line, column) = e
         .location()
         .map_or((0, 0), |l| (l.line() as usize, l.column() as usize));
-    let message = strip_position(&e.to_string());
-    let path = if path == "." {
-        String::new()
-    } else {
-        path.to_string()
-    };
-    let err = src.error(line, column, path, &message);
+    let message = plain_message(&strip_position(&e.to_string()));
+    let err = src.error(line, column, clean_path(path), &message);
     match unknown_field_hint(&message) {
         Some(h) => err.with_help(h),
         None => err,
+    }
+}
+
+/// The user's field path: without serde_path_to_error's placeholders and
+/// without the `.value` layer of `Spanned<T>` fields.
+fn clean_path(path: &str) -> String {
+    if path == "." || path == "?" {
+        return String::new();
+    }
+    let mut p = path.replace(".value.", ".");
+    // A toleration's own `value` field is real; other trailing `.value`s
+    // come from Spanned.
+    if p.ends_with(".value") && !p.contains("tolerations[") {
+        p.truncate(p.len() - ".value".len());
+    }
+    p.replace(".?", "")
+}
+
+/// Rewrites the library's wording into what the user needs to know.
+fn plain_message(msg: &str) -> String {
+    let msg = msg.trim_end_matches(", set DuplicateKeyPolicy in Options if acceptable");
+    match msg {
+        "invalid i32" | "invalid u32" | "invalid i64" | "invalid u64" | "invalid u16"
+        | "invalid u8" => "expected a whole number".to_string(),
+        "invalid f64" | "invalid f32" => "expected a number".to_string(),
+        m => m.to_string(),
     }
 }
 
@@ -146,6 +167,12 @@ pub fn split_documents(text: &str) -> Vec<(usize, String)> {
     if !current.trim().is_empty() {
         docs.push((start, current));
     }
+    // Documents holding only comments (common in Helm and kustomize
+    // output) are empty, not errors.
+    docs.retain(|(_, d)| {
+        d.lines()
+            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#') && l.trim() != "...")
+    });
     docs
 }
 

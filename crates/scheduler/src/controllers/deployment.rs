@@ -2,14 +2,13 @@
 //! one ReplicaSet named `<deployment>-<pod-template-hash>`, whose pods are
 //! named `<replicaset>-<5 random characters>` like the API server's
 //! `generateName`. Scaling up creates pods; scaling down deletes the pods
-//! ranked first by upstream's `ActivePods` order
-//! (pkg/controller/controller_utils.go), so unscheduled, pending, not-ready
-//! and younger pods go first. A pod that goes away (deleted, completed) is
+//! ranked first by upstream's `ActivePodsWithRanks` order (see
+//! [`super::active_pods`]). A pod that goes away (deleted, completed) is
 //! replaced, as the ReplicaSet controller does.
 
+use super::active_pods::ActivePodRank;
 use kubesim_core::{
-    Cluster, EventType, KubeEvent, Labels, ObjectMeta, OwnerReference, Pod, PodId, PodPhase,
-    PodSpec, SimTime,
+    Cluster, EventType, KubeEvent, Labels, ObjectMeta, OwnerReference, Pod, PodId, PodSpec, SimTime,
 };
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -64,65 +63,8 @@ pub struct DeploymentState {
     pub deployment: Deployment,
     pub replica_set: String,
     /// Pods owned and not yet gone (not deleted, not finished).
-    pub pods: Vec<PodId>,
+    pub pods: std::collections::BTreeSet<PodId>,
     rng: ChaCha8Rng,
-}
-
-/// Sort key of `ActivePods` (lower = deleted first when scaling down).
-#[derive(Debug, Clone, PartialEq)]
-pub struct ActivePodRank {
-    assigned: bool,
-    phase_rank: u8,
-    ready: bool,
-    ready_since: Option<SimTime>,
-    restarts: u32,
-    created: SimTime,
-    pod: PodId,
-}
-
-impl ActivePodRank {
-    pub fn of(cluster: &Cluster, pid: PodId) -> Self {
-        let p = cluster.pod(pid);
-        ActivePodRank {
-            assigned: p.node.is_some(),
-            phase_rank: match p.phase() {
-                PodPhase::Pending => 0,
-                PodPhase::Running => 2,
-                _ => 1,
-            },
-            ready: p.is_ready(),
-            ready_since: p.ready,
-            restarts: p.restarts(),
-            created: p.created,
-            pod: pid,
-        }
-    }
-    /// `ActivePods.Less`: true when `self` should be deleted before `other`.
-    pub fn cmp_delete_first(&self, other: &Self) -> Ordering {
-        // 1. unassigned < assigned
-        (self.assigned.cmp(&other.assigned))
-            // 2. Pending < Unknown < Running
-            .then(self.phase_rank.cmp(&other.phase_rank))
-            // 3. not ready < ready
-            .then(self.ready.cmp(&other.ready))
-            // 4. ready for less time first (later ready timestamp first)
-            .then_with(|| {
-                match (
-                    self.ready && other.ready,
-                    self.ready_since,
-                    other.ready_since,
-                ) {
-                    (true, Some(a), Some(b)) => b.cmp(&a),
-                    _ => Ordering::Equal,
-                }
-            })
-            // 5. more restarts first
-            .then(other.restarts.cmp(&self.restarts))
-            // 6. newer first
-            .then(other.created.cmp(&self.created))
-            // kubesim: a stable final tie-break
-            .then(other.pod.cmp(&self.pod))
-    }
 }
 
 /// All Deployments of a run.
@@ -149,7 +91,7 @@ impl DeploymentController {
         self.deployments.push(DeploymentState {
             deployment,
             replica_set,
-            pods: Vec::new(),
+            pods: Default::default(),
             rng,
         });
         self.deployments.len() - 1
@@ -168,7 +110,7 @@ impl DeploymentController {
 
     /// Drops pods that finished or were deleted from the owned set.
     pub fn pod_gone(&mut self, idx: usize, pid: PodId) {
-        self.deployments[idx].pods.retain(|p| *p != pid);
+        self.deployments[idx].pods.remove(&pid);
     }
 
     /// Brings the number of pods to `spec.replicas`: creates pods into
@@ -203,7 +145,7 @@ impl DeploymentController {
                     let pod = new_pod(d, cluster, now);
                     let name = pod.metadata.name.clone();
                     let pid = cluster.add_pod(pod, format!("deployment/{dep_name}"), now);
-                    d.pods.push(pid);
+                    d.pods.insert(pid);
                     out.created.push(pid);
                     events.push(KubeEvent {
                         time: now,
@@ -225,14 +167,12 @@ impl DeploymentController {
                         d.replica_set
                     ),
                 });
-                let mut ranked: Vec<ActivePodRank> = d
-                    .pods
-                    .iter()
-                    .map(|&p| ActivePodRank::of(cluster, p))
-                    .collect();
-                ranked.sort_by(|a, b| a.cmp_delete_first(b));
-                for r in ranked.into_iter().take(have - want) {
-                    d.pods.retain(|p| *p != r.pod);
+                let owned: Vec<PodId> = d.pods.iter().copied().collect();
+                let mut ranked = ActivePodRank::rank_all(cluster, &owned);
+                ranked.sort_by(|a, b| a.cmp_delete_first(b, now));
+                ranked.truncate(have - want);
+                for r in ranked {
+                    d.pods.remove(&r.pod);
                     out.deleted.push(r.pod);
                     events.push(KubeEvent {
                         time: now,

@@ -3,9 +3,11 @@
 //! `spec.replicas`); rollout strategies come in later releases, one file
 //! per strategy.
 
+mod active_pods;
 mod deployment;
 
+pub use active_pods::{ActivePodRank, POD_DELETION_COST};
 pub use deployment::{
-    compute_hash, safe_encode_string, ActivePodRank, Deployment, DeploymentController,
-    DeploymentState, PodTemplate,
+    compute_hash, safe_encode_string, Deployment, DeploymentController, DeploymentState,
+    PodTemplate,
 };

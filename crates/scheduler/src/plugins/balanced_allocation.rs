@@ -57,9 +57,15 @@ impl ScorePlugin for BalancedAllocation {
         true
     }
 
+    /// `isBestEffortPod` over the configured resources: a pod requesting
+    /// none of them is skipped.
     fn pre_score(&self, pod: &PodInfo<'_>) -> bool {
         let r = &pod.requests;
-        !(r.milli_cpu == 0 && r.memory == 0 && r.scalar.iter().all(|(_, v)| *v == 0))
+        self.resources.iter().any(|res| match res.name.as_str() {
+            "cpu" => r.milli_cpu != 0,
+            "memory" => r.memory != 0,
+            name => r.scalar(name) != 0,
+        })
     }
 
     fn score(&self, pod: &PodInfo<'_>, node: &NodeInfo) -> i64 {

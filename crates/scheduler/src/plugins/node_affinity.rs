@@ -76,12 +76,15 @@ pub fn term_matches(term: &NodeSelectorTerm, labels: &Labels, node_name: &str) -
     if term.match_expressions.is_empty() && term.match_fields.is_empty() {
         return false;
     }
+    // matchFields supports only `metadata.name`, matched against the node name.
     let fields_ok = term.match_fields.iter().all(|f| {
-        let mut m = Labels::new();
-        if f.key == "metadata.name" {
-            m.insert(f.key.clone(), node_name.to_string());
-        }
-        requirement_matches(f, &m)
+        f.key == "metadata.name"
+            && requirement_is_valid(f)
+            && match f.operator {
+                NodeSelectorOperator::In => f.values.iter().any(|v| v == node_name),
+                NodeSelectorOperator::NotIn => !f.values.iter().any(|v| v == node_name),
+                _ => false,
+            }
     });
     fields_ok
         && term

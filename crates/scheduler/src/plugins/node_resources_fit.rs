@@ -105,12 +105,29 @@ impl FilterPlugin for NodeResourcesFitFilter {
 /// The Score half of NodeResourcesFit.
 #[derive(Debug, Clone)]
 pub struct NodeResourcesFitScore {
-    pub strategy: ScoringStrategy,
-    pub resources: Vec<ResourceSpec>,
+    /// With a RequestedToCapacityRatio shape already scaled to 0..=100.
+    strategy: ScoringStrategy,
+    resources: Vec<ResourceSpec>,
 }
 
 impl NodeResourcesFitScore {
+    /// A RequestedToCapacityRatio shape is given in 0..=10 scores and
+    /// scaled to 0..=100 here, once (`MaxNodeScore / MaxCustomPriorityScore`).
     pub fn new(strategy: ScoringStrategy, resources: Vec<ResourceSpec>) -> Self {
+        let strategy = match strategy {
+            ScoringStrategy::RequestedToCapacityRatio { shape } => {
+                ScoringStrategy::RequestedToCapacityRatio {
+                    shape: shape
+                        .iter()
+                        .map(|p| UtilizationShapePoint {
+                            utilization: p.utilization,
+                            score: p.score * (MAX_NODE_SCORE / MAX_CUSTOM_PRIORITY_SCORE),
+                        })
+                        .collect(),
+                }
+            }
+            other => other,
+        };
         NodeResourcesFitScore {
             strategy,
             resources,
@@ -216,13 +233,6 @@ impl NodeResourcesFitScore {
         node: &NodeInfo,
         shape: &[UtilizationShapePoint],
     ) -> i64 {
-        let scaled: Vec<UtilizationShapePoint> = shape
-            .iter()
-            .map(|p| UtilizationShapePoint {
-                utilization: p.utilization,
-                score: p.score * (MAX_NODE_SCORE / MAX_CUSTOM_PRIORITY_SCORE),
-            })
-            .collect();
         let (mut node_score, mut weight_sum) = (0i64, 0i64);
         for r in &self.resources {
             let (alloc, req) = allocatable_and_requested(pod, node, r, true);
@@ -230,9 +240,9 @@ impl NodeResourcesFitScore {
                 continue;
             }
             let s = if req > alloc {
-                broken_linear(&scaled, 100)
+                broken_linear(shape, 100)
             } else {
-                broken_linear(&scaled, req * 100 / alloc)
+                broken_linear(shape, req * 100 / alloc)
             };
             if s > 0 {
                 node_score += s * r.weight;

@@ -8,6 +8,12 @@ use kubesim_core::{tolerations_tolerate_taint, Taint, TaintEffect};
 /// `v1.TaintNodeUnschedulable`.
 pub const TAINT_NODE_UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
 
+static UNSCHEDULABLE_TAINT: std::sync::LazyLock<Taint> = std::sync::LazyLock::new(|| Taint {
+    key: TAINT_NODE_UNSCHEDULABLE.to_string(),
+    value: String::new(),
+    effect: TaintEffect::NoSchedule,
+});
+
 /// The NodeUnschedulable filter.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct NodeUnschedulable;
@@ -20,12 +26,7 @@ impl FilterPlugin for NodeUnschedulable {
         if !node.unschedulable {
             return true;
         }
-        let taint = Taint {
-            key: TAINT_NODE_UNSCHEDULABLE.to_string(),
-            value: String::new(),
-            effect: TaintEffect::NoSchedule,
-        };
-        if tolerations_tolerate_taint(&pod.pod.spec.tolerations, &taint) {
+        if tolerations_tolerate_taint(&pod.pod.spec.tolerations, &UNSCHEDULABLE_TAINT) {
             return true;
         }
         reasons.push(Reason::Unschedulable);

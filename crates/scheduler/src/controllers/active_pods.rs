@@ -1,0 +1,178 @@
+//! Which pods a ReplicaSet deletes first when it scales down:
+//! `ActivePodsWithRanks` (pkg/controller/controller_utils.go), as the
+//! ReplicaSet controller uses it (`getPodsToDelete` with
+//! `getPodsRankedByRelatedPodsOnSameNode`, pkg/controller/replicaset/replica_set.go),
+//! with the `PodDeletionCost` and `LogarithmicScaleDown` features on (their
+//! defaults since Kubernetes 1.22).
+//!
+//! Order, first deleted first:
+//! 1. unscheduled before scheduled;
+//! 2. Pending before Unknown before Running;
+//! 3. not ready before ready;
+//! 4. lower `controller.kubernetes.io/pod-deletion-cost` first;
+//! 5. more pods of the same set on the same node ("doubled up") first;
+//! 6. both ready: ready more recently first, compared on a log₂ scale of
+//!    age (ties in the same bucket by UID);
+//! 7. higher maximum container restart count first;
+//! 8. created more recently first, on the same log₂ scale.
+//!
+//! kubesim's pod UID is the FNV-1a hash of the pod's name: pseudorandom, as
+//! upstream's UIDs, but reproducible.
+
+use kubesim_core::{stable_hash, Cluster, PodConditionType, PodId, PodPhase, SimTime};
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+/// The annotation that orders pods for deletion (`PodDeletionCost`).
+pub const POD_DELETION_COST: &str = "controller.kubernetes.io/pod-deletion-cost";
+
+/// What `ActivePodsWithRanks.Less` looks at, for one pod.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivePodRank {
+    pub pod: PodId,
+    assigned: bool,
+    phase_ordinal: u8,
+    ready: bool,
+    deletion_cost: i32,
+    /// Active pods of the same set on this pod's node.
+    colocated: usize,
+    ready_since: Option<SimTime>,
+    max_restarts: u32,
+    created: SimTime,
+    uid: u64,
+}
+
+impl ActivePodRank {
+    /// Ranks `pods` (all owned by one set) as upstream does before sorting.
+    pub fn rank_all(cluster: &Cluster, pods: &[PodId]) -> Vec<ActivePodRank> {
+        let mut per_node: BTreeMap<Option<u32>, usize> = BTreeMap::new();
+        for &p in pods {
+            *per_node
+                .entry(cluster.pod(p).node.map(|n| n.0))
+                .or_default() += 1;
+        }
+        pods.iter()
+            .map(|&pid| {
+                let p = cluster.pod(pid);
+                let ready = p.is_ready();
+                ActivePodRank {
+                    pod: pid,
+                    assigned: p.node.is_some(),
+                    phase_ordinal: match p.phase() {
+                        PodPhase::Pending => 0,
+                        PodPhase::Running => 2,
+                        _ => 0,
+                    },
+                    ready,
+                    deletion_cost: p
+                        .pod
+                        .metadata
+                        .annotations
+                        .get(POD_DELETION_COST)
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0),
+                    colocated: per_node[&p.node.map(|n| n.0)],
+                    ready_since: ready
+                        .then(|| {
+                            p.pod
+                                .status
+                                .conditions
+                                .iter()
+                                .find(|c| c.kind == PodConditionType::Ready && c.status)
+                                .map(|c| c.last_transition_time)
+                        })
+                        .flatten(),
+                    max_restarts: p
+                        .app_containers()
+                        .iter()
+                        .map(|c| c.restarts)
+                        .max()
+                        .unwrap_or(0),
+                    created: p.created,
+                    uid: stable_hash("pod", p.name()),
+                }
+            })
+            .collect()
+    }
+
+    /// `ActivePodsWithRanks.Less` as an ordering: `Less` when `self` is
+    /// deleted before `other`. Total, so sorting is deterministic.
+    pub fn cmp_delete_first(&self, other: &Self, now: SimTime) -> Ordering {
+        let (a, b) = (self, other);
+        // 1. Unassigned < assigned.
+        a.assigned
+            .cmp(&b.assigned)
+            // 2. PodPending < PodUnknown < PodRunning.
+            .then(a.phase_ordinal.cmp(&b.phase_ordinal))
+            // 3. Not ready < ready.
+            .then(a.ready.cmp(&b.ready))
+            // 4. Lower pod-deletion-cost < higher.
+            .then(a.deletion_cost.cmp(&b.deletion_cost))
+            // 5. Doubled up < not doubled up.
+            .then(b.colocated.cmp(&a.colocated))
+            // 6. Been ready for less time < more time (log scale).
+            .then_with(
+                || match (a.ready && b.ready, a.ready_since, b.ready_since) {
+                    (true, Some(ta), Some(tb)) if ta != tb => {
+                        log_scale_newer_first(ta, tb, now, a.uid, b.uid)
+                    }
+                    _ => Ordering::Equal,
+                },
+            )
+            // 7. Higher restart count < lower.
+            .then(b.max_restarts.cmp(&a.max_restarts))
+            // 8. Newer < older (log scale).
+            .then_with(|| {
+                if a.created == b.created {
+                    Ordering::Equal
+                } else {
+                    log_scale_newer_first(a.created, b.created, now, a.uid, b.uid)
+                }
+            })
+            // kubesim: a final tie-break so the order is total.
+            .then(b.pod.cmp(&a.pod))
+    }
+}
+
+/// `logarithmicRankDiff`: ⌊log₂(age in ns)⌋ of each timestamp (−1 for
+/// no age); the younger bucket first, equal buckets by UID.
+fn log_scale_newer_first(
+    ta: SimTime,
+    tb: SimTime,
+    now: SimTime,
+    uid_a: u64,
+    uid_b: u64,
+) -> Ordering {
+    let rank = |t: SimTime| {
+        let d = now.0.saturating_sub(t.0);
+        if d > 0 {
+            (d as f64).log2() as i64
+        } else {
+            -1
+        }
+    };
+    match rank(ta).cmp(&rank(tb)) {
+        Ordering::Equal => uid_a.cmp(&uid_b),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_scale_buckets() {
+        let now = SimTime::from_secs(1000);
+        // 100 s and 120 s old: both in bucket ⌊log2(1e11..1.2e11 ns)⌋ = 36.
+        let a = SimTime::from_secs(900);
+        let b = SimTime::from_secs(880);
+        assert_eq!(log_scale_newer_first(a, b, now, 1, 2), Ordering::Less);
+        assert_eq!(log_scale_newer_first(a, b, now, 2, 1), Ordering::Greater);
+        // 10 s old vs 500 s old: different buckets, the younger first.
+        assert_eq!(
+            log_scale_newer_first(SimTime::from_secs(990), SimTime::from_secs(500), now, 9, 1),
+            Ordering::Less
+        );
+    }
+}
