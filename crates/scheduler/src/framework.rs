@@ -9,7 +9,9 @@
 //! Filters push reasons into a caller-owned buffer, so the common path (a
 //! node that fits) allocates nothing.
 
-use kubesim_core::{pod_nonzero_requests, pod_requests, Labels, NodeId, Pod, ResourceList, Taint};
+use kubesim_core::{
+    pod_nonzero_requests, pod_requests, Labels, NodeId, Pod, PodRuntime, ResourceList, Taint,
+};
 use std::fmt;
 
 /// `framework.MaxNodeScore`.
@@ -86,6 +88,15 @@ pub struct PodInfo<'a> {
 }
 
 impl<'a> PodInfo<'a> {
+    /// From a pod the cluster already knows (requests computed at creation).
+    pub fn of_runtime(rt: &'a PodRuntime) -> Self {
+        PodInfo {
+            pod: &rt.pod,
+            requests: rt.requests.clone(),
+            nonzero: rt.nonzero_requests,
+        }
+    }
+
     pub fn new(pod: &'a Pod) -> Self {
         PodInfo {
             pod,

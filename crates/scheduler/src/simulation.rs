@@ -180,7 +180,7 @@ pub struct Simulation {
     deployments: DeploymentController,
     timeline: Vec<TimelineEntry>,
     fx: Effects,
-    kube_events: Vec<KubeEvent>,
+    notices: Vec<Notice>,
     kube_event_count: u64,
     now: SimTime,
     cycle_pending: bool,
@@ -225,7 +225,7 @@ impl Simulation {
             deployments: DeploymentController::default(),
             timeline: input.timeline,
             fx: Effects::default(),
-            kube_events: Vec::new(),
+            notices: Vec::new(),
             kube_event_count: 0,
             now: SimTime::ZERO,
             cycle_pending: false,
@@ -373,23 +373,21 @@ impl Simulation {
             for (t, e) in self.fx.timers.drain(..) {
                 self.queue.push(t, Event::Node(e));
             }
-            self.kube_events.append(&mut self.fx.events);
-            self.kube_event_count += self.kube_events.len() as u64;
-            for e in self.kube_events.drain(..) {
+            self.kube_event_count += self.fx.events.len() as u64;
+            for e in self.fx.events.drain(..) {
                 rec.event(&e).map_err(SimError::Record)?;
             }
             if self.fx.notices.is_empty() {
                 return Ok(());
             }
-            let notices = std::mem::take(&mut self.fx.notices);
-            for n in &notices {
-                self.on_notice(*n);
+            // Handling a notice may produce more effects: take this batch
+            // out (into a reused buffer) and go round again.
+            std::mem::swap(&mut self.fx.notices, &mut self.notices);
+            for i in 0..self.notices.len() {
+                let n = self.notices[i];
+                self.on_notice(n);
             }
-            let mut notices = notices;
-            notices.clear();
-            if self.fx.notices.is_empty() {
-                self.fx.notices = notices;
-            }
+            self.notices.clear();
         }
     }
 
@@ -398,11 +396,7 @@ impl Simulation {
             Notice::PodReady(_) => {}
             Notice::PodReleased { pod, node } => {
                 let rt = self.cluster.pod(pod);
-                let info = PodInfo {
-                    pod: &rt.pod,
-                    requests: rt.requests.clone(),
-                    nonzero: rt.nonzero_requests,
-                };
+                let info = PodInfo::of_runtime(rt);
                 self.scheduler.forget(&info, node);
                 self.requeue_for_node(node);
                 self.replace_if_owned(pod);
@@ -419,11 +413,7 @@ impl Simulation {
         let mut movable = Vec::new();
         for pid in candidates {
             let rt = self.cluster.pod(pid);
-            let info = PodInfo {
-                pod: &rt.pod,
-                requests: rt.requests.clone(),
-                nonzero: rt.nonzero_requests,
-            };
+            let info = PodInfo::of_runtime(rt);
             if self.scheduler.fits(&info, node) {
                 movable.push(pid);
             }
@@ -502,11 +492,7 @@ impl Simulation {
 
     fn bind(&mut self, pid: PodId, nid: NodeId) {
         let rt = self.cluster.pod(pid);
-        let info = PodInfo {
-            pod: &rt.pod,
-            requests: rt.requests.clone(),
-            nonzero: rt.nonzero_requests,
-        };
+        let info = PodInfo::of_runtime(rt);
         self.scheduler.assume(&info, nid);
         self.cluster.bind(pid, nid, self.now, &mut self.fx);
     }
@@ -519,11 +505,7 @@ impl Simulation {
                 continue;
             }
             self.scheduling_attempts += 1;
-            let info = PodInfo {
-                pod: &rt.pod,
-                requests: rt.requests.clone(),
-                nonzero: rt.nonzero_requests,
-            };
+            let info = PodInfo::of_runtime(rt);
             let pod_name = rt.name().to_string();
             let namespace = match rt.pod.metadata.namespace.as_str() {
                 "" => "default".to_string(),
