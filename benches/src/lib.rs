@@ -8,7 +8,7 @@
 #![forbid(unsafe_code)]
 
 use kubesim_core::{
-    Container, CpuProfile, ImageBehavior, Node, ObjectMeta, PodSpec, ResourceList,
+    Bytes, Container, CpuProfile, ImageBehavior, MilliCpu, Node, ObjectMeta, PodSpec, ResourceList,
     ResourceRequirements, SimTime,
 };
 use kubesim_scheduler::{
@@ -42,10 +42,10 @@ pub fn template(app: &str, cpu_m: i64, mem: i64) -> PodTemplate {
             name: "app".into(),
             image: format!("{app}:1"),
             resources: ResourceRequirements {
-                cpu_request_m: Some(cpu_m),
-                memory_request_bytes: Some(mem),
-                cpu_limit_m: Some(cpu_m * 2),
-                memory_limit_bytes: Some(mem),
+                cpu_request_m: Some(MilliCpu(cpu_m)),
+                memory_request_bytes: Some(Bytes(mem)),
+                cpu_limit_m: Some(MilliCpu(cpu_m * 2)),
+                memory_limit_bytes: Some(Bytes(mem)),
                 ..Default::default()
             },
             restart_policy: None,

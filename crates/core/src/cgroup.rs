@@ -127,7 +127,7 @@ pub fn get_container_oom_score_adjust(
         QosClass::Burstable => {}
     }
     let adj = burstable_adjust(
-        container.resources.memory_request_bytes.unwrap_or(0),
+        container.resources.memory_request_bytes.map_or(0, |b| b.0),
         memory_capacity_bytes,
     );
     // A sidecar must not be killed before the app containers it serves: it
@@ -143,7 +143,7 @@ pub fn get_container_oom_score_adjust(
             .iter()
             .map(|c| {
                 burstable_adjust(
-                    c.resources.memory_request_bytes.unwrap_or(0),
+                    c.resources.memory_request_bytes.map_or(0, |b| b.0),
                     memory_capacity_bytes,
                 )
             })
@@ -232,15 +232,16 @@ pub fn container_cgroup(
     config: &CgroupConfig,
 ) -> ContainerCgroup {
     let r = &container.resources;
-    let cpu_shares = milli_cpu_to_shares(r.cpu_request_m.unwrap_or(0));
+    let cpu_shares = milli_cpu_to_shares(r.cpu_request_m.map_or(0, |m| m.0));
     ContainerCgroup {
         cpu_shares,
         cpu_weight: cpu_shares_to_cpu_weight(cpu_shares, config.weight_conversion),
         cpu_quota_us: r
             .cpu_limit_m
+            .map(|m| m.0)
             .filter(|m| *m > 0)
             .map(|m| milli_cpu_to_quota(m, QUOTA_PERIOD_US)),
-        memory_limit_bytes: r.memory_limit_bytes.filter(|m| *m > 0),
+        memory_limit_bytes: r.memory_limit_bytes.map(|b| b.0).filter(|m| *m > 0),
         oom_score_adj: get_container_oom_score_adjust(spec, qos, container, memory_capacity_bytes),
     }
 }

@@ -379,7 +379,7 @@ impl Cluster {
             .containers
             .iter()
             .chain(&pod.spec.init_containers)
-            .all(|c| c.resources.cpu_limit_m.is_some_and(|m| m > 0));
+            .all(|c| c.resources.cpu_limit_m.is_some_and(|m| m.0 > 0));
         let pod_limit_cores = if all_limited {
             let quota_us = milli_cpu_to_quota(pod_limits(&pod.spec).milli_cpu, QUOTA_PERIOD_US);
             quota_us as f64 / QUOTA_PERIOD_US as f64

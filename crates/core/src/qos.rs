@@ -40,12 +40,20 @@ pub fn compute_pod_qos(spec: &PodSpec) -> QosClass {
     };
     for c in spec.containers.iter().chain(&spec.init_containers) {
         let r = &c.resources;
-        add(&mut req[0], r.cpu_request_m);
-        add(&mut req[1], r.memory_request_bytes);
-        add(&mut lim[0], r.cpu_limit_m);
-        add(&mut lim[1], r.memory_limit_bytes);
-        let has_cpu_limit = r.cpu_limit_m.is_some_and(|v| v > 0);
-        let has_mem_limit = r.memory_limit_bytes.is_some_and(|v| v > 0);
+        let (cpu_req, mem_req) = (
+            r.cpu_request_m.map(|m| m.0),
+            r.memory_request_bytes.map(|b| b.0),
+        );
+        let (cpu_lim, mem_lim) = (
+            r.cpu_limit_m.map(|m| m.0),
+            r.memory_limit_bytes.map(|b| b.0),
+        );
+        add(&mut req[0], cpu_req);
+        add(&mut req[1], mem_req);
+        add(&mut lim[0], cpu_lim);
+        add(&mut lim[1], mem_lim);
+        let has_cpu_limit = cpu_lim.is_some_and(|v| v > 0);
+        let has_mem_limit = mem_lim.is_some_and(|v| v > 0);
         if !(has_cpu_limit && has_mem_limit) {
             is_guaranteed = false;
         }

@@ -122,10 +122,10 @@ impl ResourceList {
 /// only to unset requests.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ResourceRequirements {
-    pub cpu_request_m: Option<i64>,
-    pub cpu_limit_m: Option<i64>,
-    pub memory_request_bytes: Option<i64>,
-    pub memory_limit_bytes: Option<i64>,
+    pub cpu_request_m: Option<MilliCpu>,
+    pub cpu_limit_m: Option<MilliCpu>,
+    pub memory_request_bytes: Option<Bytes>,
+    pub memory_limit_bytes: Option<Bytes>,
     /// Extended resources (`nvidia.com/gpu`): requests, sorted by name.
     pub extended_requests: Vec<(String, i64)>,
     /// Extended resources: limits, sorted by name.
@@ -153,8 +153,8 @@ impl ResourceRequirements {
     /// The container's requests as a [`ResourceList`] (unset counts as zero).
     pub fn requests(&self) -> ResourceList {
         ResourceList {
-            milli_cpu: self.cpu_request_m.unwrap_or(0),
-            memory: self.memory_request_bytes.unwrap_or(0),
+            milli_cpu: self.cpu_request_m.map_or(0, |m| m.0),
+            memory: self.memory_request_bytes.map_or(0, |b| b.0),
             pods: 0,
             scalar: self.extended_requests.clone(),
         }
@@ -163,8 +163,8 @@ impl ResourceRequirements {
     /// The container's limits as a [`ResourceList`] (unset counts as zero).
     pub fn limits(&self) -> ResourceList {
         ResourceList {
-            milli_cpu: self.cpu_limit_m.unwrap_or(0),
-            memory: self.memory_limit_bytes.unwrap_or(0),
+            milli_cpu: self.cpu_limit_m.map_or(0, |m| m.0),
+            memory: self.memory_limit_bytes.map_or(0, |b| b.0),
             pods: 0,
             scalar: self.extended_limits.clone(),
         }
@@ -182,8 +182,9 @@ pub const DEFAULT_MEMORY_REQUEST: i64 = 200 * 1024 * 1024;
 pub fn nonzero_requests(c: &Container) -> (i64, i64) {
     let r = &c.resources;
     (
-        r.cpu_request_m.unwrap_or(DEFAULT_MILLI_CPU_REQUEST),
-        r.memory_request_bytes.unwrap_or(DEFAULT_MEMORY_REQUEST),
+        r.cpu_request_m.map_or(DEFAULT_MILLI_CPU_REQUEST, |m| m.0),
+        r.memory_request_bytes
+            .map_or(DEFAULT_MEMORY_REQUEST, |b| b.0),
     )
 }
 
@@ -264,8 +265,8 @@ mod tests {
             name: "c".into(),
             image: "i".into(),
             resources: ResourceRequirements {
-                cpu_request_m: cpu,
-                memory_request_bytes: mem,
+                cpu_request_m: cpu.map(MilliCpu),
+                memory_request_bytes: mem.map(Bytes),
                 ..Default::default()
             },
             restart_policy: None,
@@ -298,14 +299,14 @@ mod tests {
     #[test]
     fn limit_defaults_request() {
         let mut r = ResourceRequirements {
-            cpu_limit_m: Some(500),
-            memory_limit_bytes: Some(1 << 30),
+            cpu_limit_m: Some(MilliCpu(500)),
+            memory_limit_bytes: Some(Bytes(1 << 30)),
             extended_limits: vec![("nvidia.com/gpu".into(), 1)],
             ..Default::default()
         };
         r.apply_defaults();
-        assert_eq!(r.cpu_request_m, Some(500));
-        assert_eq!(r.memory_request_bytes, Some(1 << 30));
+        assert_eq!(r.cpu_request_m, Some(MilliCpu(500)));
+        assert_eq!(r.memory_request_bytes, Some(Bytes(1 << 30)));
         assert_eq!(r.extended_requests, vec![("nvidia.com/gpu".to_string(), 1)]);
     }
 }

@@ -7,10 +7,11 @@
 //! re-solved (`flush`), and the timers that produces are scheduled too.
 
 use kubesim_core::{
-    CgroupConfig, CgroupVersion, Cluster, ClusterConfig, Container, ContainerState, CpuProfile,
-    Effects, EventQueue, EventType, ImageBehavior, KubeEvent, Node, NodeEvent, NodeId, Notice,
-    ObjectMeta, Pod, PodConditionType, PodId, PodPhase, PodSpec, QosClass, ResourceList,
-    ResourceRequirements, RestartPolicy, SimTime, BACKOFF_INITIAL, BACKOFF_MAX,
+    Bytes, CgroupConfig, CgroupVersion, Cluster, ClusterConfig, Container, ContainerState,
+    CpuProfile, Effects, EventQueue, EventType, ImageBehavior, KubeEvent, MilliCpu, Node,
+    NodeEvent, NodeId, Notice, ObjectMeta, Pod, PodConditionType, PodId, PodPhase, PodSpec,
+    QosClass, ResourceList, ResourceRequirements, RestartPolicy, SimTime, BACKOFF_INITIAL,
+    BACKOFF_MAX,
 };
 
 const GI: i64 = 1 << 30;
@@ -148,8 +149,8 @@ fn container(name: &str, image: &str, req_m: Option<i64>, lim_m: Option<i64>) ->
         name: name.into(),
         image: image.into(),
         resources: ResourceRequirements {
-            cpu_request_m: req_m,
-            cpu_limit_m: lim_m,
+            cpu_request_m: req_m.map(MilliCpu),
+            cpu_limit_m: lim_m.map(MilliCpu),
             ..Default::default()
         },
         restart_policy: None,
@@ -807,8 +808,8 @@ fn qos_lesson(config: ClusterConfig) -> (f64, f64, f64, Sim, [PodId; 3]) {
     let mut s = Sim::new(config, vec![("hog", image(SimTime::ZERO, 16.0, None))]);
     let n = s.node("n1", 16_000);
     let mut g = container("main", "hog", Some(11_000), Some(11_000));
-    g.resources.memory_request_bytes = Some(GI);
-    g.resources.memory_limit_bytes = Some(GI);
+    g.resources.memory_request_bytes = Some(Bytes(GI));
+    g.resources.memory_limit_bytes = Some(Bytes(GI));
     let g = s.pod(pod("guaranteed", vec![g], RestartPolicy::Always));
     let b = s.pod(pod(
         "burstable",

@@ -3,9 +3,9 @@
 //! accounting of `Cluster` under random binds, completions and deletions.
 
 use kubesim_core::{
-    parse_duration, Cluster, ClusterConfig, Container, ContainerState, CpuProfile, CpuTree,
-    Effects, EventQueue, ImageBehavior, Node, NodeEvent, NodeId, ObjectMeta, Pod, PodId, PodSpec,
-    Quantity, ResourceList, ResourceRequirements, RestartPolicy, SimTime, NANOS_PER_SEC,
+    parse_duration, Bytes, Cluster, ClusterConfig, Container, ContainerState, CpuProfile, CpuTree,
+    Effects, EventQueue, ImageBehavior, MilliCpu, Node, NodeEvent, NodeId, ObjectMeta, Pod, PodId,
+    PodSpec, Quantity, ResourceList, ResourceRequirements, RestartPolicy, SimTime, NANOS_PER_SEC,
 };
 use proptest::prelude::*;
 
@@ -479,9 +479,9 @@ fn gen_pod(i: usize, g: &PodGen) -> Pod {
             name: format!("app{k}"),
             image: if g.finite { "batch" } else { "web" }.into(),
             resources: ResourceRequirements {
-                cpu_request_m: cpu,
-                memory_request_bytes: mem,
-                cpu_limit_m: lim,
+                cpu_request_m: cpu.map(MilliCpu),
+                memory_request_bytes: mem.map(Bytes),
+                cpu_limit_m: lim.map(MilliCpu),
                 ..Default::default()
             },
             restart_policy: None,
@@ -495,8 +495,8 @@ fn gen_pod(i: usize, g: &PodGen) -> Pod {
             name: format!("init{k}"),
             image: "init".into(),
             resources: ResourceRequirements {
-                cpu_request_m: cpu,
-                memory_request_bytes: mem,
+                cpu_request_m: cpu.map(MilliCpu),
+                memory_request_bytes: mem.map(Bytes),
                 ..Default::default()
             },
             restart_policy: sidecar.then_some(RestartPolicy::Always),

@@ -13,9 +13,10 @@
 
 use kubesim_core::{
     compute_pod_qos, container_cgroup, cpu_shares_to_cpu_weight, get_container_oom_score_adjust,
-    milli_cpu_to_quota, milli_cpu_to_shares, CgroupConfig, CgroupVersion, Container,
-    CpuWeightConversion, PodSpec, QosClass, Quantity, ResourceRequirements, RestartPolicy,
-    MAX_SHARES, MIN_QUOTA_PERIOD_US, MIN_SHARES, QUOTA_PERIOD_US, SYSTEM_CRITICAL_PRIORITY,
+    milli_cpu_to_quota, milli_cpu_to_shares, Bytes, CgroupConfig, CgroupVersion, Container,
+    CpuWeightConversion, MilliCpu, PodSpec, QosClass, Quantity, ResourceRequirements,
+    RestartPolicy, MAX_SHARES, MIN_QUOTA_PERIOD_US, MIN_SHARES, QUOTA_PERIOD_US,
+    SYSTEM_CRITICAL_PRIORITY,
 };
 
 // ---------------------------------------------------------------------------
@@ -38,10 +39,10 @@ fn container(name: &str, req: (&str, &str), lim: (&str, &str)) -> Container {
         name: name.to_string(),
         image: "busybox".to_string(),
         resources: ResourceRequirements {
-            cpu_request_m: cpu(req.0),
-            memory_request_bytes: mem(req.1),
-            cpu_limit_m: cpu(lim.0),
-            memory_limit_bytes: mem(lim.1),
+            cpu_request_m: cpu(req.0).map(MilliCpu),
+            memory_request_bytes: mem(req.1).map(Bytes),
+            cpu_limit_m: cpu(lim.0).map(MilliCpu),
+            memory_limit_bytes: mem(lim.1).map(Bytes),
             ..Default::default()
         },
         restart_policy: None,

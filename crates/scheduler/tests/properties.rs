@@ -4,9 +4,10 @@
 //! FailedScheduling event, and runs are deterministic.
 
 use kubesim_core::{
-    pod_requests, tolerations_tolerate_taint, Container, ContainerState, CpuProfile, ImageBehavior,
-    KubeEvent, Labels, Node, ObjectMeta, Pod, PodSpec, ResourceList, ResourceRequirements,
-    RestartPolicy, RunLimits, SimTime, Taint, TaintEffect, Toleration, TolerationOperator,
+    pod_requests, tolerations_tolerate_taint, Bytes, Container, ContainerState, CpuProfile,
+    ImageBehavior, KubeEvent, Labels, MilliCpu, Node, ObjectMeta, Pod, PodSpec, ResourceList,
+    ResourceRequirements, RestartPolicy, RunLimits, SimTime, Taint, TaintEffect, Toleration,
+    TolerationOperator,
 };
 use kubesim_scheduler::plugins::TAINT_NODE_UNSCHEDULABLE;
 use kubesim_scheduler::{
@@ -137,10 +138,10 @@ fn arb_resources() -> impl Strategy<Value = ResourceRequirements> {
             let cpu_lim = cpu_lim.map(|l| l.max(cpu_req.unwrap_or(0)));
             let mem_lim = mem_lim.map(|l| l.max(mem_req.unwrap_or(0)));
             let mut r = ResourceRequirements {
-                cpu_request_m: cpu_req,
-                cpu_limit_m: cpu_lim,
-                memory_request_bytes: mem_req,
-                memory_limit_bytes: mem_lim,
+                cpu_request_m: cpu_req.map(MilliCpu),
+                cpu_limit_m: cpu_lim.map(MilliCpu),
+                memory_request_bytes: mem_req.map(Bytes),
+                memory_limit_bytes: mem_lim.map(Bytes),
                 ..Default::default()
             };
             match gpu_kind {

@@ -4,9 +4,9 @@
 //! and metric sampling.
 
 use kubesim_core::{
-    Container, CpuProfile, EventType, ImageBehavior, KubeEvent, LimitExceeded, Node, ObjectMeta,
-    Pod, PodPhase, PodSpec, ResourceList, ResourceRequirements, RestartPolicy, RunLimits, SimTime,
-    Taint, TaintEffect,
+    Container, CpuProfile, EventType, ImageBehavior, KubeEvent, LimitExceeded, MilliCpu, Node,
+    ObjectMeta, Pod, PodPhase, PodSpec, ResourceList, ResourceRequirements, RestartPolicy,
+    RunLimits, SimTime, Taint, TaintEffect,
 };
 use kubesim_scheduler::controllers::compute_hash;
 use kubesim_scheduler::{
@@ -44,7 +44,7 @@ fn container(name: &str, image: &str, cpu_m: Option<i64>) -> Container {
         name: name.into(),
         image: image.into(),
         resources: ResourceRequirements {
-            cpu_request_m: cpu_m,
+            cpu_request_m: cpu_m.map(MilliCpu),
             ..Default::default()
         },
         restart_policy: None,

@@ -20,10 +20,10 @@
 //!   allocatable without a `pods` entry.
 
 use kubesim_core::{
-    entity_rng, Container, NodeAffinity as PodNodeAffinity, NodeId, NodeSelectorOperator,
-    NodeSelectorRequirement, NodeSelectorTerm, ObjectMeta, Pod, PodSpec, PreferredSchedulingTerm,
-    ResourceList, ResourceRequirements, RestartPolicy, Taint, TaintEffect, Toleration,
-    TolerationOperator,
+    entity_rng, Bytes, Container, MilliCpu, NodeAffinity as PodNodeAffinity, NodeId,
+    NodeSelectorOperator, NodeSelectorRequirement, NodeSelectorTerm, ObjectMeta, Pod, PodSpec,
+    PreferredSchedulingTerm, ResourceList, ResourceRequirements, RestartPolicy, Taint, TaintEffect,
+    Toleration, TolerationOperator,
 };
 use kubesim_scheduler::plugins::{
     balanced_resource_score, broken_linear, default_resources, least_requested_score,
@@ -53,8 +53,8 @@ fn c(reqs: &[(&str, i64)]) -> Container {
     let mut r = ResourceRequirements::default();
     for &(name, v) in reqs {
         match name {
-            "cpu" => r.cpu_request_m = Some(v),
-            "memory" => r.memory_request_bytes = Some(v),
+            "cpu" => r.cpu_request_m = Some(MilliCpu(v)),
+            "memory" => r.memory_request_bytes = Some(Bytes(v)),
             _ => r.extended_requests.push((name.to_string(), v)),
         }
     }

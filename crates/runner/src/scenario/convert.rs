@@ -7,8 +7,8 @@
 use super::error::{did_you_mean, ScenarioError, Source};
 use super::raw::{self, Text};
 use kubesim_core::{
-    parse_duration, CgroupConfig, CgroupVersion, ClusterConfig, Container, CpuProfile,
-    CpuWeightConversion, ImageBehavior, Interpolation, Labels, Node, NodeAffinity,
+    parse_duration, Bytes, CgroupConfig, CgroupVersion, ClusterConfig, Container, CpuProfile,
+    CpuWeightConversion, ImageBehavior, Interpolation, Labels, MilliCpu, Node, NodeAffinity,
     NodeSelectorOperator, NodeSelectorRequirement, NodeSelectorTerm, ObjectMeta, Pod, PodSpec,
     PreferredSchedulingTerm, Quantity, ResourceList, ResourceRequirements, RestartPolicy,
     RunLimits, SimTime, Taint, TaintEffect, Toleration, TolerationOperator,
@@ -746,19 +746,23 @@ fn container(ctx: &mut Ctx<'_>, c: &raw::ContainerSection, path: &str, is_init: 
     );
     let has = |m: &std::collections::BTreeMap<String, Text>, k: &str| m.contains_key(k);
     let resources = ResourceRequirements {
-        cpu_request_m: has(&c.resources.requests, "cpu").then_some(req.milli_cpu),
-        cpu_limit_m: has(&c.resources.limits, "cpu").then_some(lim.milli_cpu),
-        memory_request_bytes: has(&c.resources.requests, "memory").then_some(req.memory),
-        memory_limit_bytes: has(&c.resources.limits, "memory").then_some(lim.memory),
+        cpu_request_m: has(&c.resources.requests, "cpu").then_some(MilliCpu(req.milli_cpu)),
+        cpu_limit_m: has(&c.resources.limits, "cpu").then_some(MilliCpu(lim.milli_cpu)),
+        memory_request_bytes: has(&c.resources.requests, "memory").then_some(Bytes(req.memory)),
+        memory_limit_bytes: has(&c.resources.limits, "memory").then_some(Bytes(lim.memory)),
         extended_requests: req.scalar,
         extended_limits: lim.scalar,
     };
     for (name, r, l) in [
-        ("cpu", resources.cpu_request_m, resources.cpu_limit_m),
+        (
+            "cpu",
+            resources.cpu_request_m.map(|m| m.0),
+            resources.cpu_limit_m.map(|m| m.0),
+        ),
         (
             "memory",
-            resources.memory_request_bytes,
-            resources.memory_limit_bytes,
+            resources.memory_request_bytes.map(|b| b.0),
+            resources.memory_limit_bytes.map(|b| b.0),
         ),
     ] {
         if let (Some(r), Some(l)) = (r, l) {

@@ -44,17 +44,100 @@ pub fn safe_encode_string(s: &str) -> String {
         .collect()
 }
 
-/// `controller.ComputeHash`: FNV-32a over the template, safe-encoded. (Upstream
-/// hashes a spew dump of the Go struct; we hash our own stable rendering, so
-/// the value differs from a real cluster's but is just as stable.)
+/// `controller.ComputeHash`: FNV-32a over the template, safe-encoded.
+/// Upstream hashes a spew dump of the Go struct; kubesim hashes
+/// [`template_fingerprint`], so the value differs from a real cluster's but
+/// changes only when the template does — not when a Rust type gains a
+/// field or its `Debug` output changes.
 pub fn compute_hash(template: &PodTemplate) -> String {
-    let text = format!("{template:?}");
+    let text = template_fingerprint(template);
     let mut h: u32 = 0x811c_9dc5;
     for b in text.bytes() {
         h ^= u32::from(b);
         h = h.wrapping_mul(0x0100_0193);
     }
     safe_encode_string(&h.to_string())
+}
+
+/// A stable, explicit rendering of everything in a pod template that
+/// kubesim models. A field added to the model must be added here too (and
+/// then changes pod names, as a template change does in Kubernetes).
+pub fn template_fingerprint(t: &PodTemplate) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let mut w = |args: std::fmt::Arguments<'_>| {
+        let _ = out.write_fmt(args);
+    };
+    for (k, v) in &t.labels {
+        w(format_args!("label {k}={v}\n"));
+    }
+    for (k, v) in &t.annotations {
+        w(format_args!("annotation {k}={v}\n"));
+    }
+    let s = &t.spec;
+    w(format_args!(
+        "restartPolicy {} nodeName {} priority {} priorityClassName {} grace {}\n",
+        s.restart_policy.as_str(),
+        s.node_name.as_deref().unwrap_or(""),
+        s.priority,
+        s.priority_class_name,
+        s.termination_grace_period_s
+    ));
+    for (k, v) in &s.node_selector {
+        w(format_args!("nodeSelector {k}={v}\n"));
+    }
+    for tol in &s.tolerations {
+        w(format_args!(
+            "toleration {} {:?} {} {} {:?}\n",
+            tol.key,
+            tol.operator,
+            tol.value,
+            tol.effect.map_or("", |e| e.as_str()),
+            tol.toleration_seconds
+        ));
+    }
+    if let Some(a) = &s.node_affinity {
+        let term = |t: &kubesim_core::NodeSelectorTerm| {
+            let req = |r: &kubesim_core::NodeSelectorRequirement| {
+                format!("{} {:?} {}", r.key, r.operator, r.values.join(","))
+            };
+            let e: Vec<String> = t.match_expressions.iter().map(req).collect();
+            let f: Vec<String> = t.match_fields.iter().map(req).collect();
+            format!("[{}][{}]", e.join(";"), f.join(";"))
+        };
+        for t in a.required.iter().flatten() {
+            w(format_args!("required {}\n", term(t)));
+        }
+        for p in &a.preferred {
+            w(format_args!(
+                "preferred {} {}\n",
+                p.weight,
+                term(&p.preference)
+            ));
+        }
+    }
+    let containers = s
+        .init_containers
+        .iter()
+        .map(|c| ("init", c))
+        .chain(s.containers.iter().map(|c| ("app", c)));
+    for (kind, c) in containers {
+        let r = &c.resources;
+        w(format_args!(
+            "{kind} {} image {} restart {} cpu {:?}/{:?} memory {:?}/{:?} extended {:?}/{:?}\n",
+            c.name,
+            c.image,
+            c.restart_policy.map_or("", |p| p.as_str()),
+            r.cpu_request_m.map(|m| m.0),
+            r.cpu_limit_m.map(|m| m.0),
+            r.memory_request_bytes.map(|b| b.0),
+            r.memory_limit_bytes.map(|b| b.0),
+            r.extended_requests,
+            r.extended_limits
+        ));
+    }
+    out
 }
 
 /// Runtime state of one Deployment.

@@ -8,6 +8,6 @@ mod deployment;
 
 pub use active_pods::{ActivePodRank, POD_DELETION_COST};
 pub use deployment::{
-    compute_hash, safe_encode_string, Deployment, DeploymentController, DeploymentState,
-    PodTemplate,
+    compute_hash, safe_encode_string, template_fingerprint, Deployment, DeploymentController,
+    DeploymentState, PodTemplate,
 };
