@@ -516,12 +516,14 @@ impl Cluster {
 
     /// Handles one of the node model's own timers.
     pub fn handle(&mut self, now: SimTime, ev: NodeEvent, fx: &mut Effects) {
+        // One definition of staleness, shared with queue compaction.
+        if self.is_stale(now, &ev) {
+            return;
+        }
         match ev {
-            NodeEvent::ContainerUp {
-                pod,
-                container,
-                gen,
-            } => self.on_container_up(pod, container as usize, gen, now, fx),
+            NodeEvent::ContainerUp { pod, container, .. } => {
+                self.on_container_up(pod, container as usize, now, fx)
+            }
             NodeEvent::DemandChange {
                 pod,
                 container,
@@ -532,19 +534,9 @@ impl Cluster {
                 container,
                 gen,
             } => self.on_work_done(pod, container as usize, gen, now, fx),
-            NodeEvent::Restart {
-                pod,
-                container,
-                gen,
-            } => {
-                let p = &mut self.pods[pod.index()];
-                // A pod that finished or is being deleted restarts nothing.
-                let alive = p.finished.is_none() && p.pod.metadata.deletion_timestamp.is_none();
-                let c = &mut p.containers[container as usize];
-                if alive && c.life_gen == gen && c.state == ContainerState::Terminated {
-                    c.restarts += 1;
-                    self.start_container(pod, container as usize, now, fx);
-                }
+            NodeEvent::Restart { pod, container, .. } => {
+                self.pods[pod.index()].containers[container as usize].restarts += 1;
+                self.start_container(pod, container as usize, now, fx);
             }
         }
     }
@@ -559,7 +551,9 @@ impl Cluster {
         self.stale_timers = 0;
     }
 
-    /// Whether the timer `ev` due at `time` would be ignored if it fired.
+    /// Whether the timer `ev` due at `time` is stale: from an earlier run of
+    /// its container, superseded by an earlier WorkDone timer, or a restart
+    /// of a pod that finished or is being deleted. Stale timers do nothing.
     pub fn is_stale(&self, time: SimTime, ev: &NodeEvent) -> bool {
         let (pod, container) = match *ev {
             NodeEvent::ContainerUp { pod, container, .. }
@@ -806,13 +800,10 @@ impl Cluster {
         }
     }
 
-    fn on_container_up(&mut self, pid: PodId, ci: usize, gen: u32, now: SimTime, fx: &mut Effects) {
+    fn on_container_up(&mut self, pid: PodId, ci: usize, now: SimTime, fx: &mut Effects) {
         let p = &mut self.pods[pid.index()];
         let node = p.node;
         let c = &mut p.containers[ci];
-        if c.life_gen != gen || c.state != ContainerState::Running {
-            return;
-        }
         c.ready = true;
         if c.is_init {
             // Only the init container the pod is waiting on moves init
@@ -867,12 +858,7 @@ impl Cluster {
         now: SimTime,
         fx: &mut Effects,
     ) {
-        let p = &self.pods[pid.index()];
-        let c = &p.containers[ci];
-        if c.life_gen != gen || c.state != ContainerState::Running {
-            return;
-        }
-        let nid = p.node.expect("running pods are bound");
+        let nid = self.pods[pid.index()].node.expect("running pods are bound");
         self.touch(nid, now);
         let c = &mut self.pods[pid.index()].containers[ci];
         let offset = now - c.started_at.expect("running containers have started");
@@ -894,10 +880,6 @@ impl Cluster {
     fn on_work_done(&mut self, pid: PodId, ci: usize, gen: u32, now: SimTime, fx: &mut Effects) {
         let p = &mut self.pods[pid.index()];
         let c = &mut p.containers[ci];
-        // From an earlier run, or superseded by an earlier timer.
-        if c.work_gen != gen || c.state != ContainerState::Running || c.work_timer_at != Some(now) {
-            return;
-        }
         c.work_timer_at = None;
         match c.work_due {
             Some(due) if due <= now => {}

@@ -133,9 +133,6 @@ impl Scheduler {
     pub fn node(&self, id: NodeId) -> &NodeInfo {
         &self.nodes[id.index()]
     }
-    pub fn node_mut(&mut self, id: NodeId) -> &mut NodeInfo {
-        &mut self.nodes[id.index()]
-    }
     pub fn nodes(&self) -> &[NodeInfo] {
         &self.nodes
     }
