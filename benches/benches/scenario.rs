@@ -4,7 +4,7 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use kubesim_benches::scale_input;
 use kubesim_core::SimTime;
-use kubesim_scheduler::{NullRecorder, Simulation};
+use kubesim_scheduler::{NullSink, Simulation};
 use std::time::Duration;
 
 fn scenario(c: &mut Criterion) {
@@ -15,7 +15,7 @@ fn scenario(c: &mut Criterion) {
     group.bench_function("5k_nodes_100k_pods_1h", |b| {
         b.iter(|| {
             let mut sim = Simulation::new(input.clone()).expect("within limits");
-            sim.run(&mut NullRecorder).expect("runs to the end")
+            sim.run(&mut NullSink).expect("runs to the end")
         })
     });
     group.finish();

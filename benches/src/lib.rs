@@ -8,12 +8,10 @@
 #![forbid(unsafe_code)]
 
 use kubesim_core::{
-    Bytes, Container, CpuProfile, ImageBehavior, MilliCpu, Node, ObjectMeta, PodSpec, ResourceList,
-    ResourceRequirements, SimTime,
+    Bytes, Container, CpuProfile, Deployment, ImageBehavior, LabelSelector, MilliCpu, Node,
+    ObjectMeta, PodSpec, PodTemplate, ResourceList, ResourceRequirements, SimTime,
 };
-use kubesim_scheduler::{
-    Deployment, MetricsConfig, PodTemplate, SchedulerProfile, SimulationConfig, SimulationInput,
-};
+use kubesim_scheduler::{MetricsConfig, SchedulerProfile, SimulationConfig, SimulationInput};
 
 /// A node with `cpu_m` millicores, `mem` bytes and 110 pods.
 pub fn node(name: &str, cpu_m: i64, mem: i64) -> Node {
@@ -72,7 +70,9 @@ pub fn scale_input(n_nodes: usize, n_pods: usize, duration: SimTime) -> Simulati
         deployments.push(Deployment {
             metadata: meta,
             replicas: per_app as i32,
-            selector: [("app".to_string(), name.clone())].into_iter().collect(),
+            selector: LabelSelector::from_labels(
+                [("app".to_string(), name.clone())].into_iter().collect(),
+            ),
             template: template(&name, cpu_m, mem),
         });
         images.push((
@@ -87,6 +87,7 @@ pub fn scale_input(n_nodes: usize, n_pods: usize, duration: SimTime) -> Simulati
     }
     SimulationInput {
         config: SimulationConfig {
+            scenario: "scale".into(),
             seed: 1,
             duration,
             sample_interval: SimTime::from_secs(60),
@@ -96,8 +97,9 @@ pub fn scale_input(n_nodes: usize, n_pods: usize, duration: SimTime) -> Simulati
                 containers: false,
                 container_every: 1,
             },
-            cluster: Default::default(),
+            kubelet: Default::default(),
             profile: SchedulerProfile::default(),
+            check_invariants: false,
         },
         nodes: nodes(n_nodes),
         images,

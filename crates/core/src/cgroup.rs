@@ -11,7 +11,7 @@
 //! `besteffort` → pods; then containers under their pod
 //! (pkg/kubelet/cm/qos_container_manager_linux.go).
 
-use crate::pod::{Container, PodSpec};
+use crate::api::pod::{Container, PodSpec};
 use crate::qos::QosClass;
 
 /// `MinShares`: the kernel's minimum `cpu.shares`.
@@ -28,7 +28,9 @@ pub const QUOTA_PERIOD_US: u64 = 100_000;
 pub const MIN_QUOTA_PERIOD_US: i64 = 1_000;
 /// cgroup v2 `cpu.weight` bounds and default.
 pub const CPU_WEIGHT_MIN: u64 = 1;
+/// Largest `cpu.weight` (cgroup v2).
 pub const CPU_WEIGHT_MAX: u64 = 10_000;
+/// `cpu.weight` of a cgroup nobody configured.
 pub const CPU_WEIGHT_DEFAULT: u64 = 100;
 
 /// `MilliCPUToShares`: `cpu.shares` for a CPU request in millicores.
@@ -100,12 +102,9 @@ pub const BESTEFFORT_OOM_SCORE_ADJ: i64 = 1000;
 /// `oom_score_adj` kubelet gives itself (and kube-proxy).
 pub const KUBELET_OOM_SCORE_ADJ: i64 = -999;
 
-/// Priority from which a pod is "node critical" (`SystemCriticalPriority`,
-/// 2 × 10⁹): `system-node-critical` is 2000001000, `system-cluster-critical`
-/// is 2000000000 (pkg/apis/scheduling/types.go).
-pub const SYSTEM_CRITICAL_PRIORITY: i32 = 2_000_000_000;
-/// `scheduling.SystemNodeCritical`, the priority class name kubelet treats as node critical.
-pub const SYSTEM_NODE_CRITICAL: &str = "system-node-critical";
+// A pod is "node critical" from `SystemCriticalPriority` (2 × 10⁹) with the
+// `system-node-critical` class (pkg/apis/scheduling/types.go).
+use crate::api::{SYSTEM_CRITICAL_PRIORITY, SYSTEM_NODE_CRITICAL};
 
 /// `GetContainerOOMScoreAdjust` for `container` of a pod with `spec` and
 /// `qos`, on a node with `memory_capacity_bytes`.
@@ -173,11 +172,15 @@ fn burstable_adjust(memory_request: i64, memory_capacity: i64) -> i64 {
 /// The cgroup values kubelet writes for one container.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ContainerCgroup {
+    /// `cpu.shares` (v1 value kubelet computes).
     pub cpu_shares: u64,
+    /// `cpu.weight` the runtime writes on cgroup v2.
     pub cpu_weight: u64,
     /// `None` = unlimited (`-1` in v1, `max` in v2).
     pub cpu_quota_us: Option<i64>,
+    /// `memory.max` / `memory.limit_in_bytes` (`None`: unlimited).
     pub memory_limit_bytes: Option<i64>,
+    /// `oom_score_adj` of the container's processes.
     pub oom_score_adj: i64,
 }
 
@@ -196,8 +199,10 @@ pub struct CgroupConfig {
 /// cgroup v1 or v2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum CgroupVersion {
+    /// cgroup v1: CPU divided by `cpu.shares`.
     V1,
     #[default]
+    /// cgroup v2: CPU divided by `cpu.weight`.
     V2,
 }
 

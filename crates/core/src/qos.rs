@@ -7,17 +7,21 @@
 //! summed requests equal the summed limits resource by resource; BestEffort
 //! when no container requests or limits anything; Burstable otherwise.
 
-use crate::pod::PodSpec;
+use crate::api::pod::PodSpec;
 
 /// `v1.PodQOSClass`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum QosClass {
+    /// Every container limits cpu and memory, requests equal limits.
     Guaranteed,
+    /// Anything between.
     Burstable,
+    /// No container requests or limits cpu or memory.
     BestEffort,
 }
 
 impl QosClass {
+    /// The API spelling.
     pub fn as_str(self) -> &'static str {
         match self {
             QosClass::Guaranteed => "Guaranteed",

@@ -6,12 +6,12 @@
 //! simulation's main loop does: before time moves on, dirty nodes are
 //! re-solved (`flush`), and the timers that produces are scheduled too.
 
+use kubesim_core::harness::NodeHarness;
 use kubesim_core::{
-    Bytes, CgroupConfig, CgroupVersion, Cluster, ClusterConfig, Container, ContainerState,
-    CpuProfile, Effects, EventQueue, EventType, ImageBehavior, KubeEvent, MilliCpu, Node,
-    NodeEvent, NodeId, Notice, ObjectMeta, Pod, PodConditionType, PodId, PodPhase, PodSpec,
-    QosClass, ResourceList, ResourceRequirements, RestartPolicy, SimTime, BACKOFF_INITIAL,
-    BACKOFF_MAX,
+    Bytes, CgroupConfig, CgroupVersion, Container, ContainerCgroup, ContainerState, CpuProfile,
+    EventType, ImageBehavior, KubeEvent, KubeletConfig, KubeletTimer, KubeletTimerKind, MilliCpu,
+    Node, NodeId, Notice, ObjectMeta, Pod, PodConditionType, PodId, PodPhase, PodSpec, QosClass,
+    ResourceList, ResourceRequirements, RestartPolicy, SimTime, BACKOFF_INITIAL, BACKOFF_MAX,
 };
 
 const GI: i64 = 1 << 30;
@@ -24,31 +24,103 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-9
 }
 
-/// A cluster, its timer queue, and everything it said.
+/// The shared node harness, plus the logs these tests read: the notices
+/// about readiness and releases, every timer handled and scheduled.
 struct Sim {
-    c: Cluster,
-    q: EventQueue<NodeEvent>,
-    fx: Effects,
-    now: SimTime,
+    h: NodeHarness,
     events: Vec<KubeEvent>,
     notices: Vec<(SimTime, Notice)>,
-    /// Every timer handled, with its time.
-    handled: Vec<(SimTime, NodeEvent)>,
-    /// Every timer scheduled: (when it was scheduled, when it fires, what).
-    scheduled: Vec<(SimTime, SimTime, NodeEvent)>,
+    handled: Vec<(SimTime, KubeletTimer)>,
+    scheduled: Vec<(SimTime, SimTime, KubeletTimer)>,
+    c: Views,
+}
+
+/// What a test reads of one container: API status, cgroup values and CPU.
+#[derive(Debug, Clone)]
+struct CView {
+    name: String,
+    state: ContainerState,
+    ready: bool,
+    restarts: u32,
+    started_at: Option<SimTime>,
+    cgroup: ContainerCgroup,
+    demand_cores: f64,
+    used_cores: f64,
+    throttled_cores: f64,
+    starved_cores: f64,
+    used_cpu_s: f64,
+    throttled_cpu_s: f64,
+    starved_cpu_s: f64,
+    memory_bytes: i64,
+    work_remaining_cpu_s: Option<f64>,
+}
+
+/// What a test reads of one pod.
+#[derive(Debug, Clone)]
+struct PView {
+    pod: Pod,
+    qos: QosClass,
+    n_init: usize,
+    nonzero_requests: (i64, i64),
+    scheduled: Option<SimTime>,
+    started: Option<SimTime>,
+    ready: Option<SimTime>,
+    finished: Option<SimTime>,
+    reason: String,
+    containers: Vec<CView>,
+}
+
+impl PView {
+    fn name(&self) -> &str {
+        &self.pod.metadata.name
+    }
+    fn phase(&self) -> PodPhase {
+        self.pod.status.phase
+    }
+    fn is_ready(&self) -> bool {
+        self.pod.status.condition(PodConditionType::Ready)
+    }
+    fn restarts(&self) -> u32 {
+        self.containers.iter().map(|c| c.restarts).sum()
+    }
+    fn is_active_on_node(&self) -> bool {
+        self.scheduled.is_some() && self.finished.is_none()
+    }
+}
+
+/// What a test reads of one node.
+#[derive(Debug, Clone)]
+struct NView {
+    node: Node,
+    pods: Vec<PodId>,
+    requested: ResourceList,
+    nonzero_requested: (i64, i64),
+    used_cpu_s: f64,
+    used_cores: f64,
+}
+
+/// Snapshots of every pod and node, refreshed after each step.
+#[derive(Debug, Clone, Default)]
+struct Views {
+    pods: Vec<PView>,
+    nodes: Vec<NView>,
+}
+
+impl Views {
+    fn node(&self, n: NodeId) -> &NView {
+        &self.nodes[n.index()]
+    }
 }
 
 impl Sim {
-    fn new(config: ClusterConfig, images: Vec<(&str, ImageBehavior)>) -> Sim {
+    fn new(config: KubeletConfig, images: Vec<(&str, ImageBehavior)>) -> Sim {
         Sim {
-            c: Cluster::new(config, images.into_iter().map(|(n, b)| (n.to_string(), b))),
-            q: EventQueue::new(),
-            fx: Effects::default(),
-            now: SimTime::ZERO,
+            h: NodeHarness::new(config, images),
             events: Vec::new(),
             notices: Vec::new(),
             handled: Vec::new(),
             scheduled: Vec::new(),
+            c: Views::default(),
         }
     }
 
@@ -59,79 +131,123 @@ impl Sim {
             pods: 110,
             scalar: vec![],
         };
-        self.c.add_node(
-            Node::new(ObjectMeta::named(name), cap, ResourceList::default()),
-            self.now,
-        )
+        let id = self.h.add_node(Node::new(
+            ObjectMeta::named(name),
+            cap,
+            ResourceList::default(),
+        ));
+        self.sync();
+        id
     }
 
     fn pod(&mut self, pod: Pod) -> PodId {
-        let w = format!("pod/{}", pod.metadata.name);
-        self.c.add_pod(pod, w, self.now)
+        let id = self.h.add_pod(pod);
+        self.sync();
+        id
     }
 
     fn bind(&mut self, pid: PodId, nid: NodeId) {
-        self.c.bind(pid, nid, self.now, &mut self.fx);
-        self.drain();
+        self.h.bind(pid, nid);
+        self.sync();
     }
 
     fn delete(&mut self, pid: PodId) {
-        self.c.delete_pod(pid, self.now, &mut self.fx);
-        self.drain();
+        self.h.delete(pid);
+        self.sync();
     }
 
-    fn drain(&mut self) {
-        for (t, e) in self.fx.timers.drain(..) {
-            assert!(
-                t >= self.now,
-                "timer {e:?} at {t:?} is in the past ({:?})",
-                self.now
-            );
-            self.scheduled.push((self.now, t, e));
-            self.q.push(t, e);
-        }
-        self.events.append(&mut self.fx.events);
-        let now = self.now;
-        self.notices
-            .extend(self.fx.notices.drain(..).map(|n| (now, n)));
-    }
-
-    /// Handles every timer up to and including `end`, re-solving dirty nodes
-    /// before time moves on; leaves the clock at `end` with integrals accrued.
     fn run_until(&mut self, end: SimTime) {
-        loop {
-            self.drain();
-            let next = self.q.peek_time();
-            if self.c.has_dirty() && next.is_none_or(|t| t > self.now) {
-                self.c.flush(self.now, &mut self.fx);
-                continue;
-            }
-            match next {
-                Some(t) if t <= end => {
-                    let (t, e) = self.q.pop().unwrap();
-                    self.now = t;
-                    self.handled.push((t, e));
-                    self.c.handle(t, e, &mut self.fx);
-                }
-                _ => break,
-            }
-        }
-        self.now = self.now.max(end);
-        self.c.accrue_all(self.now);
+        self.h.run_until(end);
+        self.sync();
     }
 
-    /// Runs until no timer is left (or `limit`, which must not be reached).
     fn run_to_quiet(&mut self, limit: SimTime) {
-        self.run_until(limit);
-        assert!(
-            self.q.is_empty(),
-            "timers left at {limit:?}: {}",
-            self.q.len()
-        );
+        self.h.run_to_quiet(limit);
+        self.sync();
     }
 
-    fn p(&self, pid: PodId) -> &kubesim_core::PodRuntime {
-        self.c.pod(pid)
+    fn p(&self, pid: PodId) -> &PView {
+        &self.c.pods[pid.index()]
+    }
+
+    /// Refreshes the logs and views from the harness.
+    fn sync(&mut self) {
+        let h = &self.h;
+        self.events = h.events.clone();
+        self.notices = h
+            .notices
+            .iter()
+            .filter(|(_, n)| matches!(n, Notice::PodReady(_) | Notice::PodReleased { .. }))
+            .copied()
+            .collect();
+        self.handled = h.handled.clone();
+        self.scheduled = h.scheduled.clone();
+        let books = h.kubelet.accounting();
+        let cfg = h.kubelet.config().cgroup;
+        self.c.pods = h
+            .store
+            .pods()
+            .map(|(_, e)| {
+                let spec = &e.pod().spec;
+                let mem_cap = e.node().map_or(0, |n| h.store.node(n).capacity.memory);
+                let containers = e
+                    .container_ids()
+                    .enumerate()
+                    .map(|(ci, cid)| {
+                        let st = &e.pod().status.container_statuses[ci];
+                        let cpu = books.container(cid);
+                        let c = spec.container(ci);
+                        CView {
+                            name: st.name.clone(),
+                            state: st.state,
+                            ready: st.ready,
+                            restarts: st.restart_count,
+                            started_at: st.started_at,
+                            cgroup: h.kubelet.container_cgroup(cid).copied().unwrap_or_else(|| {
+                                kubesim_core::container_cgroup(spec, e.qos(), c, mem_cap, &cfg)
+                            }),
+                            demand_cores: cpu.demand_cores,
+                            used_cores: cpu.used_cores,
+                            throttled_cores: cpu.throttled_cores,
+                            starved_cores: cpu.starved_cores,
+                            used_cpu_s: cpu.used_cpu_s,
+                            throttled_cpu_s: cpu.throttled_cpu_s,
+                            starved_cpu_s: cpu.starved_cpu_s,
+                            memory_bytes: cpu.memory_bytes,
+                            work_remaining_cpu_s: cpu.work_remaining_cpu_s,
+                        }
+                    })
+                    .collect();
+                let t = e.times();
+                PView {
+                    pod: e.pod().clone(),
+                    qos: e.qos(),
+                    n_init: e.init_count(),
+                    nonzero_requests: e.nonzero_requests(),
+                    scheduled: t.scheduled,
+                    started: t.started,
+                    ready: t.ready,
+                    finished: t.finished,
+                    reason: e.pod().status.reason.clone(),
+                    containers,
+                }
+            })
+            .collect();
+        self.c.nodes = h
+            .store
+            .nodes()
+            .map(|(id, n)| {
+                let b = books.node(id);
+                NView {
+                    node: n.clone(),
+                    pods: b.pods().to_vec(),
+                    requested: b.requested().clone(),
+                    nonzero_requested: b.nonzero_requested(),
+                    used_cpu_s: b.used_cpu_s(),
+                    used_cores: b.used_cores(),
+                }
+            })
+            .collect();
     }
 }
 
@@ -169,8 +285,8 @@ fn pod(name: &str, containers: Vec<Container>, restart: RestartPolicy) -> Pod {
     }
 }
 
-fn v1() -> ClusterConfig {
-    ClusterConfig {
+fn v1() -> KubeletConfig {
+    KubeletConfig {
         cgroup: CgroupConfig {
             version: CgroupVersion::V1,
             ..Default::default()
@@ -187,7 +303,7 @@ fn v1() -> ClusterConfig {
 #[test]
 fn finite_work_alone_finishes_after_work_over_rate() {
     let mut s = Sim::new(
-        ClusterConfig::default(),
+        KubeletConfig::default(),
         vec![("batch", image(SimTime::ZERO, 4.0, Some(600.0)))],
     );
     let n = s.node("n1", 4000);
@@ -231,7 +347,7 @@ fn finite_work_alone_finishes_after_work_over_rate() {
 #[test]
 fn finite_work_runs_during_startup() {
     let mut s = Sim::new(
-        ClusterConfig::default(),
+        KubeletConfig::default(),
         vec![("batch", image(secs(20), 4.0, Some(600.0)))],
     );
     let n = s.node("n1", 4000);
@@ -343,7 +459,7 @@ fn two_containers_in_one_pod_share_by_cpu_shares() {
 #[test]
 fn restart_always_backs_off_exponentially() {
     let mut s = Sim::new(
-        ClusterConfig::default(),
+        KubeletConfig::default(),
         vec![("job", image(SimTime::ZERO, 1.0, Some(10.0)))],
     );
     let n = s.node("n1", 4000);
@@ -381,7 +497,7 @@ fn restart_always_backs_off_exponentially() {
     let set: Vec<(SimTime, SimTime)> = s
         .scheduled
         .iter()
-        .filter(|(_, _, e)| matches!(e, NodeEvent::Restart { .. }))
+        .filter(|(_, _, e)| e.kind == KubeletTimerKind::Restart)
         .map(|(at, fire, _)| (*at, *fire - *at))
         .take(delays.len())
         .collect();
@@ -395,7 +511,7 @@ fn restart_always_backs_off_exponentially() {
     let restarts: Vec<SimTime> = s
         .handled
         .iter()
-        .filter(|(_, e)| matches!(e, NodeEvent::Restart { .. }))
+        .filter(|(_, e)| e.kind == KubeletTimerKind::Restart)
         .map(|(t, _)| *t)
         .collect();
     assert_eq!(restarts, starts[1..]);
@@ -407,7 +523,7 @@ fn restart_always_backs_off_exponentially() {
     let done: Vec<SimTime> = s
         .handled
         .iter()
-        .filter(|(_, e)| matches!(e, NodeEvent::WorkDone { .. }))
+        .filter(|(_, e)| e.kind == KubeletTimerKind::WorkDone)
         .map(|(t, _)| *t)
         .collect();
     let want_done: Vec<SimTime> = starts
@@ -456,7 +572,7 @@ fn restart_always_backs_off_exponentially() {
 #[test]
 fn long_runs_reset_backoff() {
     let mut s = Sim::new(
-        ClusterConfig::default(),
+        KubeletConfig::default(),
         vec![("long", image(SimTime::ZERO, 1.0, Some(700.0)))],
     );
     let n = s.node("n1", 4000);
@@ -470,7 +586,7 @@ fn long_runs_reset_backoff() {
     let restarts: Vec<SimTime> = s
         .handled
         .iter()
-        .filter(|(_, e)| matches!(e, NodeEvent::Restart { .. }))
+        .filter(|(_, e)| e.kind == KubeletTimerKind::Restart)
         .map(|(t, _)| *t)
         .collect();
     let want: Vec<SimTime> = (1..=7).map(|k| secs(700 * k)).collect();
@@ -490,7 +606,7 @@ fn long_runs_reset_backoff() {
 #[test]
 fn stale_work_done_of_previous_run_is_ignored() {
     let mut s = Sim::new(
-        ClusterConfig::default(),
+        KubeletConfig::default(),
         vec![
             ("a", image(SimTime::ZERO, 2.0, Some(10.0))),
             ("b", image(SimTime::ZERO, 2.0, Some(2.0))),
@@ -546,7 +662,7 @@ fn stale_work_done_of_previous_run_is_ignored() {
 #[test]
 fn init_containers_run_in_order_and_sidecar_keeps_running() {
     let mut s = Sim::new(
-        ClusterConfig::default(),
+        KubeletConfig::default(),
         vec![
             ("init-a", image(secs(5), 0.0, None)),
             ("side", image(secs(3), 0.5, None)),
@@ -672,7 +788,7 @@ fn started_events(s: &Sim, container: &str) -> Vec<SimTime> {
 #[test]
 fn sidecar_restart_leaves_app_containers_running() {
     let mut s = Sim::new(
-        ClusterConfig::default(),
+        KubeletConfig::default(),
         vec![
             ("side", image(SimTime::ZERO, 1.0, Some(4.0))),
             ("app", image(secs(1), 1.0, None)),
@@ -716,7 +832,7 @@ fn sidecar_restart_leaves_app_containers_running() {
 #[test]
 fn sidecar_restart_during_init_does_not_start_app_early() {
     let mut s = Sim::new(
-        ClusterConfig::default(),
+        KubeletConfig::default(),
         vec![
             ("side", image(SimTime::ZERO, 1.0, Some(2.0))),
             ("init-b", image(SimTime::ZERO, 1.0, Some(10.0))),
@@ -755,7 +871,7 @@ fn sidecar_restart_during_init_does_not_start_app_early() {
 #[test]
 fn sidecar_in_backoff_stays_stopped_after_pod_completes() {
     let mut s = Sim::new(
-        ClusterConfig::default(),
+        KubeletConfig::default(),
         vec![
             ("side", image(SimTime::ZERO, 1.0, Some(4.0))),
             ("app", image(SimTime::ZERO, 1.0, Some(10.0))),
@@ -804,7 +920,7 @@ fn sidecar_in_backoff_stays_stopped_after_pod_completes() {
 /// Burstable pod (request 2, limit 12) and a BestEffort pod, each wanting all
 /// 16 cores, divided at `kubepods` among the Guaranteed pod, the `burstable`
 /// and the `besteffort` QoS groups.
-fn qos_lesson(config: ClusterConfig) -> (f64, f64, f64, Sim, [PodId; 3]) {
+fn qos_lesson(config: KubeletConfig) -> (f64, f64, f64, Sim, [PodId; 3]) {
     let mut s = Sim::new(config, vec![("hog", image(SimTime::ZERO, 16.0, None))]);
     let n = s.node("n1", 16_000);
     let mut g = container("main", "hog", Some(11_000), Some(11_000));
@@ -857,13 +973,13 @@ fn qos_tree_cgroup_v1_divides_by_shares() {
 fn qos_tree_cgroup_v2_divides_by_linear_pod_weights() {
     // kubelet writes pod and QoS cgroup weights with the linear conversion:
     // 11264 shares → 430, 2048 → 79, 2 → 1.
-    let (g, b, be, _, _) = qos_lesson(ClusterConfig::default());
+    let (g, b, be, _, _) = qos_lesson(KubeletConfig::default());
     assert!(close(g, 11.0), "guaranteed {g}");
     assert!(close(b, 5.0 * 79.0 / 80.0), "burstable {b}");
     assert!(close(be, 5.0 * 1.0 / 80.0), "besteffort {be}");
     // Same with the runtime's linear container conversion (containers are
     // alone in their pods, so only pod and QoS weights matter).
-    let linear = ClusterConfig {
+    let linear = KubeletConfig {
         cgroup: CgroupConfig {
             version: CgroupVersion::V2,
             weight_conversion: kubesim_core::CpuWeightConversion::Linear,
@@ -877,7 +993,7 @@ fn qos_tree_cgroup_v2_divides_by_linear_pod_weights() {
 /// (12) and the BestEffort pod gets the remaining 4 cores.
 #[test]
 fn qos_tree_after_guaranteed_pod_is_deleted() {
-    let (_, _, _, mut s, [g, b, be]) = qos_lesson(ClusterConfig::default());
+    let (_, _, _, mut s, [g, b, be]) = qos_lesson(KubeletConfig::default());
     s.delete(g);
     s.run_until(secs(20));
     assert!(close(s.p(b).containers[0].used_cores, 12.0));
@@ -893,7 +1009,7 @@ fn qos_tree_after_guaranteed_pod_is_deleted() {
 #[test]
 fn delete_pod_releases_node_and_stops_containers() {
     let mut s = Sim::new(
-        ClusterConfig::default(),
+        KubeletConfig::default(),
         vec![("web", image(secs(1), 4.0, None))],
     );
     let n = s.node("n1", 4000);
@@ -977,7 +1093,7 @@ fn delete_pod_releases_node_and_stops_containers() {
 #[test]
 fn delete_during_backoff_does_not_restart_container() {
     let mut s = Sim::new(
-        ClusterConfig::default(),
+        KubeletConfig::default(),
         vec![("job", image(SimTime::ZERO, 1.0, Some(10.0)))],
     );
     let n = s.node("n1", 4000);
@@ -1044,7 +1160,7 @@ fn busy_run() -> Sim {
         cpu_seconds: Some(37.3),
     };
     let mut s = Sim::new(
-        ClusterConfig::default(),
+        KubeletConfig::default(),
         vec![
             ("wave", wave),
             ("steps", steps),
@@ -1101,7 +1217,7 @@ fn identical_runs_are_identical() {
         assert_eq!(pa.finished, pb.finished);
         assert_eq!(pa.ready, pb.ready);
         for (ca, cb) in pa.containers.iter().zip(&pb.containers) {
-            let bits = |c: &kubesim_core::ContainerStatus| {
+            let bits = |c: &CView| {
                 (
                     c.used_cpu_s.to_bits(),
                     c.throttled_cpu_s.to_bits(),

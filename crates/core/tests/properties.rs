@@ -1,11 +1,13 @@
 //! Property tests for `kubesim-core`: the CPU solver's max-min invariants on
 //! random cgroup trees, quantity and duration round trips, and the request
-//! accounting of `Cluster` under random binds, completions and deletions.
+//! accounting of the node side (store, kubelet, books) under random binds,
+//! completions and deletions, driven by the shared [`NodeHarness`].
 
+use kubesim_core::harness::NodeHarness;
 use kubesim_core::{
-    parse_duration, Bytes, Cluster, ClusterConfig, Container, ContainerState, CpuProfile, CpuTree,
-    Effects, EventQueue, ImageBehavior, MilliCpu, Node, NodeEvent, NodeId, ObjectMeta, Pod, PodId,
-    PodSpec, Quantity, ResourceList, ResourceRequirements, RestartPolicy, SimTime, NANOS_PER_SEC,
+    parse_duration, Bytes, Container, ContainerState, CpuProfile, CpuTree, ImageBehavior,
+    KubeletConfig, MilliCpu, Node, NodeId, ObjectMeta, Pod, PodSpec, Quantity, ResourceList,
+    ResourceRequirements, RestartPolicy, SimTime, NANOS_PER_SEC,
 };
 use proptest::prelude::*;
 
@@ -514,59 +516,31 @@ fn gen_pod(i: usize, g: &PodGen) -> Pod {
     }
 }
 
-fn check_accounting(c: &Cluster) -> Result<(), TestCaseError> {
-    for (ni, n) in c.nodes.iter().enumerate() {
-        let nid = NodeId(ni as u32);
+/// Node requests agree with the bound pods (the harness's state checker
+/// runs the same check after every step; this states it in the test).
+fn check_accounting(h: &NodeHarness) -> Result<(), TestCaseError> {
+    let books = h.kubelet.accounting();
+    for (nid, node) in h.store.nodes() {
+        let n = books.node(nid);
         let mut want = ResourceList::default();
         let mut nonzero = (0i64, 0i64);
         let mut pods = Vec::new();
-        for (pi, p) in c.pods.iter().enumerate() {
-            if p.node == Some(nid) && p.is_active_on_node() {
-                want.add(&p.requests);
+        for (pid, p) in h.store.pods() {
+            if p.node() == Some(nid) && p.is_active_on_node() {
+                want.add(p.requests());
                 want.pods += 1;
-                nonzero.0 += p.nonzero_requests.0;
-                nonzero.1 += p.nonzero_requests.1;
-                pods.push(PodId(pi as u32));
+                nonzero.0 += p.nonzero_requests().0;
+                nonzero.1 += p.nonzero_requests().1;
+                pods.push(pid);
             }
         }
-        prop_assert_eq!(&n.requested, &want, "node {}", n.name());
-        prop_assert_eq!(n.nonzero_requested, nonzero, "node {}", n.name());
-        let mut listed = n.pods.clone();
+        prop_assert_eq!(n.requested(), &want, "node {}", node.name());
+        prop_assert_eq!(n.nonzero_requested(), nonzero, "node {}", node.name());
+        let mut listed = n.pods().to_vec();
         listed.sort();
-        prop_assert_eq!(listed, pods, "node {} pod list", n.name());
+        prop_assert_eq!(listed, pods, "node {} pod list", node.name());
     }
     Ok(())
-}
-
-/// Runs the node model's timers up to `end` (as the simulation's main loop does).
-fn drive(
-    c: &mut Cluster,
-    q: &mut EventQueue<NodeEvent>,
-    fx: &mut Effects,
-    now: &mut SimTime,
-    end: SimTime,
-) {
-    loop {
-        for (t, e) in fx.timers.drain(..) {
-            q.push(t, e);
-        }
-        fx.events.clear();
-        fx.notices.clear();
-        let next = q.peek_time();
-        if c.has_dirty() && next.is_none_or(|t| t > *now) {
-            c.flush(*now, fx);
-            continue;
-        }
-        match next {
-            Some(t) if t <= end => {
-                let (t, e) = q.pop().unwrap();
-                *now = t;
-                c.handle(t, e, fx);
-            }
-            _ => break,
-        }
-    }
-    *now = (*now).max(end);
 }
 
 proptest! {
@@ -605,52 +579,58 @@ proptest! {
                 },
             ),
         ];
-        let mut c = Cluster::new(ClusterConfig::default(), images);
+        let images: Vec<(&str, ImageBehavior)> =
+            images.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+        let mut h = NodeHarness::new(KubeletConfig::default(), images);
         for i in 0..n_nodes {
             let cap = ResourceList { milli_cpu: 4000, memory: 16 << 30, pods: 110, scalar: vec![] };
-            c.add_node(Node::new(ObjectMeta::named(format!("node-{i}")), cap, ResourceList::default()), SimTime::ZERO);
+            h.add_node(Node::new(ObjectMeta::named(format!("node-{i}")), cap, ResourceList::default()));
         }
-        let mut fx = Effects::default();
-        let mut q = EventQueue::new();
-        let mut now = SimTime::ZERO;
         let mut ids = Vec::new();
         for (i, g) in pods.iter().enumerate() {
-            let pid = c.add_pod(gen_pod(i, g), format!("pod/pod-{i}"), now);
+            let pid = h.add_pod(gen_pod(i, g));
             ids.push(pid);
             // Leave every fifth pod unbound.
             if i % 5 != 4 {
-                c.bind(pid, NodeId((g.node % n_nodes) as u32), now, &mut fx);
+                h.bind(pid, NodeId((g.node % n_nodes) as u32));
             }
-            check_accounting(&c)?;
+            check_accounting(&h)?;
         }
-        drive(&mut c, &mut q, &mut fx, &mut now, SimTime::from_secs(run_for));
-        check_accounting(&c)?;
+        h.run_until(SimTime::from_secs(run_for));
+        check_accounting(&h)?;
         for d in &deletes {
             let pid = ids[d.index(ids.len())];
-            c.delete_pod(pid, now, &mut fx);
+            h.delete(pid);
             // Deleting twice is a no-op.
-            c.delete_pod(pid, now, &mut fx);
-            check_accounting(&c)?;
-            prop_assert!(c.pod(pid).finished.is_some());
+            h.delete(pid);
+            check_accounting(&h)?;
+            prop_assert!(h.pod(pid).times().finished.is_some());
         }
-        drive(&mut c, &mut q, &mut fx, &mut now, SimTime::from_secs(run_for + 600));
-        check_accounting(&c)?;
+        h.run_until(SimTime::from_secs(run_for + 600));
+        check_accounting(&h)?;
         // A finished pod holds no running containers.
         for &pid in &ids {
-            let p = c.pod(pid);
-            if p.finished.is_some() {
-                prop_assert!(p.containers.iter().all(|k| k.state != ContainerState::Running));
+            let p = h.pod(pid);
+            if p.times().finished.is_some() {
+                prop_assert!(p
+                    .pod()
+                    .status
+                    .container_statuses
+                    .iter()
+                    .all(|k| k.state != ContainerState::Running));
             }
         }
-        for n in &c.nodes {
+        let books = h.kubelet.accounting();
+        for (nid, _) in h.store.nodes() {
+            let n = books.node(nid);
             let cores: f64 = n
-                .pods
+                .pods()
                 .iter()
-                .flat_map(|p| c.pod(*p).containers.iter())
-                .map(|k| k.used_cores)
+                .flat_map(|p| h.pod(*p).container_ids())
+                .map(|k| books.container(k).used_cores)
                 .sum();
-            prop_assert!((cores - n.used_cores).abs() < 1e-9);
-            prop_assert!(n.used_cores <= 4.0 + 1e-9);
+            prop_assert!((cores - n.used_cores()).abs() < 1e-9);
+            prop_assert!(n.used_cores() <= 4.0 + 1e-9);
         }
     }
 }

@@ -6,7 +6,7 @@
 //! Results come back in input order whatever the thread count, and a run's
 //! files depend only on the scenario and its seed.
 
-use crate::output::{write_objects, write_summary, CsvRecorder};
+use crate::output::{write_table, CsvSink};
 use crate::scenario::Scenario;
 use kubesim_scheduler::{RunSummary, SimError, Simulation};
 use rayon::prelude::*;
@@ -123,16 +123,17 @@ fn simulate_into(scenario: &Scenario, dir: &Path) -> Result<RunSummary, RunError
         scenario: name.clone(),
         source,
     })?;
-    let mut rec = CsvRecorder::create(dir).map_err(out_err)?;
-    let summary = sim.run(&mut rec).map_err(|e| match e {
+    let mut sink = CsvSink::create(dir).map_err(out_err)?;
+    let summary = sim.run(&mut sink).map_err(|e| match e {
         SimError::Limit(source) => RunError::Limit {
             scenario: name.clone(),
             source,
         },
         SimError::Record(source) => out_err(source),
     })?;
-    rec.finish().map_err(out_err)?;
-    write_objects(dir, sim.cluster()).map_err(out_err)?;
-    write_summary(dir, name, scenario.seed(), &summary).map_err(out_err)?;
+    sink.finish().map_err(out_err)?;
+    write_table(&dir.join("pods.csv"), &sim.pod_records()).map_err(out_err)?;
+    write_table(&dir.join("containers.csv"), &sim.container_records()).map_err(out_err)?;
+    write_table(&dir.join("summary.csv"), std::slice::from_ref(&summary)).map_err(out_err)?;
     Ok(summary)
 }

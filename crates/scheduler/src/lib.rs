@@ -1,42 +1,40 @@
 //! # kubesim-scheduler
 //!
-//! Placement and control: kube-scheduler's filter/score framework with the
-//! default profile's plugins, the scheduling queue, the workload
-//! controllers, and the [`Simulation`] event loop that drives them together
-//! with the node model of `kubesim-core`.
+//! The control plane and the engine of kubesim: kube-scheduler's
+//! placement, the workload controllers, and the event loop that drives
+//! them together with the node side of `kubesim-core`.
 //!
-//! - [`framework`]: [`NodeInfo`], [`PodInfo`], the [`FilterPlugin`] /
-//!   [`ScorePlugin`] traits, [`default_normalize_score`].
-//! - [`plugins`]: NodeUnschedulable, NodeName, TaintToleration,
-//!   NodeAffinity, NodeResourcesFit (LeastAllocated, MostAllocated,
-//!   RequestedToCapacityRatio), NodeResourcesBalancedAllocation.
-//! - [`Scheduler`]: one cycle per pod — filter a rotating window of nodes
-//!   (`numFeasibleNodesToFind`), score, pick, ties by seeded random.
-//! - [`SchedulingQueue`]: activeQ (priority, then FIFO), backoffQ and the
-//!   unschedulable pool.
-//! - [`controllers`]: the Deployment controller (replica management).
-//! - [`Simulation`]: input → event loop → [`Recorder`] + [`RunSummary`].
+//! - [`placement`]: kube-scheduler — the framework ([`NodeInfo`],
+//!   [`PodInfo`], the [`FilterPlugin`] / [`ScorePlugin`] traits), one file
+//!   per plugin, the scheduling queue, the scheduler's cache, the profile,
+//!   the cycle ([`Scheduler`]) and the driver ([`Placement`]).
+//! - [`controllers`]: one file per controller (the Deployment
+//!   controller's replica management today), fed by store notices.
+//! - [`engine`]: the closed [`Event`] enum, the loop ([`Simulation`]), the
+//!   [`Sampler`], the timeline, and the typed [`records`](engine) every
+//!   writer consumes.
 //!
-//! No I/O here: output goes through the [`Recorder`] trait.
+//! Data flows one way: [`SimulationInput`] → [`Simulation`] → records
+//! ([`EventRecord`], [`MetricRecord`] streamed to a [`RecordSink`];
+//! [`PodRecord`], [`ContainerRecord`], [`SummaryRecord`] at the end). No
+//! I/O here.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod controllers;
-pub mod framework;
-pub mod plugins;
-mod profile;
-mod queue;
-mod scheduler;
-mod simulation;
+pub mod engine;
+pub mod placement;
 
-pub use controllers::{Deployment, DeploymentController, PodTemplate};
-pub use framework::{
-    default_normalize_score, FilterPlugin, NodeInfo, PodInfo, Reason, ScorePlugin, MAX_NODE_SCORE,
+pub use controllers::{Controllers, DeploymentController};
+pub use engine::{
+    Action, ContainerRecord, Event, EventRecord, Field, MetricObject, MetricRecord, MetricsConfig,
+    NullSink, PodRecord, Record, RecordSink, RunSummary, Sampler, SimError, Simulation,
+    SimulationConfig, SimulationInput, SummaryRecord, TimelineEntry,
 };
-pub use profile::{num_feasible_nodes_to_find, PluginWeights, SchedulerProfile};
-pub use queue::{backoff_duration, SchedulingQueue};
-pub use scheduler::{ScheduleResult, Scheduler};
-pub use simulation::{
-    Action, Event, MetricObject, MetricsConfig, NullRecorder, Recorder, RunSummary, SimError,
-    Simulation, SimulationConfig, SimulationInput, TimelineEntry,
+pub use placement::framework;
+pub use placement::{
+    backoff_duration, default_normalize_score, num_feasible_nodes_to_find, plugins, FilterPlugin,
+    NodeInfo, Placement, PlacementTimer, PluginWeights, PodInfo, Reason, ScheduleResult, Scheduler,
+    SchedulerProfile, SchedulingQueue, ScorePlugin, MAX_NODE_SCORE,
 };

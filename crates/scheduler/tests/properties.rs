@@ -5,14 +5,14 @@
 
 use kubesim_core::{
     pod_requests, tolerations_tolerate_taint, Bytes, Container, ContainerState, CpuProfile,
-    ImageBehavior, KubeEvent, Labels, MilliCpu, Node, ObjectMeta, Pod, PodSpec, ResourceList,
-    ResourceRequirements, RestartPolicy, RunLimits, SimTime, Taint, TaintEffect, Toleration,
-    TolerationOperator,
+    Deployment, ImageBehavior, KubeEvent, LabelSelector, Labels, MilliCpu, Node, ObjectMeta, Pod,
+    PodSpec, PodTemplate, ResourceList, ResourceRequirements, RestartPolicy, RunLimits, SimTime,
+    Taint, TaintEffect, Toleration, TolerationOperator,
 };
 use kubesim_scheduler::plugins::TAINT_NODE_UNSCHEDULABLE;
 use kubesim_scheduler::{
-    Action, Deployment, MetricObject, MetricsConfig, PodTemplate, Recorder, RunSummary, Simulation,
-    SimulationConfig, SimulationInput, TimelineEntry,
+    Action, EventRecord, MetricObject, MetricRecord, MetricsConfig, RecordSink, RunSummary,
+    Simulation, SimulationConfig, SimulationInput, TimelineEntry,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -284,7 +284,7 @@ fn arb_input() -> impl Strategy<Value = SimulationInput> {
                     Deployment {
                         metadata: ObjectMeta::named(name),
                         replicas,
-                        selector: labels.clone(),
+                        selector: LabelSelector::from_labels(labels.clone()),
                         template: PodTemplate {
                             labels,
                             annotations: Labels::new(),
@@ -301,6 +301,7 @@ fn arb_input() -> impl Strategy<Value = SimulationInput> {
                     .map(|(at, d, replicas)| TimelineEntry {
                         at: SimTime::from_secs(at),
                         action: Action::Scale {
+                            namespace: "default".into(),
                             deployment: format!("dep-{}", d % deployments.len()),
                             replicas,
                         },
@@ -318,7 +319,9 @@ fn arb_input() -> impl Strategy<Value = SimulationInput> {
                         containers: false,
                         container_every: 1,
                     },
-                    cluster: Default::default(),
+                    kubelet: Default::default(),
+                    scenario: "prop".into(),
+                    check_invariants: true,
                     profile: Default::default(),
                 },
                 nodes,
@@ -357,20 +360,15 @@ impl Checker {
     }
 }
 
-impl Recorder for Checker {
+impl RecordSink for Checker {
     type Error = String;
-    fn event(&mut self, event: &KubeEvent) -> Result<(), String> {
-        self.events.push(event.clone());
+    fn event(&mut self, r: &EventRecord<'_>) -> Result<(), String> {
+        self.events.push(r.event.clone());
         Ok(())
     }
-    fn metric(
-        &mut self,
-        time: SimTime,
-        object: MetricObject<'_>,
-        metric: &'static str,
-        value: f64,
-    ) -> Result<(), String> {
-        let MetricObject::Node(name) = object else {
+    fn metric(&mut self, r: &MetricRecord<'_>) -> Result<(), String> {
+        let (time, metric, value) = (r.time, r.metric, r.value);
+        let MetricObject::Node(name) = r.object else {
             return Ok(());
         };
         self.samples += 1;
@@ -406,26 +404,29 @@ fn run(input: SimulationInput) -> Result<(Simulation, RunSummary, Checker), Test
 /// No node holds more than its allocatable; bound pods respect selectors,
 /// taints and cordons; the node model's bookkeeping matches its pods.
 fn check_placement(sim: &Simulation) -> Result<(), TestCaseError> {
-    let c = sim.cluster();
+    let c = sim.store();
+    let books = sim.kubelet().accounting();
     let cordon = Taint {
         key: TAINT_NODE_UNSCHEDULABLE.into(),
         value: String::new(),
         effect: TaintEffect::NoSchedule,
     };
-    for (ni, n) in c.nodes.iter().enumerate() {
+    for (nid, node) in c.nodes() {
+        let ni = nid.index();
+        let n = books.node(nid);
         let mut sum = ResourceList::default();
         let mut count = 0i64;
         let mut members = Vec::new();
-        for (pi, p) in c.pods.iter().enumerate() {
-            if p.node.map(|x| x.index()) != Some(ni) || p.finished.is_some() {
+        for (pid, p) in c.pods() {
+            if p.node().map(|x| x.index()) != Some(ni) || p.times().finished.is_some() {
                 continue;
             }
             count += 1;
-            members.push(pi);
-            sum.add(&pod_requests(&p.pod.spec));
+            members.push(pid.index());
+            sum.add(&pod_requests(&p.pod().spec));
         }
-        let a = &n.node.allocatable;
-        let name = n.name();
+        let a = &node.allocatable;
+        let name = node.name();
         prop_assert!(count <= a.pods, "{name}: {count} pods > {}", a.pods);
         prop_assert!(
             sum.milli_cpu <= a.milli_cpu,
@@ -443,26 +444,26 @@ fn check_placement(sim: &Simulation) -> Result<(), TestCaseError> {
             prop_assert!(*v <= a.scalar(r), "{name}: {r} {v} > {}", a.scalar(r));
         }
         // The node model's own accounting agrees.
-        let mut listed: Vec<usize> = n.pods.iter().map(|p| p.index()).collect();
+        let mut listed: Vec<usize> = n.pods().iter().map(|p| p.index()).collect();
         listed.sort_unstable();
         prop_assert_eq!(&listed, &members, "{} pod list", name);
-        prop_assert_eq!(n.requested.milli_cpu, sum.milli_cpu);
-        prop_assert_eq!(n.requested.memory, sum.memory);
-        prop_assert_eq!(n.requested.pods, count);
+        prop_assert_eq!(n.requested().milli_cpu, sum.milli_cpu);
+        prop_assert_eq!(n.requested().memory, sum.memory);
+        prop_assert_eq!(n.requested().pods, count);
         for (r, v) in &sum.scalar {
-            prop_assert_eq!(n.requested.scalar(r), *v);
+            prop_assert_eq!(n.requested().scalar(r), *v);
         }
         // … and so does the scheduler's cache.
-        let info = &sim.scheduler().nodes()[ni];
+        let info = &sim.placement().scheduler().nodes()[ni];
         prop_assert_eq!(info.pod_count, count, "{} scheduler cache", name);
         prop_assert_eq!(info.requested.milli_cpu, sum.milli_cpu);
         prop_assert_eq!(info.requested.memory, sum.memory);
     }
-    for p in &c.pods {
-        let Some(nid) = p.node else { continue };
-        let node = &c.node(nid).node;
-        let tol = &p.pod.spec.tolerations;
-        for (k, v) in &p.pod.spec.node_selector {
+    for (_, p) in c.pods() {
+        let Some(nid) = p.node() else { continue };
+        let node = c.node(nid);
+        let tol = &p.pod().spec.tolerations;
+        for (k, v) in &p.pod().spec.node_selector {
             prop_assert_eq!(
                 node.metadata.labels.get(k),
                 Some(v),
@@ -489,7 +490,7 @@ fn check_placement(sim: &Simulation) -> Result<(), TestCaseError> {
                 node.name()
             );
         }
-        prop_assert_eq!(p.pod.spec.node_name.as_deref(), Some(node.name()));
+        prop_assert_eq!(p.pod().spec.node_name.as_deref(), Some(node.name()));
     }
     Ok(())
 }
@@ -500,37 +501,41 @@ fn check_placement(sim: &Simulation) -> Result<(), TestCaseError> {
 /// the app containers of pods whose sidecar exits and is restarted (a
 /// sidecar's restart leaves the app containers running).
 fn check_finite_work(sim: &Simulation) -> Result<(), TestCaseError> {
-    for p in &sim.cluster().pods {
-        for c in &p.containers {
+    let books = sim.kubelet().accounting();
+    for (_, p) in sim.store().pods() {
+        let statuses = &p.pod().status.container_statuses;
+        for ((ci, cid), c) in p.container_ids().enumerate().zip(statuses) {
             if c.image != "batch" {
                 continue;
             }
-            let cap = BATCH_WORK_S * f64::from(c.restarts + 1);
+            let cpu = books.container(cid);
+            let is_sidecar = ci < p.init_count() && p.pod().spec.container(ci).is_sidecar();
+            let cap = BATCH_WORK_S * f64::from(c.restart_count + 1);
             prop_assert!(
-                c.used_cpu_s <= cap + 1e-6,
+                cpu.used_cpu_s <= cap + 1e-6,
                 "{}/{} used {} CPU-s, work {} x {} lives",
                 p.name(),
                 c.name,
-                c.used_cpu_s,
+                cpu.used_cpu_s,
                 BATCH_WORK_S,
-                c.restarts + 1
+                c.restart_count + 1
             );
             // Every life that ended (not by deletion) did all its work: a
             // WorkDone timer left over from an earlier life must not end a
             // later one early. A sidecar's last life may instead have been
             // ended by the pod completing (sidecars are stopped once the app
             // containers are done), so it is not counted.
-            if p.pod.metadata.deletion_timestamp.is_none() {
-                let stopped_with_pod = c.is_sidecar && p.finished.is_some();
+            if p.pod().metadata.deletion_timestamp.is_none() {
+                let stopped_with_pod = is_sidecar && p.times().finished.is_some();
                 let last_ended = c.state == ContainerState::Terminated && !stopped_with_pod;
-                let ended = c.restarts + u32::from(last_ended);
+                let ended = c.restart_count + u32::from(last_ended);
                 let floor = BATCH_WORK_S * f64::from(ended);
                 prop_assert!(
-                    c.used_cpu_s >= floor - 1e-6,
+                    cpu.used_cpu_s >= floor - 1e-6,
                     "{}/{} used {} CPU-s over {} finished lives of {} CPU-s",
                     p.name(),
                     c.name,
-                    c.used_cpu_s,
+                    cpu.used_cpu_s,
                     ended,
                     BATCH_WORK_S
                 );
@@ -544,15 +549,14 @@ fn check_finite_work(sim: &Simulation) -> Result<(), TestCaseError> {
 type PodRow = (String, Option<u32>, Option<SimTime>, Option<SimTime>);
 
 fn pod_rows(sim: &Simulation) -> Vec<PodRow> {
-    sim.cluster()
-        .pods
-        .iter()
-        .map(|p| {
+    sim.store()
+        .pods()
+        .map(|(_, p)| {
             (
                 p.name().to_string(),
-                p.node.map(|n| n.0),
-                p.scheduled,
-                p.finished,
+                p.node().map(|n| n.0),
+                p.times().scheduled,
+                p.times().finished,
             )
         })
         .collect()
@@ -600,13 +604,13 @@ proptest! {
             let mut tl = input.timeline.clone();
             tl.sort_by_key(|t| t.at);
             for t in tl {
-                let Action::Scale { deployment, replicas } = t.action;
+                let Action::Scale { deployment, replicas, .. } = t.action;
                 m.insert(deployment, replicas);
             }
             m
         };
         let (sim, summary, rec) = run(input)?;
-        let c = sim.cluster();
+        let c = sim.store();
         let mut failed: BTreeMap<&str, usize> = BTreeMap::new();
         let mut scheduled_events = 0u64;
         for e in &rec.events {
@@ -618,22 +622,22 @@ proptest! {
                 _ => {}
             }
         }
-        for p in &c.pods {
-            let deleted = p.pod.metadata.deletion_timestamp.is_some();
+        for (_, p) in c.pods() {
+            let deleted = p.pod().metadata.deletion_timestamp.is_some();
             prop_assert!(
-                p.node.is_some() || deleted || failed.contains_key(p.name()),
+                p.node().is_some() || deleted || failed.contains_key(p.name()),
                 "{} neither bound, deleted, nor FailedScheduling",
                 p.name()
             );
-            if p.node.is_some() {
-                prop_assert!(p.scheduled.is_some());
+            if p.node().is_some() {
+                prop_assert!(p.times().scheduled.is_some());
             }
         }
         // The summary agrees with the objects and events.
-        prop_assert_eq!(summary.pods_created, c.pods.len());
+        prop_assert_eq!(summary.pods_created, c.pod_count());
         prop_assert_eq!(
             summary.pods_scheduled,
-            c.pods.iter().filter(|p| p.scheduled.is_some()).count()
+            c.pods().filter(|(_, p)| p.times().scheduled.is_some()).count()
         );
         prop_assert_eq!(
             summary.failed_scheduling,
@@ -642,18 +646,16 @@ proptest! {
         prop_assert_eq!(summary.scheduling_attempts, summary.failed_scheduling + scheduled_events);
         prop_assert_eq!(
             summary.pods_pending,
-            c.pods
-                .iter()
-                .filter(|p| p.node.is_none() && p.pod.metadata.deletion_timestamp.is_none())
+            c.pods()
+                .filter(|(_, p)| p.node().is_none() && p.pod().metadata.deletion_timestamp.is_none())
                 .count()
         );
         // Each Deployment ends with its last `replicas` live pods.
         for (name, want) in &replicas {
             let workload = format!("deployment/{name}");
             let live = c
-                .pods
-                .iter()
-                .filter(|p| p.workload == workload && p.finished.is_none())
+                .pods()
+                .filter(|(id, p)| c.workload_of(*id) == workload && p.times().finished.is_none())
                 .count();
             prop_assert_eq!(live, (*want).max(0) as usize, "{}", name);
         }

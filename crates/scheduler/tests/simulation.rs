@@ -4,14 +4,14 @@
 //! and metric sampling.
 
 use kubesim_core::{
-    Container, CpuProfile, EventType, ImageBehavior, KubeEvent, LimitExceeded, MilliCpu, Node,
-    ObjectMeta, Pod, PodPhase, PodSpec, ResourceList, ResourceRequirements, RestartPolicy,
-    RunLimits, SimTime, Taint, TaintEffect,
+    Container, CpuProfile, Deployment, EventType, ImageBehavior, KubeEvent, LabelSelector,
+    LimitExceeded, MilliCpu, Node, ObjectMeta, Pod, PodEntry, PodPhase, PodSpec, PodTemplate,
+    ResourceList, ResourceRequirements, RestartPolicy, RunLimits, SimTime, Taint, TaintEffect,
 };
 use kubesim_scheduler::controllers::compute_hash;
 use kubesim_scheduler::{
-    Action, Deployment, MetricObject, MetricsConfig, NullRecorder, PodTemplate, Recorder,
-    RunSummary, SimError, Simulation, SimulationConfig, SimulationInput, TimelineEntry,
+    Action, EventRecord, MetricObject, MetricRecord, MetricsConfig, NullSink as NullRecorder,
+    RecordSink, RunSummary, SimError, Simulation, SimulationConfig, SimulationInput, TimelineEntry,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::convert::Infallible;
@@ -81,7 +81,7 @@ fn deployment(name: &str, replicas: i32, spec: PodSpec) -> Deployment {
     Deployment {
         metadata: ObjectMeta::named(name),
         replicas,
-        selector: t.labels.clone(),
+        selector: LabelSelector::from_labels(t.labels.clone()),
         template: t,
     }
 }
@@ -93,13 +93,15 @@ fn replica_set_name(d: &Deployment) -> String {
 
 fn config(seed: u64, duration: SimTime) -> SimulationConfig {
     SimulationConfig {
+        scenario: "test".into(),
         seed,
         duration,
         sample_interval: SimTime::ZERO,
         limits: RunLimits::default(),
         metrics: MetricsConfig::default(),
-        cluster: Default::default(),
+        kubelet: Default::default(),
         profile: Default::default(),
+        check_invariants: true,
     }
 }
 
@@ -118,6 +120,7 @@ fn scale(at: SimTime, deployment: &str, replicas: i32) -> TimelineEntry {
     TimelineEntry {
         at,
         action: Action::Scale {
+            namespace: "default".into(),
             deployment: deployment.into(),
             replicas,
         },
@@ -142,24 +145,18 @@ struct Collect {
     metrics: Vec<(SimTime, String, &'static str, f64)>,
 }
 
-impl Recorder for Collect {
+impl RecordSink for Collect {
     type Error = Infallible;
-    fn event(&mut self, event: &KubeEvent) -> Result<(), Infallible> {
-        self.events.push(event.clone());
+    fn event(&mut self, r: &EventRecord<'_>) -> Result<(), Infallible> {
+        self.events.push(r.event.clone());
         Ok(())
     }
-    fn metric(
-        &mut self,
-        time: SimTime,
-        object: MetricObject<'_>,
-        metric: &'static str,
-        value: f64,
-    ) -> Result<(), Infallible> {
-        let obj = match object {
+    fn metric(&mut self, r: &MetricRecord<'_>) -> Result<(), Infallible> {
+        let obj = match r.object {
             MetricObject::Node(n) => format!("node/{n}"),
             MetricObject::Container { pod, container } => format!("container/{pod}/{container}"),
         };
-        self.metrics.push((time, obj, metric, value));
+        self.metrics.push((r.time, obj, r.metric, r.value));
         Ok(())
     }
 }
@@ -190,17 +187,16 @@ type PodRow = (
 );
 
 fn pod_rows(sim: &Simulation) -> Vec<PodRow> {
-    let c = sim.cluster();
-    c.pods
-        .iter()
-        .map(|p| {
+    let c = sim.store();
+    c.pods()
+        .map(|(_, p)| {
             (
                 p.name().to_string(),
-                p.node.map(|n| c.node(n).name().to_string()),
-                p.scheduled,
-                p.started,
-                p.finished,
-                p.pod.metadata.deletion_timestamp,
+                p.node().map(|n| c.node(n).name().to_string()),
+                p.times().scheduled,
+                p.times().started,
+                p.times().finished,
+                p.pod().metadata.deletion_timestamp,
             )
         })
         .collect()
@@ -208,11 +204,10 @@ fn pod_rows(sim: &Simulation) -> Vec<PodRow> {
 
 /// Names of the pods a workload (`deployment/NAME`) created, in creation order.
 fn workload_pods(sim: &Simulation, workload: &str) -> Vec<String> {
-    sim.cluster()
-        .pods
-        .iter()
-        .filter(|p| p.workload == workload)
-        .map(|p| p.name().to_string())
+    let c = sim.store();
+    c.pods()
+        .filter(|(id, _)| c.workload_of(*id) == workload)
+        .map(|(_, p)| p.name().to_string())
         .collect()
 }
 
@@ -220,18 +215,18 @@ fn events_with_reason<'a>(rec: &'a Collect, reason: &str) -> Vec<&'a KubeEvent> 
     rec.events.iter().filter(|e| e.reason == reason).collect()
 }
 
-fn pod_by_name<'a>(sim: &'a Simulation, name: &str) -> &'a kubesim_core::PodRuntime {
-    let c = sim.cluster();
+fn pod_by_name<'a>(sim: &'a Simulation, name: &str) -> &'a PodEntry {
+    let c = sim.store();
     c.pod(
-        c.pod_id(name)
+        c.pod_id("default", name)
             .unwrap_or_else(|| panic!("pod {name} exists")),
     )
 }
 
 fn node_of(sim: &Simulation, pod: &str) -> Option<String> {
-    let c = sim.cluster();
+    let c = sim.store();
     pod_by_name(sim, pod)
-        .node
+        .node()
         .map(|n| c.node(n).name().to_string())
 }
 
@@ -426,7 +421,7 @@ fn failed_scheduling_event_and_message() {
     assert_eq!(summary.failed_scheduling, failed.len() as u64);
     assert_eq!(summary.pods_pending, 1);
     let big = pod_by_name(&sim, "big");
-    assert_eq!(big.node, None);
+    assert_eq!(big.node(), None);
     assert_eq!(big.phase(), PodPhase::Pending);
     assert_eq!(events_with_reason(&rec, "Scheduled").len(), 0);
 }
@@ -443,11 +438,14 @@ fn pending_pod_scheduled_after_other_pod_completes() {
     inp.images = vec![("batch".into(), batch_image(1.0, 10.0))];
     let (sim, summary, rec) = run(inp);
     let job = pod_by_name(&sim, "job");
-    let done = job.finished.expect("job completes");
+    let done = job.times().finished.expect("job completes");
     assert_eq!(job.phase(), PodPhase::Succeeded);
     assert_eq!(done, secs(10));
     let waiter = pod_by_name(&sim, "waiter");
-    let at = waiter.scheduled.expect("waiter scheduled after the job");
+    let at = waiter
+        .times()
+        .scheduled
+        .expect("waiter scheduled after the job");
     assert!(at >= done, "scheduled {at} before completion {done}");
     assert!(
         at < done + secs(10),
@@ -479,9 +477,12 @@ fn released_pod_waits_for_its_backoff() {
     );
     inp.images = vec![("batch".into(), batch_image(1.0, 0.5))];
     let (sim, _, _) = run(inp);
-    let done = pod_by_name(&sim, "job").finished.expect("job completes");
+    let done = pod_by_name(&sim, "job")
+        .times()
+        .finished
+        .expect("job completes");
     assert_eq!(done, SimTime::from_millis(500));
-    assert_eq!(pod_by_name(&sim, "waiter").scheduled, Some(secs(1)));
+    assert_eq!(pod_by_name(&sim, "waiter").times().scheduled, Some(secs(1)));
 }
 
 #[test]
@@ -542,7 +543,7 @@ fn node_name_pods_bypass_the_scheduler() {
     let (sim, summary, rec) = run(inp);
     let p = pod_by_name(&sim, "pinned");
     assert_eq!(node_of(&sim, "pinned").as_deref(), Some("n2"));
-    assert_eq!(p.scheduled, Some(SimTime::ZERO));
+    assert_eq!(p.times().scheduled, Some(SimTime::ZERO));
     assert_eq!(p.phase(), PodPhase::Running);
     assert_eq!(summary.scheduling_attempts, 0);
     assert_eq!(summary.pods_scheduled, 1);
@@ -581,7 +582,7 @@ fn scale_up_via_timeline() {
     assert_eq!(summary.pods_deleted, 0);
     let running = pods
         .iter()
-        .filter(|n| pod_by_name(&sim, n).node.is_some())
+        .filter(|n| pod_by_name(&sim, n).node().is_some())
         .count();
     assert_eq!(running, 3);
     assert_eq!(summary.pods_pending, 2);
@@ -613,21 +614,21 @@ fn scale_up_via_timeline() {
     for name in &pods {
         let p = pod_by_name(&sim, name);
         assert_eq!(
-            p.pod.metadata.labels.get("app").map(String::as_str),
+            p.pod().metadata.labels.get("app").map(String::as_str),
             Some("web")
         );
         let hash = rs.rsplit('-').next().unwrap();
         assert_eq!(
-            p.pod
+            p.pod()
                 .metadata
                 .labels
                 .get("pod-template-hash")
                 .map(String::as_str),
             Some(hash)
         );
-        let owner = p.pod.metadata.controller_of().expect("owned");
+        let owner = p.pod().metadata.controller_of().expect("owned");
         assert_eq!(
-            (owner.kind.as_str(), owner.name.as_str()),
+            (owner.kind(), owner.name.as_str()),
             ("ReplicaSet", rs.as_str())
         );
     }
@@ -643,7 +644,7 @@ fn scale_down_deletes_pending_pods_first() {
         .iter()
         .filter(|n| {
             pod_by_name(&sim, n)
-                .pod
+                .pod()
                 .metadata
                 .deletion_timestamp
                 .is_some()
@@ -652,7 +653,7 @@ fn scale_down_deletes_pending_pods_first() {
     assert_eq!(deleted.len(), 4);
     for n in &deleted {
         assert_eq!(
-            pod_by_name(&sim, n).pod.metadata.deletion_timestamp,
+            pod_by_name(&sim, n).pod().metadata.deletion_timestamp,
             Some(secs(120))
         );
     }
@@ -675,7 +676,7 @@ fn scale_down_deletes_pending_pods_first() {
     // The two pods that were still pending go first (ActivePods order).
     let never_bound: Vec<&String> = pods
         .iter()
-        .filter(|n| pod_by_name(&sim, n).scheduled.is_none())
+        .filter(|n| pod_by_name(&sim, n).times().scheduled.is_none())
         .collect();
     assert_eq!(never_bound.len(), 2);
     let delete_events = events_with_reason(&rec, "SuccessfulDelete");
@@ -696,7 +697,7 @@ fn scale_down_deletes_pending_pods_first() {
         .iter()
         .filter(|n| {
             pod_by_name(&sim, n)
-                .pod
+                .pod()
                 .metadata
                 .deletion_timestamp
                 .is_none()
@@ -704,11 +705,11 @@ fn scale_down_deletes_pending_pods_first() {
         .collect();
     assert_eq!(survivor.len(), 1);
     let s = pod_by_name(&sim, survivor[0]);
-    assert_eq!(s.created, SimTime::ZERO);
+    assert_eq!(s.times().created, SimTime::ZERO);
     assert_eq!(s.phase(), PodPhase::Running);
     // Deleted pending pods are never scheduled later.
     for n in &never_bound {
-        assert_eq!(pod_by_name(&sim, n).node, None);
+        assert_eq!(pod_by_name(&sim, n).node(), None);
     }
     // Running pods that were deleted were killed.
     assert_eq!(events_with_reason(&rec, "Killing").len(), 2);
@@ -751,10 +752,11 @@ fn finite_work_completes_when_the_queue_drains() {
     let job = pod_by_name(&sim, "job");
     // The node is re-solved before the run leaves its loop, so the WorkDone
     // timer is scheduled and the container never uses more CPU than its work.
-    let used = job.containers[0].used_cpu_s;
+    let cid = job.container_id(0);
+    let used = sim.kubelet().accounting().container(cid).used_cpu_s;
     assert!(used <= 10.0 + 1e-6, "used {used} CPU-s of 10");
     assert_eq!(job.phase(), PodPhase::Succeeded);
-    assert_eq!(job.finished, Some(secs(10)));
+    assert_eq!(job.times().finished, Some(secs(10)));
     assert_eq!(summary.pods_succeeded, 1);
 }
 
@@ -793,7 +795,7 @@ fn restarted_container_does_all_its_work() {
         ("b".into(), batch_image(1.0, 2.0)),
     ];
     let (sim, _, rec) = run(inp);
-    assert_eq!(pod_by_name(&sim, "pb").finished, Some(secs(4)));
+    assert_eq!(pod_by_name(&sim, "pb").times().finished, Some(secs(4)));
     let started = started_times(&rec, "pa", "app");
     assert_eq!(started[..2], [SimTime::ZERO, secs(12)]);
     let backoff: Vec<SimTime> = events_with_reason(&rec, "BackOff")
@@ -833,15 +835,20 @@ fn sidecar_restart_leaves_app_containers_running() {
     ];
     let (sim, _, rec) = run(inp);
     let p = pod_by_name(&sim, "p");
-    let side = &p.containers[0];
-    let app = &p.containers[1];
-    assert!(side.is_sidecar);
-    assert!(side.restarts >= 2, "sidecar restarts: {}", side.restarts);
+    let side = &p.pod().status.container_statuses[0];
+    let app = &p.pod().status.container_statuses[1];
+    let app_cpu = sim.kubelet().accounting().container(p.container_id(1));
+    assert!(p.pod().spec.init_containers[0].is_sidecar());
+    assert!(
+        side.restart_count >= 2,
+        "sidecar restarts: {}",
+        side.restart_count
+    );
     assert_eq!(
         started_times(&rec, "p", "side")[..2],
         [SimTime::ZERO, secs(5)]
     );
-    assert_eq!(app.restarts, 0);
+    assert_eq!(app.restart_count, 0);
     let app_started = started_times(&rec, "p", "app");
     assert_eq!(app_started[0], SimTime::ZERO);
     // A sidecar coming back up after a restart does not re-run pod
@@ -850,9 +857,13 @@ fn sidecar_restart_leaves_app_containers_running() {
     // pkg/kubelet/kuberuntime/kuberuntime_container.go).
     assert_eq!(app_started, vec![SimTime::ZERO]);
     assert_eq!(app.started_at, Some(SimTime::ZERO));
-    assert_eq!(p.started, Some(SimTime::ZERO));
+    assert_eq!(p.times().started, Some(SimTime::ZERO));
     // App CPU: 0.5 cores all the time.
-    assert!((app.used_cpu_s - 30.0).abs() < 1e-6, "{}", app.used_cpu_s);
+    assert!(
+        (app_cpu.used_cpu_s - 30.0).abs() < 1e-6,
+        "{}",
+        app_cpu.used_cpu_s
+    );
 }
 
 // ---------------------------------------------------------------------------

@@ -6,22 +6,19 @@
 
 use super::error::{did_you_mean, ScenarioError, Source};
 use super::raw::{self, Text};
+use kubesim_core::api::defaults;
 use kubesim_core::{
-    parse_duration, Bytes, CgroupConfig, CgroupVersion, ClusterConfig, Container, CpuProfile,
-    CpuWeightConversion, ImageBehavior, Interpolation, Labels, MilliCpu, Node, NodeAffinity,
-    NodeSelectorOperator, NodeSelectorRequirement, NodeSelectorTerm, ObjectMeta, Pod, PodSpec,
-    PreferredSchedulingTerm, Quantity, ResourceList, ResourceRequirements, RestartPolicy,
-    RunLimits, SimTime, Taint, TaintEffect, Toleration, TolerationOperator,
+    parse_duration, Bytes, CgroupConfig, CgroupVersion, Container, CpuProfile, CpuWeightConversion,
+    Deployment, ImageBehavior, Interpolation, KubeletConfig, LabelSelector, Labels, MilliCpu, Node,
+    NodeAffinity, NodeSelectorOperator, NodeSelectorRequirement, NodeSelectorTerm, ObjectMeta, Pod,
+    PodSpec, PodTemplate, PreferredSchedulingTerm, Quantity, ResourceList, ResourceRequirements,
+    RestartPolicy, RunLimits, SimTime, Taint, TaintEffect, Toleration, TolerationOperator,
     DEFAULT_PROFILE_RESOLUTION,
 };
 use kubesim_scheduler::plugins::{ResourceSpec, ScoringStrategy, UtilizationShapePoint};
-use kubesim_scheduler::{
-    Action, Deployment, MetricsConfig, PluginWeights, PodTemplate, SchedulerProfile, TimelineEntry,
-};
+use kubesim_scheduler::{Action, MetricsConfig, PluginWeights, SchedulerProfile, TimelineEntry};
 use serde_saphyr::Spanned;
 
-/// Default pods per node when `capacity.pods` is not given (kubelet `maxPods`).
-pub const DEFAULT_MAX_PODS: i64 = 110;
 /// Default `sampleInterval`.
 pub const DEFAULT_SAMPLE_INTERVAL: SimTime = SimTime::from_secs(10);
 
@@ -154,9 +151,7 @@ pub fn nodes(ctx: &mut Ctx<'_>, pools: &[raw::NodePool]) -> Vec<Node> {
     for (i, pool) in pools.iter().enumerate() {
         let path = format!("cluster.nodes[{i}]");
         let mut capacity = resource_list(ctx, &pool.capacity, &format!("{path}.capacity"), true);
-        if !pool.capacity.contains_key("pods") {
-            capacity.pods = DEFAULT_MAX_PODS;
-        }
+        defaults::set_node_capacity_defaults(&mut capacity, pool.capacity.contains_key("pods"));
         for key in ["cpu", "memory"] {
             if !pool.capacity.contains_key(key) {
                 ctx.err(
@@ -196,14 +191,7 @@ pub fn nodes(ctx: &mut Ctx<'_>, pools: &[raw::NodePool]) -> Vec<Node> {
             let mut meta = ObjectMeta::named(name.clone());
             meta.namespace = String::new();
             meta.labels = pool.labels.clone();
-            // The well-known labels kubelet sets on every node.
-            meta.labels.insert("kubernetes.io/hostname".into(), name);
-            meta.labels
-                .entry("kubernetes.io/os".into())
-                .or_insert_with(|| "linux".into());
-            meta.labels
-                .entry("kubernetes.io/arch".into())
-                .or_insert_with(|| "amd64".into());
+            defaults::set_node_labels(&name, &mut meta.labels);
             let mut node = Node::new(meta, capacity.clone(), reserved.clone());
             node.taints = taints.clone();
             node.unschedulable = pool.unschedulable;
@@ -318,7 +306,7 @@ pub fn profile(ctx: &mut Ctx<'_>, s: Option<&raw::SchedulerSection>) -> Schedule
     p
 }
 
-pub fn cluster_config(c: Option<&raw::CgroupSection>) -> ClusterConfig {
+pub fn cluster_config(c: Option<&raw::CgroupSection>) -> KubeletConfig {
     let mut cfg = CgroupConfig::default();
     if let Some(c) = c {
         if let Some(v) = c.version {
@@ -334,7 +322,7 @@ pub fn cluster_config(c: Option<&raw::CgroupSection>) -> ClusterConfig {
             };
         }
     }
-    ClusterConfig { cgroup: cfg }
+    KubeletConfig { cgroup: cfg }
 }
 
 /// `images` → behaviours.
@@ -581,7 +569,7 @@ fn deployment(
             0
         }
         Some(r) => r.value,
-        None => 1,
+        None => defaults::DEFAULT_REPLICAS,
     };
     let Some(template) = &spec.template else {
         ctx.err(
@@ -630,7 +618,7 @@ fn deployment(
     Some(Deployment {
         metadata: meta,
         replicas,
-        selector,
+        selector: LabelSelector::from_labels(selector),
         template: PodTemplate {
             labels,
             annotations: template.metadata.annotations.clone(),
@@ -727,7 +715,9 @@ fn pod_spec(ctx: &mut Ctx<'_>, s: &raw::WorkloadSpec, path: &str, at: &Text) -> 
         tolerations,
         priority,
         priority_class_name,
-        termination_grace_period_s: s.termination_grace_period_seconds.unwrap_or(30),
+        termination_grace_period_s: s
+            .termination_grace_period_seconds
+            .unwrap_or(defaults::DEFAULT_TERMINATION_GRACE_PERIOD_S),
     })
 }
 
@@ -994,6 +984,7 @@ pub fn timeline(
                     out.push(TimelineEntry {
                         at,
                         action: Action::Scale {
+                            namespace: kubesim_core::DEFAULT_NAMESPACE.to_string(),
                             deployment: name.to_string(),
                             replicas: replicas.value,
                         },

@@ -155,13 +155,15 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
         file: path.to_path_buf(),
         input: SimulationInput {
             config: SimulationConfig {
+                scenario: file.name.value.clone(),
                 seed: file.seed.unwrap_or(1),
                 duration,
                 sample_interval,
                 limits,
                 metrics,
-                cluster,
+                kubelet: cluster,
                 profile,
+                check_invariants: false,
             },
             nodes,
             images,

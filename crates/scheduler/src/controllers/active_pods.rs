@@ -19,7 +19,7 @@
 //! kubesim's pod UID is the FNV-1a hash of the pod's name: pseudorandom, as
 //! upstream's UIDs, but reproducible.
 
-use kubesim_core::{stable_hash, Cluster, PodConditionType, PodId, PodPhase, SimTime};
+use kubesim_core::{stable_hash, PodConditionType, PodId, PodPhase, SimTime, Store};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
@@ -29,6 +29,7 @@ pub const POD_DELETION_COST: &str = "controller.kubernetes.io/pod-deletion-cost"
 /// What `ActivePodsWithRanks.Less` looks at, for one pod.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActivePodRank {
+    /// The pod ranked.
     pub pod: PodId,
     assigned: bool,
     phase_ordinal: u8,
@@ -44,20 +45,20 @@ pub struct ActivePodRank {
 
 impl ActivePodRank {
     /// Ranks `pods` (all owned by one set) as upstream does before sorting.
-    pub fn rank_all(cluster: &Cluster, pods: &[PodId]) -> Vec<ActivePodRank> {
+    pub fn rank_all(store: &Store, pods: &[PodId]) -> Vec<ActivePodRank> {
         let mut per_node: BTreeMap<Option<u32>, usize> = BTreeMap::new();
         for &p in pods {
             *per_node
-                .entry(cluster.pod(p).node.map(|n| n.0))
+                .entry(store.pod(p).node().map(|n| n.0))
                 .or_default() += 1;
         }
         pods.iter()
             .map(|&pid| {
-                let p = cluster.pod(pid);
+                let p = store.pod(pid);
                 let ready = p.is_ready();
                 ActivePodRank {
                     pod: pid,
-                    assigned: p.node.is_some(),
+                    assigned: p.node().is_some(),
                     phase_ordinal: match p.phase() {
                         PodPhase::Pending => 0,
                         PodPhase::Running => 2,
@@ -65,16 +66,16 @@ impl ActivePodRank {
                     },
                     ready,
                     deletion_cost: p
-                        .pod
+                        .pod()
                         .metadata
                         .annotations
                         .get(POD_DELETION_COST)
                         .and_then(|v| v.parse().ok())
                         .unwrap_or(0),
-                    colocated: per_node[&p.node.map(|n| n.0)],
+                    colocated: per_node[&p.node().map(|n| n.0)],
                     ready_since: ready
                         .then(|| {
-                            p.pod
+                            p.pod()
                                 .status
                                 .conditions
                                 .iter()
@@ -82,13 +83,12 @@ impl ActivePodRank {
                                 .map(|c| c.last_transition_time)
                         })
                         .flatten(),
-                    max_restarts: p
-                        .app_containers()
+                    max_restarts: p.pod().status.container_statuses[p.init_count()..]
                         .iter()
-                        .map(|c| c.restarts)
+                        .map(|c| c.restart_count)
                         .max()
                         .unwrap_or(0),
-                    created: p.created,
+                    created: p.times().created,
                     uid: stable_hash("pod", p.name()),
                 }
             })

@@ -1,36 +1,25 @@
-//! The Deployment controller, replica management only: each Deployment owns
-//! one ReplicaSet named `<deployment>-<pod-template-hash>`, whose pods are
-//! named `<replicaset>-<5 random characters>` like the API server's
+//! The Deployment controller, replica management only: each Deployment
+//! owns one ReplicaSet named `<deployment>-<pod-template-hash>` (stored,
+//! with an owner reference to its Deployment), whose pods are named
+//! `<replicaset>-<5 random characters>` like the API server's
 //! `generateName`. Scaling up creates pods; scaling down deletes the pods
 //! ranked first by upstream's `ActivePodsWithRanks` order (see
 //! [`super::active_pods`]). A pod that goes away (deleted, completed) is
 //! replaced, as the ReplicaSet controller does.
+//!
+//! State per Deployment ([`DeploymentState`]) is indexed by its
+//! [`DeploymentId`]; the controller reads and writes objects only through
+//! the [`Store`].
 
 use super::active_pods::ActivePodRank;
 use kubesim_core::{
-    Cluster, EventType, KubeEvent, Labels, ObjectMeta, OwnerReference, Pod, PodId, PodSpec, SimTime,
+    Deployment, DeploymentId, KubeEvent, LimitExceeded, ModelLimits, ObjectMeta, ObjectRef,
+    OwnerReference, Pod, PodId, PodTemplate, ReplicaSet, ReplicaSetId, SimTime, Store, StoreError,
 };
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Ordering;
-
-/// `v1.PodTemplateSpec`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct PodTemplate {
-    pub labels: Labels,
-    pub annotations: Labels,
-    pub spec: PodSpec,
-}
-
-/// `apps/v1.Deployment`, the parts this release models.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Deployment {
-    pub metadata: ObjectMeta,
-    pub replicas: i32,
-    /// `spec.selector.matchLabels`.
-    pub selector: Labels,
-    pub template: PodTemplate,
-}
+use std::collections::BTreeSet;
 
 /// Characters `rand.SafeEncodeString` and `utilrand.String` draw from
 /// (staging/src/k8s.io/apimachinery/pkg/util/rand/rand.go): no vowels, no
@@ -140,173 +129,220 @@ pub fn template_fingerprint(t: &PodTemplate) -> String {
     out
 }
 
-/// Runtime state of one Deployment.
+/// The controller's state of one Deployment.
 #[derive(Debug)]
 pub struct DeploymentState {
-    pub deployment: Deployment,
-    pub replica_set: String,
+    /// Its ReplicaSet.
+    pub replica_set: ReplicaSetId,
     /// Pods owned and not yet gone (not deleted, not finished).
-    pub pods: std::collections::BTreeSet<PodId>,
+    pub pods: BTreeSet<PodId>,
     rng: ChaCha8Rng,
 }
 
-/// All Deployments of a run.
+/// All Deployments of a run, indexed by [`DeploymentId`].
 #[derive(Debug, Default)]
 pub struct DeploymentController {
-    pub deployments: Vec<DeploymentState>,
+    states: Vec<Option<DeploymentState>>,
 }
 
-/// What a reconcile asks the simulation to do.
-#[derive(Debug, Default)]
-pub struct ReconcileOutput {
-    pub created: Vec<PodId>,
-    pub deleted: Vec<PodId>,
+/// The ReplicaSet's name: `<deployment>-<pod-template-hash>`.
+pub fn replica_set_name(d: &Deployment) -> String {
+    format!("{}-{}", d.metadata.name, compute_hash(&d.template))
 }
 
 impl DeploymentController {
-    /// Registers a Deployment; `rng` is its own random stream.
-    pub fn add(&mut self, deployment: Deployment, rng: ChaCha8Rng) -> usize {
-        let replica_set = format!(
-            "{}-{}",
-            deployment.metadata.name,
-            compute_hash(&deployment.template)
-        );
-        self.deployments.push(DeploymentState {
-            deployment,
-            replica_set,
-            pods: Default::default(),
+    /// Takes over Deployment `id`: creates its ReplicaSet in the store.
+    /// `rng` is the Deployment's own random stream.
+    pub fn add(
+        &mut self,
+        store: &mut Store,
+        id: DeploymentId,
+        rng: ChaCha8Rng,
+    ) -> Result<(), StoreError> {
+        let d = store.deployment(id);
+        let hash = compute_hash(&d.template);
+        let mut template = d.template.clone();
+        template
+            .labels
+            .insert("pod-template-hash".into(), hash.clone());
+        let mut selector = d.selector.clone();
+        selector
+            .match_labels
+            .insert("pod-template-hash".into(), hash);
+        let mut metadata = ObjectMeta::named(replica_set_name(d));
+        metadata.namespace = d.metadata.namespace.clone();
+        metadata.owner_references = vec![OwnerReference {
+            owner: ObjectRef::Deployment(id),
+            name: d.metadata.name.clone(),
+            controller: true,
+        }];
+        let rs = store.create_replica_set(ReplicaSet {
+            metadata,
+            replicas: 0,
+            selector,
+            template,
+        })?;
+        if self.states.len() <= id.index() {
+            self.states.resize_with(id.index() + 1, || None);
+        }
+        self.states[id.index()] = Some(DeploymentState {
+            replica_set: rs,
+            pods: BTreeSet::new(),
             rng,
         });
-        self.deployments.len() - 1
+        Ok(())
     }
 
-    pub fn find(&self, name: &str) -> Option<usize> {
-        self.deployments
-            .iter()
-            .position(|d| d.deployment.metadata.name == name)
+    /// The state of Deployment `id`, if this controller manages it.
+    pub fn state(&self, id: DeploymentId) -> Option<&DeploymentState> {
+        self.states.get(id.index()).and_then(Option::as_ref)
     }
 
-    /// Sets `spec.replicas` (the `scale` action).
-    pub fn scale(&mut self, idx: usize, replicas: i32) {
-        self.deployments[idx].deployment.replicas = replicas;
+    /// Drops a pod that finished or was deleted from the owned set.
+    pub fn pod_gone(&mut self, id: DeploymentId, pid: PodId) {
+        if let Some(Some(s)) = self.states.get_mut(id.index()) {
+            s.pods.remove(&pid);
+        }
     }
 
-    /// Drops pods that finished or were deleted from the owned set.
-    pub fn pod_gone(&mut self, idx: usize, pid: PodId) {
-        self.deployments[idx].pods.remove(&pid);
-    }
-
-    /// Brings the number of pods to `spec.replicas`: creates pods into
-    /// `cluster` (returned for the scheduling queue) or picks pods to
-    /// delete (returned; the caller deletes them). Records events.
+    /// Brings the number of pods to `spec.replicas`: creates pods in the
+    /// store, or deletes the pods ranked first. Records events. Refuses
+    /// (before creating any) when the pods would not fit the object limit.
     pub fn reconcile(
         &mut self,
-        idx: usize,
-        cluster: &mut Cluster,
+        store: &mut Store,
+        id: DeploymentId,
         now: SimTime,
         events: &mut Vec<KubeEvent>,
-    ) -> ReconcileOutput {
-        let mut out = ReconcileOutput::default();
-        let d = &mut self.deployments[idx];
-        let want = d.deployment.replicas.max(0) as usize;
-        let have = d.pods.len();
-        let dep_name = d.deployment.metadata.name.clone();
+    ) -> Result<(), LimitExceeded> {
+        let Some(Some(st)) = self.states.get_mut(id.index()) else {
+            return Ok(());
+        };
+        let d = store.deployment(id);
+        let want = d.replicas.max(0) as usize;
+        let have = st.pods.len();
+        let dep_object = format!("deployment/{}", d.metadata.qualified_name());
+        let rs = store.replica_set(st.replica_set);
+        let rs_name = rs.metadata.name.clone();
+        let rs_object = format!("replicaset/{}", rs.metadata.qualified_name());
         match want.cmp(&have) {
             Ordering::Equal => {}
             Ordering::Greater => {
-                events.push(KubeEvent {
-                    time: now,
-                    kind: EventType::Normal,
-                    reason: "ScalingReplicaSet",
-                    object: format!("deployment/{dep_name}"),
-                    message: format!(
-                        "Scaled up replica set {} from {have} to {want}",
-                        d.replica_set
-                    ),
-                });
+                store.check_room((want - have) as u64, now)?;
+                events.push(KubeEvent::normal(
+                    now,
+                    "ScalingReplicaSet",
+                    dep_object,
+                    format!("Scaled up replica set {rs_name} from {have} to {want}"),
+                ));
+                store.scale_replica_set(st.replica_set, want as i32);
                 for _ in have..want {
-                    let pod = new_pod(d, cluster, now);
+                    let pod = new_pod(st, store, now)?;
                     let name = pod.metadata.name.clone();
-                    let pid = cluster.add_pod(pod, format!("deployment/{dep_name}"), now);
-                    d.pods.insert(pid);
-                    out.created.push(pid);
-                    events.push(KubeEvent {
-                        time: now,
-                        kind: EventType::Normal,
-                        reason: "SuccessfulCreate",
-                        object: format!("replicaset/{}", d.replica_set),
-                        message: format!("Created pod: {name}"),
-                    });
+                    let pid = store.create_pod(pod, now).map_err(|e| match e {
+                        StoreError::Limit(l) => l,
+                        // Names were checked free; anything else is a bug.
+                        other => panic!("creating a Deployment's pod: {other}"),
+                    })?;
+                    st.pods.insert(pid);
+                    events.push(KubeEvent::normal(
+                        now,
+                        "SuccessfulCreate",
+                        rs_object.clone(),
+                        format!("Created pod: {name}"),
+                    ));
                 }
             }
             Ordering::Less => {
-                events.push(KubeEvent {
-                    time: now,
-                    kind: EventType::Normal,
-                    reason: "ScalingReplicaSet",
-                    object: format!("deployment/{dep_name}"),
-                    message: format!(
-                        "Scaled down replica set {} from {have} to {want}",
-                        d.replica_set
-                    ),
-                });
-                let owned: Vec<PodId> = d.pods.iter().copied().collect();
-                let mut ranked = ActivePodRank::rank_all(cluster, &owned);
+                events.push(KubeEvent::normal(
+                    now,
+                    "ScalingReplicaSet",
+                    dep_object,
+                    format!("Scaled down replica set {rs_name} from {have} to {want}"),
+                ));
+                store.scale_replica_set(st.replica_set, want as i32);
+                let owned: Vec<PodId> = st.pods.iter().copied().collect();
+                let mut ranked = ActivePodRank::rank_all(store, &owned);
                 ranked.sort_by(|a, b| a.cmp_delete_first(b, now));
                 ranked.truncate(have - want);
                 for r in ranked {
-                    d.pods.remove(&r.pod);
-                    out.deleted.push(r.pod);
-                    events.push(KubeEvent {
-                        time: now,
-                        kind: EventType::Normal,
-                        reason: "SuccessfulDelete",
-                        object: format!("replicaset/{}", d.replica_set),
-                        message: format!("Deleted pod: {}", cluster.pod(r.pod).name()),
-                    });
+                    st.pods.remove(&r.pod);
+                    events.push(KubeEvent::normal(
+                        now,
+                        "SuccessfulDelete",
+                        rs_object.clone(),
+                        format!("Deleted pod: {}", store.pod(r.pod).name()),
+                    ));
+                    store.delete_pod(r.pod, now);
                 }
             }
         }
-        out
+        Ok(())
+    }
+
+    /// Checks that each Deployment's owned set is exactly its live pods.
+    pub fn check_invariants(&self, store: &Store) -> Result<(), String> {
+        for (i, st) in self.states.iter().enumerate() {
+            let Some(st) = st else { continue };
+            for &p in &st.pods {
+                let e = store.pod(p);
+                if e.is_finished() || e.is_deleting() {
+                    return Err(format!(
+                        "deployment #{i} still counts pod {} which is gone",
+                        e.name()
+                    ));
+                }
+                if e.controller() != Some(ObjectRef::ReplicaSet(st.replica_set)) {
+                    return Err(format!(
+                        "deployment #{i} counts pod {} it does not own",
+                        e.name()
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
-fn new_pod(d: &mut DeploymentState, cluster: &Cluster, now: SimTime) -> Pod {
-    let name = loop {
+/// A new pod of the Deployment's ReplicaSet, with a free generated name.
+fn new_pod(st: &mut DeploymentState, store: &Store, now: SimTime) -> Result<Pod, LimitExceeded> {
+    let rs = store.replica_set(st.replica_set);
+    let prefix = &rs.metadata.name;
+    let namespace = rs.metadata.namespace_or_default();
+    let mut name = None;
+    for _ in 0..ModelLimits::MAX_NAME_ATTEMPTS {
         let suffix: String = (0..5)
-            .map(|_| ALPHANUMS[d.rng.random_range(0..ALPHANUMS.len())] as char)
+            .map(|_| ALPHANUMS[st.rng.random_range(0..ALPHANUMS.len())] as char)
             .collect();
-        let candidate = format!("{}-{suffix}", d.replica_set);
-        if cluster.pod_id(&candidate).is_none() {
-            break candidate;
+        let candidate = format!("{prefix}-{suffix}");
+        if store.pod_id(namespace, &candidate).is_none() {
+            name = Some(candidate);
+            break;
         }
-    };
-    let mut labels = d.deployment.template.labels.clone();
-    let hash = d
-        .replica_set
-        .rsplit('-')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    labels.insert("pod-template-hash".into(), hash);
-    Pod {
+    }
+    let name = name.ok_or_else(|| LimitExceeded::Names {
+        what: format!("pods of replica set {prefix}"),
+        attempts: ModelLimits::MAX_NAME_ATTEMPTS,
+        at: now,
+    })?;
+    Ok(Pod {
         metadata: ObjectMeta {
             name,
-            namespace: d.deployment.metadata.namespace.clone(),
-            labels,
-            annotations: d.deployment.template.annotations.clone(),
+            namespace: rs.metadata.namespace.clone(),
+            labels: rs.template.labels.clone(),
+            annotations: rs.template.annotations.clone(),
             owner_references: vec![OwnerReference {
-                kind: "ReplicaSet".into(),
-                name: d.replica_set.clone(),
+                owner: ObjectRef::ReplicaSet(st.replica_set),
+                name: prefix.clone(),
                 controller: true,
             }],
             creation_timestamp: now,
             deletion_timestamp: None,
             generation: 0,
         },
-        spec: d.deployment.template.spec.clone(),
+        spec: rs.template.spec.clone(),
         status: Default::default(),
-    }
+    })
 }
 
 #[cfg(test)]

@@ -1,13 +1,92 @@
-//! Workload controllers. This release has the Deployment controller's
-//! replica management (one ReplicaSet per Deployment, kept at
-//! `spec.replicas`); rollout strategies come in later releases, one file
-//! per strategy.
+//! The control-plane loops, one file per controller, each reading and
+//! writing objects only through the [`Store`].
+//!
+//! [`Controllers`] routes store notices to the controller that cares:
+//! a Deployment's spec change to the Deployment controller, and a pod that
+//! went away to the controller of its owner — found through the pod's
+//! typed owner reference (pod → ReplicaSet → Deployment), never by name.
+//!
+//! This release has the Deployment controller's replica management; the
+//! ReplicaSet, Job, CronJob and node-lifecycle controllers and the rollout
+//! strategies will each get a file here.
 
 mod active_pods;
 mod deployment;
 
 pub use active_pods::{ActivePodRank, POD_DELETION_COST};
 pub use deployment::{
-    compute_hash, safe_encode_string, template_fingerprint, Deployment, DeploymentController,
-    DeploymentState, PodTemplate,
+    compute_hash, replica_set_name, safe_encode_string, template_fingerprint, DeploymentController,
+    DeploymentState,
 };
+
+use kubesim_core::{
+    entity_rng, DeploymentId, KubeEvent, LimitExceeded, Notice, ObjectRef, PodId, SimTime, Store,
+    StoreError,
+};
+
+/// Every controller of a run.
+#[derive(Debug, Default)]
+pub struct Controllers {
+    /// The Deployment controller.
+    pub deployments: DeploymentController,
+}
+
+impl Controllers {
+    /// Takes over Deployment `id` (its random stream comes from `seed`)
+    /// and brings it to its replica count.
+    pub fn add_deployment(
+        &mut self,
+        store: &mut Store,
+        id: DeploymentId,
+        seed: u64,
+        now: SimTime,
+        events: &mut Vec<KubeEvent>,
+    ) -> Result<(), LimitExceeded> {
+        let rng = entity_rng(seed, "deployment", &store.deployment(id).metadata.name);
+        match self.deployments.add(store, id, rng) {
+            Ok(()) => {}
+            Err(StoreError::Limit(l)) => return Err(l),
+            // One ReplicaSet per Deployment, named after a unique
+            // Deployment: cannot collide.
+            Err(e) => panic!("creating a ReplicaSet: {e}"),
+        }
+        self.deployments.reconcile(store, id, now, events)
+    }
+
+    /// Reacts to a store notice.
+    pub fn on_notice(
+        &mut self,
+        store: &mut Store,
+        notice: Notice,
+        now: SimTime,
+        events: &mut Vec<KubeEvent>,
+    ) -> Result<(), LimitExceeded> {
+        match notice {
+            Notice::DeploymentChanged(d) => self.deployments.reconcile(store, d, now, events),
+            Notice::PodReleased { pod, .. } => {
+                let Some(d) = owning_deployment(store, pod) else {
+                    return Ok(());
+                };
+                self.deployments.pod_gone(d, pod);
+                self.deployments.reconcile(store, d, now, events)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks every controller's state against the store.
+    pub fn check_invariants(&self, store: &Store) -> Result<(), String> {
+        self.deployments.check_invariants(store)
+    }
+}
+
+/// The Deployment that controls `pod` through its ReplicaSet.
+fn owning_deployment(store: &Store, pod: PodId) -> Option<DeploymentId> {
+    let ObjectRef::ReplicaSet(rs) = store.pod(pod).controller()? else {
+        return None;
+    };
+    match store.replica_set(rs).metadata.controller_of()?.owner {
+        ObjectRef::Deployment(d) => Some(d),
+        _ => None,
+    }
+}

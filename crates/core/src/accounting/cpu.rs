@@ -1,0 +1,192 @@
+//! CPU per container: rates from the node's solve, integrals advanced
+//! lazily, and the countdown of finite work.
+//!
+//! A node's tree is rebuilt from its pods on every solve, as kubelet lays
+//! it out: `kubepods` → Guaranteed pods directly, `burstable` and
+//! `besteffort` groups → pod cgroups → container cgroups (leaves). The
+//! Burstable group's weight follows the sum of its pods' cpu requests, the
+//! BestEffort group's is the minimum (pkg/kubelet/cm/qos_container_manager_linux.go).
+
+use super::{Accounting, PodCpu};
+use crate::api::{ContainerId, NodeId};
+use crate::cgroup::{milli_cpu_to_shares, MIN_SHARES};
+use crate::kernel::SimTime;
+use crate::qos::QosClass;
+
+/// One container's CPU and memory picture.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContainerCpu {
+    /// In the node's tree (running).
+    pub running: bool,
+    /// CFS weight of its cgroup.
+    pub weight: f64,
+    /// Quota cap in cores (`INFINITY`: none).
+    pub quota_cores: f64,
+    /// What the process would use now, unconstrained (cores).
+    pub demand_cores: f64,
+    /// What it gets now (cores).
+    pub used_cores: f64,
+    /// Demand cut by its quota now (cores).
+    pub throttled_cores: f64,
+    /// Demand within quota it does not get now: contention (cores).
+    pub starved_cores: f64,
+    /// CPU-seconds used since the container was created.
+    pub used_cpu_s: f64,
+    /// CPU-seconds throttled.
+    pub throttled_cpu_s: f64,
+    /// CPU-seconds starved.
+    pub starved_cpu_s: f64,
+    /// CPU-seconds of finite work left, if the image has finite work.
+    pub work_remaining_cpu_s: Option<f64>,
+    /// The finish of this run's work has not been computed yet.
+    pub work_unscheduled: bool,
+    /// Resident memory now.
+    pub memory_bytes: i64,
+}
+
+/// A container that never ran.
+pub(super) const IDLE: ContainerCpu = ContainerCpu {
+    running: false,
+    weight: 0.0,
+    quota_cores: 0.0,
+    demand_cores: 0.0,
+    used_cores: 0.0,
+    throttled_cores: 0.0,
+    starved_cores: 0.0,
+    used_cpu_s: 0.0,
+    throttled_cpu_s: 0.0,
+    starved_cpu_s: 0.0,
+    work_remaining_cpu_s: None,
+    work_unscheduled: false,
+    memory_bytes: 0,
+};
+
+impl Accounting {
+    /// Puts container `id` on its node's tree (it started running).
+    pub(crate) fn start_container(
+        &mut self,
+        id: ContainerId,
+        weight: f64,
+        quota_cores: f64,
+        demand_cores: f64,
+        memory_bytes: i64,
+        work_cpu_s: Option<f64>,
+    ) {
+        let c = &mut self.containers[id.index()];
+        debug_assert!(!c.running, "container started twice");
+        c.running = true;
+        c.weight = weight;
+        c.quota_cores = quota_cores;
+        c.demand_cores = demand_cores;
+        c.memory_bytes = memory_bytes;
+        c.work_remaining_cpu_s = work_cpu_s;
+        c.work_unscheduled = true;
+    }
+
+    /// Takes container `id` off the tree (it stopped); integrals stay.
+    pub(crate) fn stop_container(&mut self, id: ContainerId) {
+        let c = &mut self.containers[id.index()];
+        c.running = false;
+        c.demand_cores = 0.0;
+        c.used_cores = 0.0;
+        c.throttled_cores = 0.0;
+        c.starved_cores = 0.0;
+        c.memory_bytes = 0;
+    }
+
+    /// Sets what container `id` would use (its demand profile moved).
+    pub(crate) fn set_demand(&mut self, id: ContainerId, demand_cores: f64) {
+        self.containers[id.index()].demand_cores = demand_cores;
+    }
+
+    pub(super) fn pod_containers(p: &PodCpu) -> impl Iterator<Item = ContainerId> + use<> {
+        let (first, count) = (p.first.0, p.count);
+        (0..count).map(move |i| ContainerId(first + u32::from(i)))
+    }
+
+    pub(super) fn accrue(&mut self, nid: NodeId, now: SimTime) {
+        let n = &mut self.nodes[nid.index()];
+        if now <= n.last_accrual {
+            return;
+        }
+        let dt = (now - n.last_accrual).as_secs_f64();
+        n.last_accrual = now;
+        n.used_cpu_s += n.used_cores * dt;
+        for &pid in &n.pods {
+            let Some(p) = &self.pods[pid.index()] else {
+                continue;
+            };
+            for cid in Self::pod_containers(p) {
+                let c = &mut self.containers[cid.index()];
+                if !c.running {
+                    continue;
+                }
+                c.used_cpu_s += c.used_cores * dt;
+                c.throttled_cpu_s += c.throttled_cores * dt;
+                c.starved_cpu_s += c.starved_cores * dt;
+                if let Some(w) = c.work_remaining_cpu_s.as_mut() {
+                    *w = (*w - c.used_cores * dt).max(0.0);
+                }
+            }
+        }
+    }
+
+    pub(super) fn solve_node(&mut self, nid: NodeId) {
+        let cfg = self.config;
+        let n = &mut self.nodes[nid.index()];
+        n.dirty = false;
+        let tree = &mut n.tree;
+        tree.clear();
+        n.leaves.clear();
+        let inf = f64::INFINITY;
+        let root = tree.add(None, 1.0, inf, 0.0);
+        let pods = &self.pods;
+        let burstable_m: i64 = n
+            .pods
+            .iter()
+            .filter_map(|p| pods[p.index()].as_ref())
+            .filter(|p| p.qos == QosClass::Burstable)
+            .map(|p| p.request_m)
+            .sum();
+        let burstable = tree.add(
+            Some(root),
+            cfg.pod_weight(milli_cpu_to_shares(burstable_m)),
+            inf,
+            0.0,
+        );
+        let besteffort = tree.add(Some(root), cfg.pod_weight(MIN_SHARES), inf, 0.0);
+        for &pid in &n.pods {
+            let Some(p) = &pods[pid.index()] else {
+                continue;
+            };
+            let parent = match p.qos {
+                QosClass::Guaranteed => root,
+                QosClass::Burstable => burstable,
+                QosClass::BestEffort => besteffort,
+            };
+            let pod_cg = tree.add(Some(parent), cfg.pod_weight(p.shares), p.limit_cores, 0.0);
+            for cid in Self::pod_containers(p) {
+                let c = &self.containers[cid.index()];
+                if c.running {
+                    let leaf = tree.add(Some(pod_cg), c.weight, c.quota_cores, c.demand_cores);
+                    n.leaves.push((cid, leaf));
+                }
+            }
+        }
+        tree.solve(n.capacity_cores);
+        n.used_cores = tree.alloc(root);
+        for &(cid, leaf) in &n.leaves {
+            let c = &mut self.containers[cid.index()];
+            let used = tree.alloc(leaf);
+            let need = tree.need(leaf);
+            let rate_changed = used != c.used_cores;
+            c.used_cores = used;
+            c.throttled_cores = (c.demand_cores - c.quota_cores).max(0.0);
+            c.starved_cores = (need - used).max(0.0);
+            if c.work_remaining_cpu_s.is_some() && (rate_changed || c.work_unscheduled) {
+                c.work_unscheduled = false;
+                self.work_changed.push(cid);
+            }
+        }
+    }
+}

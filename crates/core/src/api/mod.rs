@@ -1,0 +1,46 @@
+//! The Kubernetes object model: quantities, resources, the API objects
+//! (nodes, pods, Deployments, ReplicaSets, PriorityClasses, selectors),
+//! their defaulting, events, and the [`Store`] that holds them.
+//!
+//! Data flows in through [`Store`] writes (each checks its precondition
+//! and queues a [`Notice`]); everything else reads through `&Store`.
+//! Names, fields and defaults follow the Kubernetes API, so code here can
+//! be read beside `k8s.io/api`.
+
+pub mod defaults;
+mod events;
+mod ids;
+pub(crate) mod meta;
+pub(crate) mod node;
+pub(crate) mod pod;
+mod priority;
+pub mod quantity;
+pub(crate) mod resources;
+mod selector;
+mod store;
+pub(crate) mod taint;
+mod workload;
+
+pub use events::{EventType, KubeEvent};
+pub use ids::{ContainerId, DeploymentId, NodeId, ObjectRef, PodId, ReplicaSetId};
+pub use meta::{Labels, ObjectMeta, OwnerReference, DEFAULT_NAMESPACE};
+pub use node::Node;
+pub use pod::{
+    Container, ContainerState, ContainerStatus, NodeAffinity, NodeSelectorOperator,
+    NodeSelectorRequirement, NodeSelectorTerm, Pod, PodCondition, PodConditionType, PodPhase,
+    PodSpec, PodStatus, PreferredSchedulingTerm, RestartPolicy,
+};
+pub use priority::{
+    PriorityClass, PriorityClasses, PriorityError, HIGHEST_USER_DEFINABLE_PRIORITY,
+    SYSTEM_CLUSTER_CRITICAL, SYSTEM_CRITICAL_PRIORITY, SYSTEM_NODE_CRITICAL,
+};
+pub use quantity::{Format as QuantityFormat, Quantity, QuantityError};
+pub use resources::{
+    nonzero_requests, pod_limits, pod_nonzero_requests, pod_requests, Bytes, MilliCpu,
+    ResourceList, ResourceRequirements, DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST,
+    RESOURCE_CPU, RESOURCE_MEMORY, RESOURCE_PODS,
+};
+pub use selector::{LabelSelector, LabelSelectorOperator, LabelSelectorRequirement};
+pub use store::{pod_event_object, Notice, PodEntry, PodTimes, Store, StoreError};
+pub use taint::{tolerations_tolerate_taint, Taint, TaintEffect, Toleration, TolerationOperator};
+pub use workload::{Deployment, PodTemplate, ReplicaSet};

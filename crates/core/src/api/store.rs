@@ -1,0 +1,767 @@
+//! The object store: the simulation's API server.
+//!
+//! [`Store`] holds every node, pod, Deployment and ReplicaSet of a run.
+//! Its fields are private: components read through `&Store` and change
+//! objects only through its write methods, each of which checks its
+//! precondition (`debug_assert!` for transitions that only a bug can get
+//! wrong, `Err` for what input can cause) and queues a [`Notice`] for the
+//! components that react to it — as informers hear about API writes.
+//!
+//! Creation is bounded: [`Store::create_pod`] and [`Store::add_node`]
+//! refuse an object beyond `max_objects` *before* allocating it, and
+//! controllers call [`Store::check_room`] before a batch.
+
+use crate::api::defaults::set_defaults_pod_spec;
+use crate::api::ids::{ContainerId, DeploymentId, NodeId, ObjectRef, PodId, ReplicaSetId};
+use crate::api::meta::ObjectMeta;
+use crate::api::node::Node;
+use crate::api::pod::{ContainerState, ContainerStatus, Pod, PodConditionType, PodPhase};
+use crate::api::resources::{pod_nonzero_requests, pod_requests, ResourceList};
+use crate::api::workload::{Deployment, ReplicaSet};
+use crate::kernel::{LimitExceeded, ModelLimits, SimTime};
+use crate::qos::{compute_pod_qos, QosClass};
+use std::collections::BTreeMap;
+
+/// What happened in the store, for the components that react to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notice {
+    /// A node joined.
+    NodeAdded(NodeId),
+    /// A pod was created (it may name its node already).
+    PodAdded(PodId),
+    /// A pod was bound to a node: its kubelet takes it over.
+    PodBound {
+        /// The pod.
+        pod: PodId,
+        /// Its node.
+        node: NodeId,
+    },
+    /// A pod's Ready condition became true.
+    PodReady(PodId),
+    /// Deletion of a pod started (`deletionTimestamp` set).
+    PodDeleted(PodId),
+    /// A pod stopped holding resources on `node`: it reached a terminal
+    /// phase, or was deleted and its containers stopped.
+    PodReleased {
+        /// The pod.
+        pod: PodId,
+        /// The node it was on.
+        node: NodeId,
+    },
+    /// A Deployment's spec changed (scaled).
+    DeploymentChanged(DeploymentId),
+}
+
+/// Why the store refused a write.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The run's object limit.
+    #[error(transparent)]
+    Limit(#[from] LimitExceeded),
+    /// An object of this kind, namespace and name exists.
+    #[error("{kind} {name:?} already exists in namespace {namespace:?}")]
+    AlreadyExists {
+        /// `Pod`, `Node`, …
+        kind: &'static str,
+        /// Its namespace (empty for nodes).
+        namespace: String,
+        /// Its name.
+        name: String,
+    },
+    /// A pod with more containers than the model allows.
+    #[error("pod {name:?} has {count} containers; kubesim allows at most {max}")]
+    TooManyContainers {
+        /// The pod.
+        name: String,
+        /// Its containers.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+/// When a pod went through each stage of its life (the `_s` columns of
+/// `pods.csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PodTimes {
+    /// `metadata.creationTimestamp`.
+    pub created: SimTime,
+    /// Bound to a node.
+    pub scheduled: Option<SimTime>,
+    /// Init containers done, app containers started.
+    pub started: Option<SimTime>,
+    /// First became Ready.
+    pub ready: Option<SimTime>,
+    /// Reached a terminal phase, or deleted and gone.
+    pub finished: Option<SimTime>,
+}
+
+/// A stored pod and what the store derives from its spec once (the spec
+/// does not change after creation).
+#[derive(Debug, Clone)]
+pub struct PodEntry {
+    pod: Pod,
+    node: Option<NodeId>,
+    requests: ResourceList,
+    nonzero: (i64, i64),
+    qos: QosClass,
+    first_container: u32,
+    times: PodTimes,
+}
+
+impl PodEntry {
+    /// The API object.
+    pub fn pod(&self) -> &Pod {
+        &self.pod
+    }
+    /// `metadata.name`.
+    pub fn name(&self) -> &str {
+        &self.pod.metadata.name
+    }
+    /// The node it is bound to.
+    pub fn node(&self) -> Option<NodeId> {
+        self.node
+    }
+    /// `PodRequests`: what it asks of its node (no defaults).
+    pub fn requests(&self) -> &ResourceList {
+        &self.requests
+    }
+    /// cpu (m) and memory (bytes) with the scheduler's non-zero defaults.
+    pub fn nonzero_requests(&self) -> (i64, i64) {
+        self.nonzero
+    }
+    /// Its QoS class.
+    pub fn qos(&self) -> QosClass {
+        self.qos
+    }
+    /// `status.phase`.
+    pub fn phase(&self) -> PodPhase {
+        self.pod.status.phase
+    }
+    /// Lifecycle times.
+    pub fn times(&self) -> &PodTimes {
+        &self.times
+    }
+    /// Reached its end: terminal, or deleted and gone.
+    pub fn is_finished(&self) -> bool {
+        self.times.finished.is_some()
+    }
+    /// Deletion has started.
+    pub fn is_deleting(&self) -> bool {
+        self.pod.metadata.deletion_timestamp.is_some()
+    }
+    /// Bound and not finished: holds resources on its node.
+    pub fn is_active_on_node(&self) -> bool {
+        self.node.is_some() && self.times.finished.is_none()
+    }
+    /// Ready condition.
+    pub fn is_ready(&self) -> bool {
+        self.pod.status.condition(PodConditionType::Ready)
+    }
+    /// Number of init containers (their indices come first).
+    pub fn init_count(&self) -> usize {
+        self.pod.spec.init_containers.len()
+    }
+    /// The id of container `ci` (init containers first).
+    pub fn container_id(&self, ci: usize) -> ContainerId {
+        debug_assert!(ci < self.pod.spec.container_count());
+        ContainerId(self.first_container + ci as u32)
+    }
+    /// Ids of all its containers, init first.
+    pub fn container_ids(&self) -> impl Iterator<Item = ContainerId> {
+        let n = self.pod.spec.container_count() as u32;
+        (self.first_container..self.first_container + n).map(ContainerId)
+    }
+    /// Sum of container restarts.
+    pub fn restarts(&self) -> u32 {
+        self.pod
+            .status
+            .container_statuses
+            .iter()
+            .map(|c| c.restart_count)
+            .sum()
+    }
+    /// The controlling owner reference, typed.
+    pub fn controller(&self) -> Option<ObjectRef> {
+        self.pod.metadata.controller_of().map(|o| o.owner)
+    }
+}
+
+type NameKey = (String, String);
+
+fn key(meta: &ObjectMeta) -> NameKey {
+    (meta.namespace_or_default().to_string(), meta.name.clone())
+}
+
+/// Every object of a run.
+#[derive(Debug)]
+pub struct Store {
+    max_objects: u64,
+    nodes: Vec<Node>,
+    node_names: BTreeMap<String, NodeId>,
+    pods: Vec<PodEntry>,
+    pod_names: BTreeMap<NameKey, PodId>,
+    /// Container id → its pod.
+    container_pods: Vec<PodId>,
+    deployments: Vec<Deployment>,
+    deployment_names: BTreeMap<NameKey, DeploymentId>,
+    replica_sets: Vec<ReplicaSet>,
+    replica_set_names: BTreeMap<NameKey, ReplicaSetId>,
+    notices: Vec<Notice>,
+}
+
+impl Store {
+    /// An empty store holding at most `max_objects` nodes and pods.
+    pub fn new(max_objects: u64) -> Self {
+        Store {
+            max_objects: max_objects.min(ModelLimits::MAX_OBJECTS),
+            nodes: Vec::new(),
+            node_names: BTreeMap::new(),
+            pods: Vec::new(),
+            pod_names: BTreeMap::new(),
+            container_pods: Vec::new(),
+            deployments: Vec::new(),
+            deployment_names: BTreeMap::new(),
+            replica_sets: Vec::new(),
+            replica_set_names: BTreeMap::new(),
+            notices: Vec::new(),
+        }
+    }
+
+    // ---- reads ----
+
+    /// Nodes and pods held (what `max_objects` bounds).
+    pub fn object_count(&self) -> u64 {
+        (self.nodes.len() + self.pods.len()) as u64
+    }
+    /// The object limit.
+    pub fn max_objects(&self) -> u64 {
+        self.max_objects
+    }
+    /// Fails unless `extra` more nodes or pods fit under the limit.
+    pub fn check_room(&self, extra: u64, now: SimTime) -> Result<(), LimitExceeded> {
+        if self.object_count().saturating_add(extra) > self.max_objects {
+            return Err(LimitExceeded::Objects {
+                limit: self.max_objects,
+                at: now,
+            });
+        }
+        Ok(())
+    }
+    /// Node `id`.
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.index()]
+    }
+    /// Number of nodes (ids are `0..node_count()`).
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+    /// Every node with its id.
+    pub fn nodes(&self) -> impl ExactSizeIterator<Item = (NodeId, &Node)> {
+        self.nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (NodeId(i as u32), n))
+    }
+    /// The node named `name`.
+    pub fn node_id(&self, name: &str) -> Option<NodeId> {
+        self.node_names.get(name).copied()
+    }
+    /// Pod `id`.
+    pub fn pod(&self, id: PodId) -> &PodEntry {
+        &self.pods[id.index()]
+    }
+    /// Number of pods ever created (ids are `0..pod_count()`).
+    pub fn pod_count(&self) -> usize {
+        self.pods.len()
+    }
+    /// Every pod with its id, in creation order.
+    pub fn pods(&self) -> impl ExactSizeIterator<Item = (PodId, &PodEntry)> {
+        self.pods
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (PodId(i as u32), p))
+    }
+    /// The pod `namespace/name`.
+    pub fn pod_id(&self, namespace: &str, name: &str) -> Option<PodId> {
+        self.pod_names
+            .get(&(namespace.to_string(), name.to_string()))
+            .copied()
+    }
+    /// The pod a container belongs to, and its index within the pod.
+    pub fn container_pod(&self, cid: ContainerId) -> (PodId, usize) {
+        let pid = self.container_pods[cid.index()];
+        let first = self.pods[pid.index()].first_container;
+        (pid, (cid.0 - first) as usize)
+    }
+    /// Containers ever created (ids are `0..container_count()`).
+    pub fn container_count(&self) -> usize {
+        self.container_pods.len()
+    }
+    /// Deployment `id`.
+    pub fn deployment(&self, id: DeploymentId) -> &Deployment {
+        &self.deployments[id.index()]
+    }
+    /// Every Deployment with its id.
+    pub fn deployments(&self) -> impl ExactSizeIterator<Item = (DeploymentId, &Deployment)> {
+        self.deployments
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (DeploymentId(i as u32), d))
+    }
+    /// The Deployment `namespace/name`.
+    pub fn deployment_id(&self, namespace: &str, name: &str) -> Option<DeploymentId> {
+        self.deployment_names
+            .get(&(namespace.to_string(), name.to_string()))
+            .copied()
+    }
+    /// ReplicaSet `id`.
+    pub fn replica_set(&self, id: ReplicaSetId) -> &ReplicaSet {
+        &self.replica_sets[id.index()]
+    }
+    /// Every ReplicaSet with its id.
+    pub fn replica_sets(&self) -> impl ExactSizeIterator<Item = (ReplicaSetId, &ReplicaSet)> {
+        self.replica_sets
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (ReplicaSetId(i as u32), r))
+    }
+    /// How output names a pod: `NAME`, or `NAMESPACE/NAME` outside `default`.
+    pub fn pod_display_name(&self, id: PodId) -> std::borrow::Cow<'_, str> {
+        self.pods[id.index()].pod.metadata.qualified_name()
+    }
+    /// What created the pod, as `pods.csv` names it: `deployment/NAME`
+    /// (through its ReplicaSet), `replicaset/NAME`, or `pod/NAME` for a
+    /// bare pod.
+    pub fn workload_of(&self, id: PodId) -> String {
+        let p = &self.pods[id.index()];
+        match p.controller() {
+            Some(ObjectRef::ReplicaSet(rs)) => {
+                let rs = &self.replica_sets[rs.index()];
+                match rs.metadata.controller_of().map(|o| o.owner) {
+                    Some(ObjectRef::Deployment(d)) => format!(
+                        "deployment/{}",
+                        self.deployments[d.index()].metadata.qualified_name()
+                    ),
+                    _ => format!("replicaset/{}", rs.metadata.qualified_name()),
+                }
+            }
+            Some(ObjectRef::Deployment(d)) => format!(
+                "deployment/{}",
+                self.deployments[d.index()].metadata.qualified_name()
+            ),
+            _ => format!("pod/{}", p.pod.metadata.qualified_name()),
+        }
+    }
+
+    /// Takes the queued notices (in the order of the writes) into `out`.
+    pub fn take_notices(&mut self, out: &mut Vec<Notice>) {
+        out.append(&mut self.notices);
+    }
+    /// Whether notices are waiting.
+    pub fn has_notices(&self) -> bool {
+        !self.notices.is_empty()
+    }
+
+    // ---- creation ----
+
+    /// Adds a node; its name must be new.
+    pub fn add_node(&mut self, node: Node, now: SimTime) -> Result<NodeId, StoreError> {
+        if self.node_names.contains_key(node.name()) {
+            return Err(StoreError::AlreadyExists {
+                kind: "Node",
+                namespace: String::new(),
+                name: node.name().to_string(),
+            });
+        }
+        self.check_room(1, now)?;
+        let id = NodeId(self.nodes.len() as u32);
+        self.node_names.insert(node.name().to_string(), id);
+        self.nodes.push(node);
+        self.notices.push(Notice::NodeAdded(id));
+        Ok(id)
+    }
+
+    /// Creates a pod at `now`, as the API server does: API defaulting,
+    /// then the derived requests and QoS class. Its `namespace/name` must
+    /// be new.
+    pub fn create_pod(&mut self, mut pod: Pod, now: SimTime) -> Result<PodId, StoreError> {
+        let count = pod.spec.container_count();
+        if count > ModelLimits::MAX_CONTAINERS_PER_POD {
+            return Err(StoreError::TooManyContainers {
+                name: pod.metadata.name.clone(),
+                count,
+                max: ModelLimits::MAX_CONTAINERS_PER_POD,
+            });
+        }
+        if pod.metadata.namespace.is_empty() {
+            pod.metadata.namespace = crate::api::meta::DEFAULT_NAMESPACE.into();
+        }
+        let k = key(&pod.metadata);
+        if self.pod_names.contains_key(&k) {
+            return Err(StoreError::AlreadyExists {
+                kind: "Pod",
+                namespace: k.0,
+                name: k.1,
+            });
+        }
+        self.check_room(1, now)?;
+        let first = u32::try_from(self.container_pods.len())
+            .ok()
+            .filter(|f| f.checked_add(count as u32).is_some())
+            .ok_or(LimitExceeded::Objects {
+                limit: self.max_objects,
+                at: now,
+            })?;
+        set_defaults_pod_spec(&mut pod.spec);
+        pod.metadata.creation_timestamp = now;
+        pod.status.container_statuses = pod
+            .spec
+            .all_containers()
+            .map(|c| ContainerStatus {
+                name: c.name.clone(),
+                image: c.image.clone(),
+                ..Default::default()
+            })
+            .collect();
+        let id = PodId(self.pods.len() as u32);
+        self.container_pods.extend(std::iter::repeat_n(id, count));
+        self.pod_names.insert(k, id);
+        self.pods.push(PodEntry {
+            requests: pod_requests(&pod.spec),
+            nonzero: pod_nonzero_requests(&pod.spec),
+            qos: compute_pod_qos(&pod.spec),
+            pod,
+            node: None,
+            first_container: first,
+            times: PodTimes {
+                created: now,
+                ..Default::default()
+            },
+        });
+        self.notices.push(Notice::PodAdded(id));
+        Ok(id)
+    }
+
+    /// Stores a Deployment; its `namespace/name` must be new.
+    pub fn create_deployment(&mut self, mut d: Deployment) -> Result<DeploymentId, StoreError> {
+        if d.metadata.namespace.is_empty() {
+            d.metadata.namespace = crate::api::meta::DEFAULT_NAMESPACE.into();
+        }
+        let k = key(&d.metadata);
+        if self.deployment_names.contains_key(&k) {
+            return Err(StoreError::AlreadyExists {
+                kind: "Deployment",
+                namespace: k.0,
+                name: k.1,
+            });
+        }
+        let id = DeploymentId(self.deployments.len() as u32);
+        self.deployment_names.insert(k, id);
+        self.deployments.push(d);
+        Ok(id)
+    }
+
+    /// Stores a ReplicaSet; its `namespace/name` must be new.
+    pub fn create_replica_set(&mut self, mut rs: ReplicaSet) -> Result<ReplicaSetId, StoreError> {
+        if rs.metadata.namespace.is_empty() {
+            rs.metadata.namespace = crate::api::meta::DEFAULT_NAMESPACE.into();
+        }
+        let k = key(&rs.metadata);
+        if self.replica_set_names.contains_key(&k) {
+            return Err(StoreError::AlreadyExists {
+                kind: "ReplicaSet",
+                namespace: k.0,
+                name: k.1,
+            });
+        }
+        let id = ReplicaSetId(self.replica_sets.len() as u32);
+        self.replica_set_names.insert(k, id);
+        self.replica_sets.push(rs);
+        Ok(id)
+    }
+
+    // ---- control-plane writes ----
+
+    /// Sets a Deployment's `spec.replicas` (`kubectl scale`).
+    pub fn scale_deployment(&mut self, id: DeploymentId, replicas: i32) {
+        debug_assert!(replicas >= 0, "negative replicas");
+        let d = &mut self.deployments[id.index()];
+        d.replicas = replicas;
+        d.metadata.generation += 1;
+        self.notices.push(Notice::DeploymentChanged(id));
+    }
+
+    /// Sets a ReplicaSet's `spec.replicas` (its Deployment scaling it).
+    pub fn scale_replica_set(&mut self, id: ReplicaSetId, replicas: i32) {
+        debug_assert!(replicas >= 0, "negative replicas");
+        self.replica_sets[id.index()].replicas = replicas;
+    }
+
+    /// The scheduler's binding: `pod` runs on `node` from `now`.
+    pub fn bind(&mut self, pod: PodId, node: NodeId, now: SimTime) {
+        let node_name = self.nodes[node.index()].name().to_string();
+        let p = &mut self.pods[pod.index()];
+        debug_assert!(p.node.is_none(), "pod {} bound twice", p.name());
+        debug_assert!(!p.is_finished(), "binding finished pod {}", p.name());
+        debug_assert!(!p.is_deleting(), "binding deleted pod {}", p.name());
+        debug_assert!(
+            p.pod
+                .spec
+                .node_name
+                .as_ref()
+                .is_none_or(|n| *n == node_name),
+            "pod {} names another node",
+            p.name()
+        );
+        p.node = Some(node);
+        p.times.scheduled = Some(now);
+        p.pod.spec.node_name = Some(node_name);
+        p.pod
+            .status
+            .set_condition(PodConditionType::PodScheduled, true, now, "");
+        self.notices.push(Notice::PodBound { pod, node });
+    }
+
+    /// A scheduling cycle found no node: `PodScheduled=False`, reason
+    /// `Unschedulable`.
+    pub fn set_unschedulable(&mut self, pod: PodId, now: SimTime) {
+        let p = &mut self.pods[pod.index()];
+        debug_assert!(p.node.is_none(), "bound pod {} unschedulable", p.name());
+        p.pod
+            .status
+            .set_condition(PodConditionType::PodScheduled, false, now, "Unschedulable");
+    }
+
+    /// Starts deleting a pod (`kubectl delete`, a controller scaling
+    /// down). An unbound pod is gone at once; a bound one is gone when its
+    /// kubelet has stopped it. Returns `false` if it was already finished
+    /// or being deleted.
+    pub fn delete_pod(&mut self, pod: PodId, now: SimTime) -> bool {
+        let p = &mut self.pods[pod.index()];
+        if p.is_finished() || p.is_deleting() {
+            return false;
+        }
+        p.pod.metadata.deletion_timestamp = Some(now);
+        if p.node.is_none() {
+            p.times.finished = Some(now);
+            p.pod.status.reason = "Deleted".into();
+        }
+        self.notices.push(Notice::PodDeleted(pod));
+        true
+    }
+
+    // ---- kubelet status writes ----
+
+    /// kubelet accepted the pod (`status.startTime`).
+    pub fn set_start_time(&mut self, pod: PodId, now: SimTime) {
+        let p = &mut self.pods[pod.index()];
+        debug_assert!(p.node.is_some(), "start time of unbound pod {}", p.name());
+        p.pod.status.start_time = Some(now);
+    }
+
+    /// Init containers done: `Initialized`, phase `Running`.
+    pub fn set_pod_running(&mut self, pod: PodId, now: SimTime) {
+        let p = &mut self.pods[pod.index()];
+        debug_assert!(p.node.is_some() && !p.is_finished());
+        debug_assert!(p.times.started.is_none(), "pod {} started twice", p.name());
+        p.pod
+            .status
+            .set_condition(PodConditionType::Initialized, true, now, "");
+        p.pod.status.phase = PodPhase::Running;
+        p.times.started = Some(now);
+    }
+
+    /// Whether the pod's app containers have started.
+    pub fn pod_started(&self, pod: PodId) -> bool {
+        self.pods[pod.index()].times.started.is_some()
+    }
+
+    fn status_mut(&mut self, pod: PodId, ci: usize) -> &mut ContainerStatus {
+        &mut self.pods[pod.index()].pod.status.container_statuses[ci]
+    }
+
+    /// Container `ci` of `pod` started running at `now`.
+    pub fn set_container_running(&mut self, pod: PodId, ci: usize, now: SimTime) {
+        debug_assert!(self.pods[pod.index()].is_active_on_node());
+        let c = self.status_mut(pod, ci);
+        debug_assert!(
+            c.state != ContainerState::Running,
+            "{} started twice",
+            c.name
+        );
+        c.state = ContainerState::Running;
+        c.ready = false;
+        c.started_at = Some(now);
+    }
+
+    /// Container `ci` of `pod` stopped.
+    pub fn set_container_terminated(&mut self, pod: PodId, ci: usize) {
+        let c = self.status_mut(pod, ci);
+        debug_assert!(
+            c.state == ContainerState::Running,
+            "stopping {} which is not running",
+            c.name
+        );
+        c.state = ContainerState::Terminated;
+        c.ready = false;
+    }
+
+    /// Container `ci` of `pod` answers (or stopped answering) probes.
+    pub fn set_container_ready(&mut self, pod: PodId, ci: usize, ready: bool) {
+        let c = self.status_mut(pod, ci);
+        debug_assert!(!ready || c.state == ContainerState::Running);
+        c.ready = ready;
+    }
+
+    /// kubelet restarts container `ci` of `pod`.
+    pub fn record_restart(&mut self, pod: PodId, ci: usize) {
+        let c = self.status_mut(pod, ci);
+        debug_assert!(c.state == ContainerState::Terminated);
+        c.restart_count = c.restart_count.saturating_add(1);
+    }
+
+    /// Sets `ContainersReady` and `Ready`; the first time the pod becomes
+    /// Ready is recorded, and every rise queues [`Notice::PodReady`].
+    pub fn set_pod_ready(&mut self, pod: PodId, ready: bool, now: SimTime) {
+        let p = &mut self.pods[pod.index()];
+        debug_assert!(!ready || p.is_active_on_node());
+        let was = p.is_ready();
+        p.pod
+            .status
+            .set_condition(PodConditionType::ContainersReady, ready, now, "");
+        p.pod
+            .status
+            .set_condition(PodConditionType::Ready, ready, now, "");
+        if ready && !was {
+            p.times.ready.get_or_insert(now);
+            self.notices.push(Notice::PodReady(pod));
+        }
+    }
+
+    /// The pod reached a terminal `phase` (or, deleted, was stopped) and
+    /// gives its node's resources back.
+    pub fn finish_pod(&mut self, pod: PodId, phase: PodPhase, reason: &str, now: SimTime) {
+        let p = &mut self.pods[pod.index()];
+        debug_assert!(!p.is_finished(), "pod {} finished twice", p.name());
+        debug_assert!(phase.is_terminal());
+        debug_assert!(
+            p.pod
+                .status
+                .container_statuses
+                .iter()
+                .all(|c| c.state != ContainerState::Running),
+            "pod {} finished with running containers",
+            p.name()
+        );
+        p.pod.status.phase = phase;
+        p.times.finished = Some(now);
+        p.pod.status.reason = reason.to_string();
+        for kind in [PodConditionType::ContainersReady, PodConditionType::Ready] {
+            p.pod.status.set_condition(kind, false, now, "PodCompleted");
+        }
+        if let Some(node) = p.node {
+            self.notices.push(Notice::PodReleased { pod, node });
+        }
+    }
+
+    // ---- invariants ----
+
+    /// Checks the store's own invariants; returns the first broken one.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        if self.object_count() > self.max_objects {
+            return Err(format!(
+                "{} objects over the limit {}",
+                self.object_count(),
+                self.max_objects
+            ));
+        }
+        for (name, &id) in &self.node_names {
+            if self.nodes[id.index()].name() != name {
+                return Err(format!("node index: {name} → {id:?}"));
+            }
+        }
+        for ((ns, name), &id) in &self.pod_names {
+            let m = &self.pods[id.index()].pod.metadata;
+            if m.name != *name || m.namespace_or_default() != ns {
+                return Err(format!("pod index: {ns}/{name} → {id:?}"));
+            }
+        }
+        if self.pod_names.len() != self.pods.len() {
+            return Err("pod index size".into());
+        }
+        for (id, p) in self.pods() {
+            check_pod(id, p, self)?;
+        }
+        Ok(())
+    }
+}
+
+fn check_pod(id: PodId, p: &PodEntry, store: &Store) -> Result<(), String> {
+    let name = p.name();
+    let t = &p.times;
+    if p.pod.status.container_statuses.len() != p.pod.spec.container_count() {
+        return Err(format!("pod {name}: container statuses"));
+    }
+    for cid in p.container_ids() {
+        if store.container_pods.get(cid.index()) != Some(&id) {
+            return Err(format!("pod {name}: container id {cid:?}"));
+        }
+    }
+    if let Some(n) = p.node {
+        let node_name = store.nodes[n.index()].name();
+        if p.pod.spec.node_name.as_deref() != Some(node_name) {
+            return Err(format!(
+                "pod {name}: bound to {node_name} but nodeName differs"
+            ));
+        }
+        if t.scheduled.is_none() {
+            return Err(format!("pod {name}: bound without a scheduled time"));
+        }
+    } else if t.scheduled.is_some() || t.started.is_some() {
+        return Err(format!("pod {name}: unbound but scheduled or started"));
+    }
+    let seq = [Some(t.created), t.scheduled, t.started, t.ready];
+    let mut last = t.created;
+    for s in seq.into_iter().flatten() {
+        if s < last {
+            return Err(format!("pod {name}: lifecycle times out of order: {t:?}"));
+        }
+        last = s;
+    }
+    if let Some(f) = t.finished {
+        if f < t.created {
+            return Err(format!("pod {name}: finished before created"));
+        }
+        let running = p
+            .pod
+            .status
+            .container_statuses
+            .iter()
+            .any(|c| c.state == ContainerState::Running);
+        if running {
+            return Err(format!("pod {name}: finished with a running container"));
+        }
+        let deleted_unbound = p.node.is_none() && p.is_deleting();
+        if !p.phase().is_terminal() && !deleted_unbound {
+            return Err(format!("pod {name}: finished in phase {:?}", p.phase()));
+        }
+    } else if p.phase().is_terminal() {
+        return Err(format!("pod {name}: terminal but not finished"));
+    }
+    for c in &p.pod.status.container_statuses {
+        if c.ready && c.state != ContainerState::Running {
+            return Err(format!(
+                "pod {name}: container {} ready but not running",
+                c.name
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A Kubernetes event about `pod/NAME` (`pod/NAMESPACE/NAME` outside the
+/// `default` namespace).
+pub fn pod_event_object(store: &Store, pod: PodId) -> String {
+    format!("pod/{}", store.pod_display_name(pod))
+}

@@ -1,0 +1,60 @@
+//! The wording of kubelet's events, as upstream writes them
+//! (pkg/kubelet/events/event.go for reasons; pkg/kubelet/images and
+//! pkg/kubelet/kuberuntime for messages). One function per event, so every
+//! message has exactly one spelling.
+
+use crate::api::{pod_event_object, KubeEvent, PodId, Store};
+use crate::kernel::SimTime;
+
+/// `Pulled`: the image is in the node's cache.
+pub(super) fn pulled(store: &Store, pod: PodId, image: &str, now: SimTime) -> KubeEvent {
+    KubeEvent::normal(
+        now,
+        "Pulled",
+        pod_event_object(store, pod),
+        format!("Container image \"{image}\" already present on machine"),
+    )
+}
+
+/// `Created`: the runtime created the container.
+pub(super) fn created(store: &Store, pod: PodId, container: &str, now: SimTime) -> KubeEvent {
+    KubeEvent::normal(
+        now,
+        "Created",
+        pod_event_object(store, pod),
+        format!("Created container: {container}"),
+    )
+}
+
+/// `Started`: the container's process started.
+pub(super) fn started(store: &Store, pod: PodId, container: &str, now: SimTime) -> KubeEvent {
+    KubeEvent::normal(
+        now,
+        "Started",
+        pod_event_object(store, pod),
+        format!("Started container {container}"),
+    )
+}
+
+/// `Killing`: kubelet stops a container of a deleted pod.
+pub(super) fn killing(store: &Store, pod: PodId, container: &str, now: SimTime) -> KubeEvent {
+    KubeEvent::normal(
+        now,
+        "Killing",
+        pod_event_object(store, pod),
+        format!("Stopping container {container}"),
+    )
+}
+
+/// `BackOff`: a restart waits for crash-loop back-off.
+pub(super) fn back_off(store: &Store, pod: PodId, container: &str, now: SimTime) -> KubeEvent {
+    KubeEvent::warning(
+        now,
+        "BackOff",
+        pod_event_object(store, pod),
+        format!(
+            "Back-off restarting failed container {container} in pod {}",
+            store.pod(pod).name()
+        ),
+    )
+}

@@ -1,0 +1,389 @@
+//! A pod's life on its node: admission, init containers one after another
+//! (sidecars keep running), then every app container together; readiness;
+//! the end of the pod; deletion.
+//!
+//! Init order and sidecars follow pkg/kubelet/kuberuntime
+//! (`computeInitContainerActions`): a regular init container must complete
+//! before the next starts; a sidecar (an init container with
+//! `restartPolicy: Always`) lets the next one start once it is up.
+
+use super::{events, restart, ContainerRuntime, Effects, Kubelet, KubeletTimer, KubeletTimerKind};
+use crate::accounting::PodCpu;
+use crate::api::pod_limits;
+use crate::api::{ContainerState, PodId, PodPhase, Store};
+use crate::cgroup::{
+    container_cgroup, milli_cpu_to_quota, milli_cpu_to_shares, MIN_SHARES, QUOTA_PERIOD_US,
+};
+use crate::kernel::SimTime;
+use crate::qos::QosClass;
+
+impl Kubelet {
+    /// A pod was bound here: set up its cgroups and start it.
+    pub(super) fn admit(&mut self, store: &mut Store, pid: PodId, now: SimTime, fx: &mut Effects) {
+        let Some(nid) = store.pod(pid).node() else {
+            debug_assert!(false, "admitting an unbound pod");
+            return;
+        };
+        self.ensure(store);
+        self.accounting.touch(nid, now);
+        store.set_start_time(pid, now);
+        let mem_cap = store.node(nid).capacity.memory;
+        let entry = store.pod(pid);
+        let spec = &entry.pod().spec;
+        let qos = entry.qos();
+        let n_init = entry.init_count();
+        for (ci, cid) in entry.container_ids().enumerate() {
+            let c = spec.container(ci);
+            let is_init = ci < n_init;
+            self.containers[cid.index()] = ContainerRuntime {
+                image_id: self.image_ids.get(&c.image).copied().unwrap_or(0),
+                is_init,
+                is_sidecar: is_init && c.is_sidecar(),
+                cgroup: Some(container_cgroup(spec, qos, c, mem_cap, &self.config.cgroup)),
+                ..Default::default()
+            };
+        }
+        let cpu = pod_cpu(store, pid);
+        self.accounting.add_pod(nid, pid, cpu, store);
+        let rt = &mut self.pods[pid.index()];
+        debug_assert!(!rt.admitted, "pod admitted twice");
+        rt.admitted = true;
+        rt.next_init = 0;
+        self.advance_init(store, pid, now, fx);
+    }
+
+    /// Grows the per-pod and per-container tables to the store's size.
+    fn ensure(&mut self, store: &Store) {
+        let (pods, containers) = (store.pod_count(), store.container_count());
+        if self.pods.len() < pods {
+            self.pods.resize(pods, Default::default());
+        }
+        if self.containers.len() < containers {
+            self.containers.resize(containers, Default::default());
+        }
+        self.timers.ensure(containers);
+        self.accounting.ensure(pods, containers);
+    }
+
+    /// Starts container `ci` of `pid` now.
+    pub(super) fn start_container(
+        &mut self,
+        store: &mut Store,
+        pid: PodId,
+        ci: usize,
+        now: SimTime,
+        fx: &mut Effects,
+    ) {
+        let Some(nid) = store.pod(pid).node() else {
+            return;
+        };
+        self.accounting.touch(nid, now);
+        let cid = store.pod(pid).container_id(ci);
+        store.set_container_running(pid, ci, now);
+        let rt = &self.containers[cid.index()];
+        let cg = rt.cgroup.expect("admitted containers have cgroups");
+        let img = &self.images[rt.image_id as usize];
+        let (demand, next) = img.cpu.at(SimTime::ZERO);
+        let (startup, memory, work) = (img.startup, img.memory_bytes, img.cpu_seconds);
+        let weight = self.config.cgroup.container_weight(cg.cpu_shares);
+        let quota = cg
+            .cpu_quota_us
+            .map_or(f64::INFINITY, |q| q as f64 / QUOTA_PERIOD_US as f64);
+        self.accounting
+            .start_container(cid, weight, quota, demand, memory, work);
+        if let Some(next) = next {
+            let gen = self.timers.arm(cid.index(), KubeletTimerKind::DemandChange);
+            fx.timers.push((
+                now + next,
+                KubeletTimer {
+                    kind: KubeletTimerKind::DemandChange,
+                    container: cid,
+                    gen,
+                },
+            ));
+        }
+        let gen = self.timers.arm(cid.index(), KubeletTimerKind::ContainerUp);
+        fx.timers.push((
+            now + startup,
+            KubeletTimer {
+                kind: KubeletTimerKind::ContainerUp,
+                container: cid,
+                gen,
+            },
+        ));
+        let spec = &store.pod(pid).pod().spec;
+        let c = spec.container(ci);
+        fx.events.push(events::pulled(store, pid, &c.image, now));
+        fx.events.push(events::created(store, pid, &c.name, now));
+        fx.events.push(events::started(store, pid, &c.name, now));
+    }
+
+    /// Stops container `ci` of `pid`: off the CPU books, its timers
+    /// cancelled (a pending restart is the caller's business).
+    pub(super) fn stop_container(&mut self, store: &mut Store, pid: PodId, ci: usize) {
+        let cid = store.pod(pid).container_id(ci);
+        store.set_container_terminated(pid, ci);
+        self.accounting.stop_container(cid);
+        for kind in [
+            KubeletTimerKind::ContainerUp,
+            KubeletTimerKind::DemandChange,
+            KubeletTimerKind::WorkDone,
+        ] {
+            self.timers.cancel(cid.index(), kind);
+        }
+        let rt = &mut self.containers[cid.index()];
+        rt.work_due = None;
+        rt.work_timer_at = None;
+    }
+
+    /// Starts the next init container, or all app containers once every
+    /// init container has completed (sidecars keep running).
+    pub(super) fn advance_init(
+        &mut self,
+        store: &mut Store,
+        pid: PodId,
+        now: SimTime,
+        fx: &mut Effects,
+    ) {
+        if store.pod_started(pid) {
+            return;
+        }
+        let n_init = store.pod(pid).init_count();
+        let rt = &mut self.pods[pid.index()];
+        if rt.next_init < n_init {
+            let ci = rt.next_init;
+            rt.next_init += 1;
+            self.start_container(store, pid, ci, now, fx);
+            return;
+        }
+        store.set_pod_running(pid, now);
+        let total = store.pod(pid).pod().spec.container_count();
+        for ci in n_init..total {
+            self.start_container(store, pid, ci, now, fx);
+        }
+    }
+
+    /// The container's process is up: it is ready, and a sidecar or an
+    /// init container without work lets init move on.
+    pub(super) fn on_container_up(
+        &mut self,
+        store: &mut Store,
+        pid: PodId,
+        ci: usize,
+        now: SimTime,
+        fx: &mut Effects,
+    ) {
+        store.set_container_ready(pid, ci, true);
+        let cid = store.pod(pid).container_id(ci);
+        let rt = &self.containers[cid.index()];
+        if !rt.is_init {
+            self.update_ready(store, pid, now);
+            return;
+        }
+        let is_sidecar = rt.is_sidecar;
+        // Only the init container the pod is waiting on moves init along;
+        // a sidecar coming back after a restart does not.
+        let waited_on = !store.pod_started(pid) && ci + 1 == self.pods[pid.index()].next_init;
+        if !waited_on {
+            if is_sidecar {
+                self.update_ready(store, pid, now);
+            }
+            return;
+        }
+        if is_sidecar {
+            self.advance_init(store, pid, now, fx);
+        } else if self
+            .accounting
+            .container(cid)
+            .work_remaining_cpu_s
+            .is_none()
+        {
+            // An init container without finite work completes once up.
+            let nid = store.pod(pid).node().expect("running pods are bound");
+            self.accounting.touch(nid, now);
+            self.stop_container(store, pid, ci);
+            self.advance_init(store, pid, now, fx);
+        }
+    }
+
+    /// Ready when init is done and every app container and sidecar is.
+    pub(super) fn update_ready(&mut self, store: &mut Store, pid: PodId, now: SimTime) {
+        let entry = store.pod(pid);
+        let n_init = entry.init_count();
+        let statuses = &entry.pod().status.container_statuses;
+        let init_done = self.pods[pid.index()].next_init >= n_init;
+        let sidecars_ready = entry
+            .container_ids()
+            .take(n_init)
+            .zip(statuses)
+            .filter(|(cid, _)| self.containers[cid.index()].is_sidecar)
+            .all(|(_, s)| s.ready);
+        let all_ready = init_done && statuses[n_init..].iter().all(|s| s.ready) && sidecars_ready;
+        store.set_pod_ready(pid, all_ready, now);
+    }
+
+    /// A container exited: restart it (with back-off), move init along,
+    /// or end the pod.
+    pub(super) fn on_exit(
+        &mut self,
+        store: &mut Store,
+        pid: PodId,
+        ci: usize,
+        exit: Exit,
+        now: SimTime,
+        fx: &mut Effects,
+    ) {
+        let Exit {
+            code: exit_code,
+            ran,
+        } = exit;
+        let cid = store.pod(pid).container_id(ci);
+        let rt = &self.containers[cid.index()];
+        if rt.is_init && !rt.is_sidecar && exit_code == 0 {
+            self.advance_init(store, pid, now, fx);
+            return;
+        }
+        let policy = store.pod(pid).pod().spec.restart_policy;
+        if restart::should_restart(policy, rt.is_sidecar, exit_code) {
+            let rt = &mut self.containers[cid.index()];
+            let delay = restart::take_backoff(&mut rt.backoff, ran);
+            if delay > SimTime::ZERO {
+                let name = &store.pod(pid).pod().spec.container(ci).name;
+                fx.events.push(events::back_off(store, pid, name, now));
+            }
+            let gen = self.timers.arm(cid.index(), KubeletTimerKind::Restart);
+            fx.timers.push((
+                now + delay,
+                KubeletTimer {
+                    kind: KubeletTimerKind::Restart,
+                    container: cid,
+                    gen,
+                },
+            ));
+            self.update_ready(store, pid, now);
+            return;
+        }
+        // Not restarted: the container stays completed. The pod ends when
+        // every app container has.
+        let n_init = store.pod(pid).init_count();
+        let statuses = &store.pod(pid).pod().status.container_statuses;
+        if statuses[n_init..]
+            .iter()
+            .all(|s| s.state == ContainerState::Terminated)
+        {
+            let running: Vec<usize> = statuses
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.state == ContainerState::Running)
+                .map(|(i, _)| i)
+                .collect();
+            for ci in running {
+                self.stop_container(store, pid, ci);
+            }
+            self.finish_pod(store, pid, PodPhase::Succeeded, "Completed", now);
+        } else {
+            self.update_ready(store, pid, now);
+        }
+    }
+
+    /// The pod ends: it gives its node back and holds no timer.
+    pub(super) fn finish_pod(
+        &mut self,
+        store: &mut Store,
+        pid: PodId,
+        phase: PodPhase,
+        reason: &str,
+        now: SimTime,
+    ) {
+        let entry = store.pod(pid);
+        let node = entry.node();
+        for cid in entry.container_ids() {
+            self.timers.cancel(cid.index(), KubeletTimerKind::Restart);
+        }
+        store.finish_pod(pid, phase, reason, now);
+        if let Some(nid) = node {
+            self.accounting.remove_pod(nid, pid, store);
+        }
+        self.pods[pid.index()].admitted = false;
+    }
+
+    /// A bound pod is being deleted: its containers stop at once (graceful
+    /// termination is not modelled yet) and it releases its node.
+    pub(super) fn kill_deleted(
+        &mut self,
+        store: &mut Store,
+        pid: PodId,
+        now: SimTime,
+        fx: &mut Effects,
+    ) {
+        let entry = store.pod(pid);
+        let Some(nid) = entry.node() else {
+            return; // the store finished an unbound pod itself
+        };
+        if entry.is_finished() {
+            return;
+        }
+        debug_assert!(
+            self.pods[pid.index()].admitted,
+            "deleting a pod never admitted"
+        );
+        self.accounting.touch(nid, now);
+        let running: Vec<usize> = entry
+            .pod()
+            .status
+            .container_statuses
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.state == ContainerState::Running)
+            .map(|(i, _)| i)
+            .collect();
+        for ci in running {
+            let name = &store.pod(pid).pod().spec.container(ci).name;
+            fx.events.push(events::killing(store, pid, name, now));
+            self.stop_container(store, pid, ci);
+        }
+        // Processes exit 0 on SIGTERM: since Kubernetes 1.27 kubelet then
+        // records the deleted pod as Succeeded.
+        self.finish_pod(store, pid, PodPhase::Succeeded, "Deleted", now);
+    }
+}
+
+/// How a container's process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Exit {
+    /// Exit code.
+    pub code: i32,
+    /// How long it ran.
+    pub ran: SimTime,
+}
+
+/// The pod-level cgroup values the CPU solver needs
+/// (`ResourceConfigForPod`, pkg/kubelet/cm/helpers_linux.go): the pod
+/// cgroup gets a CPU quota only when every container declares a CPU
+/// limit, sized by `PodLimits`; BestEffort pods get the minimum shares.
+fn pod_cpu(store: &Store, pid: PodId) -> PodCpu {
+    let entry = store.pod(pid);
+    let spec = &entry.pod().spec;
+    let all_limited = spec
+        .all_containers()
+        .all(|c| c.resources.cpu_limit_m.is_some_and(|m| m.0 > 0));
+    let limit_cores = if all_limited {
+        let quota_us = milli_cpu_to_quota(pod_limits(spec).milli_cpu, QUOTA_PERIOD_US);
+        quota_us as f64 / QUOTA_PERIOD_US as f64
+    } else {
+        f64::INFINITY
+    };
+    let shares = if entry.qos() == QosClass::BestEffort {
+        MIN_SHARES
+    } else {
+        milli_cpu_to_shares(entry.requests().milli_cpu)
+    };
+    PodCpu {
+        qos: entry.qos(),
+        shares,
+        limit_cores,
+        request_m: entry.requests().milli_cpu,
+        first: entry.container_id(0),
+        count: spec.container_count() as u16,
+    }
+}

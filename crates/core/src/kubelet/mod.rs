@@ -1,0 +1,292 @@
+//! kubelet: what happens to a pod on its node, from binding to the end.
+//!
+//! [`Kubelet`] runs the pods of every node. It hears about pods through
+//! store [`Notice`]s (a pod bound to a node, a pod being deleted), fires
+//! its own timers ([`KubeletTimer`]), and answers through the [`Store`]'s
+//! status writes and an [`Effects`] buffer (timers to schedule, Kubernetes
+//! events to record). It owns node [`Accounting`] and tells it when
+//! containers start, stop or change what they want.
+//!
+//! One file per behaviour:
+//! - `lifecycle`: admission, init containers and sidecars, start, stop,
+//!   readiness, the end of a pod, deletion;
+//! - `restart`: restart policy and crash-loop back-off;
+//! - `work`: CPU demand profiles and finite work;
+//! - `image`: how a container of an image behaves (scenario input);
+//! - `events`: the wording of kubelet's events.
+//!
+//! Memory and OOM, probes, eviction and graceful termination will each get
+//! a file here.
+//!
+//! Invariant: only the kubelet writes pod status after binding, and only
+//! through [`Store`] methods; a timer is current only while its slot in
+//! the one [`TimerTable`] says so.
+
+mod events;
+mod image;
+mod lifecycle;
+mod restart;
+mod work;
+
+pub use image::{CpuProfile, ImageBehavior, Interpolation, DEFAULT_PROFILE_RESOLUTION};
+pub use restart::{BACKOFF_INITIAL, BACKOFF_MAX, BACKOFF_RESET};
+
+use crate::accounting::Accounting;
+use crate::api::{ContainerId, ContainerState, KubeEvent, NodeId, Notice, PodPhase, Store};
+use crate::cgroup::{CgroupConfig, ContainerCgroup};
+use crate::kernel::{Gen, SimTime, TimerKind, TimerTable};
+use std::collections::BTreeMap;
+
+/// Settings of the node model.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KubeletConfig {
+    /// cgroup version and weight conversion of every node.
+    pub cgroup: CgroupConfig,
+}
+
+/// The kinds of timer kubelet sets, one slot each per container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum KubeletTimerKind {
+    /// The container's process is up: it becomes ready.
+    ContainerUp,
+    /// The container's CPU demand profile moves to its next value.
+    DemandChange,
+    /// The container's finite CPU work is done; it exits 0.
+    WorkDone,
+    /// Back-off over: restart the container.
+    Restart,
+}
+
+impl TimerKind for KubeletTimerKind {
+    const COUNT: usize = 4;
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// A kubelet timer as it sits in the event queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KubeletTimer {
+    /// What it is for.
+    pub kind: KubeletTimerKind,
+    /// The container.
+    pub container: ContainerId,
+    /// Its generation (see [`TimerTable`]).
+    pub gen: Gen,
+}
+
+/// What kubelet asks of the rest of the simulation. The caller drains it;
+/// its vectors are reused, so steady-state operation does not allocate.
+#[derive(Debug, Default)]
+pub struct Effects {
+    /// Timers to push on the event queue.
+    pub timers: Vec<(SimTime, KubeletTimer)>,
+    /// Kubernetes events, in order.
+    pub events: Vec<KubeEvent>,
+}
+
+/// What kubelet keeps per container besides the API status.
+#[derive(Debug, Clone, Default)]
+struct ContainerRuntime {
+    image_id: u32,
+    is_init: bool,
+    is_sidecar: bool,
+    cgroup: Option<ContainerCgroup>,
+    /// When the finite work finishes at the current rate (`None`: rate 0).
+    work_due: Option<SimTime>,
+    /// Time of the one live WorkDone timer in the queue, if any. A new
+    /// timer is pushed only when the finish moves *earlier*; when it moves
+    /// later, the live timer re-arms itself on firing.
+    work_timer_at: Option<SimTime>,
+    backoff: SimTime,
+}
+
+/// What kubelet keeps per pod.
+#[derive(Debug, Clone, Default)]
+struct PodRuntime {
+    admitted: bool,
+    next_init: usize,
+}
+
+/// The kubelets of every node.
+#[derive(Debug)]
+pub struct Kubelet {
+    config: KubeletConfig,
+    images: Vec<ImageBehavior>,
+    image_ids: BTreeMap<String, u32>,
+    pods: Vec<PodRuntime>,
+    containers: Vec<ContainerRuntime>,
+    timers: TimerTable<KubeletTimerKind>,
+    accounting: Accounting,
+    /// Reused buffer for rate changes after a flush.
+    work_changed: Vec<ContainerId>,
+}
+
+impl Kubelet {
+    /// Kubelets with the given image behaviours. Containers whose image
+    /// is not listed behave as [`ImageBehavior::default`] (idle, up at once).
+    pub fn new(
+        config: KubeletConfig,
+        images: impl IntoIterator<Item = (String, ImageBehavior)>,
+    ) -> Self {
+        let mut k = Kubelet {
+            config,
+            images: vec![ImageBehavior::default()],
+            image_ids: BTreeMap::new(),
+            pods: Vec::new(),
+            containers: Vec::new(),
+            timers: TimerTable::default(),
+            accounting: Accounting::new(config.cgroup),
+            work_changed: Vec::new(),
+        };
+        for (name, behavior) in images {
+            let id = k.images.len() as u32;
+            k.images.push(behavior);
+            k.image_ids.insert(name, id);
+        }
+        k
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &KubeletConfig {
+        &self.config
+    }
+
+    /// The node books (read-only).
+    pub fn accounting(&self) -> &Accounting {
+        &self.accounting
+    }
+
+    /// A node joined: open its books.
+    pub fn add_node(&mut self, store: &Store, node: NodeId, now: SimTime) {
+        let cap = store.node(node).capacity.milli_cpu;
+        self.accounting.add_node(node, cap, now);
+    }
+
+    /// Reacts to a store notice: admits bound pods, stops deleted ones.
+    pub fn on_notice(&mut self, store: &mut Store, notice: Notice, now: SimTime, fx: &mut Effects) {
+        match notice {
+            Notice::PodBound { pod, .. } => self.admit(store, pod, now, fx),
+            Notice::PodDeleted(pod) => self.kill_deleted(store, pod, now, fx),
+            _ => {}
+        }
+    }
+
+    /// Handles one of kubelet's own timers (stale ones do nothing).
+    pub fn handle(&mut self, store: &mut Store, now: SimTime, t: KubeletTimer, fx: &mut Effects) {
+        if !self.timers.fire(t.container.index(), t.kind, t.gen) {
+            return;
+        }
+        let (pod, ci) = store.container_pod(t.container);
+        debug_assert!(
+            store.pod(pod).is_active_on_node(),
+            "timer {t:?} of a pod that left its node"
+        );
+        match t.kind {
+            KubeletTimerKind::ContainerUp => self.on_container_up(store, pod, ci, now, fx),
+            KubeletTimerKind::DemandChange => self.on_demand_change(store, pod, ci, now, fx),
+            KubeletTimerKind::WorkDone => self.on_work_done(store, pod, ci, now, fx),
+            KubeletTimerKind::Restart => {
+                store.record_restart(pod, ci);
+                self.start_container(store, pod, ci, now, fx);
+            }
+        }
+    }
+
+    /// Whether the timer `t` is stale (its slot moved on).
+    pub fn is_stale(&self, t: &KubeletTimer) -> bool {
+        !self.timers.is_current(t.container.index(), t.kind, t.gen)
+    }
+
+    /// How many timers became stale since the last reset (an upper bound).
+    pub fn stale_timers(&self) -> u64 {
+        self.timers.stale()
+    }
+
+    /// Call after dropping stale timers from the queue.
+    pub fn reset_stale_timers(&mut self) {
+        self.timers.reset_stale();
+    }
+
+    /// Whether some node needs its CPU re-divided.
+    pub fn has_dirty(&self) -> bool {
+        self.accounting.has_dirty()
+    }
+
+    /// Re-divides CPU on every node that changed at `now`, and reschedules
+    /// the finish of finite work whose rate moved.
+    pub fn flush(&mut self, now: SimTime, fx: &mut Effects) {
+        self.accounting.flush();
+        let mut changed = std::mem::take(&mut self.work_changed);
+        self.accounting.take_work_changed(&mut changed);
+        for cid in changed.drain(..) {
+            self.schedule_work(cid, now, fx);
+        }
+        self.work_changed = changed;
+    }
+
+    /// Advances every node's CPU integrals to `now` (before sampling).
+    pub fn accrue_all(&mut self, now: SimTime) {
+        self.accounting.accrue_all(now);
+    }
+
+    /// The cgroup values kubelet set for container `cid` (bound pods).
+    pub fn container_cgroup(&self, cid: ContainerId) -> Option<&ContainerCgroup> {
+        self.containers.get(cid.index())?.cgroup.as_ref()
+    }
+
+    /// Checks kubelet's invariants against the store: accounting agrees,
+    /// every running container is on the books, no container both runs
+    /// and is terminated, and pods that finished hold no live timer.
+    pub fn check_invariants(&self, store: &Store) -> Result<(), String> {
+        self.accounting.check_invariants(store)?;
+        for (pid, p) in store.pods() {
+            let rt = self.pods.get(pid.index());
+            let admitted = rt.is_some_and(|r| r.admitted);
+            if p.is_active_on_node() != admitted && !p.is_finished() {
+                return Err(format!(
+                    "pod {}: bound={} but admitted={admitted}",
+                    p.name(),
+                    p.is_active_on_node()
+                ));
+            }
+            for (ci, cid) in p.container_ids().enumerate() {
+                let st = &p.pod().status.container_statuses[ci];
+                let running = st.state == ContainerState::Running;
+                let on_books = self.accounting.container(cid).running;
+                if running != on_books {
+                    return Err(format!(
+                        "pod {} container {}: status {:?} but on the CPU books: {on_books}",
+                        p.name(),
+                        st.name,
+                        st.state
+                    ));
+                }
+                if p.is_finished() && cid.index() < self.timers.entities() {
+                    for kind in [
+                        KubeletTimerKind::ContainerUp,
+                        KubeletTimerKind::DemandChange,
+                        KubeletTimerKind::WorkDone,
+                        KubeletTimerKind::Restart,
+                    ] {
+                        if self.timers.is_live(cid.index(), kind) {
+                            return Err(format!(
+                                "pod {} finished with a live {kind:?} timer on {}",
+                                p.name(),
+                                st.name
+                            ));
+                        }
+                    }
+                }
+            }
+            if p.phase() == PodPhase::Running && p.node().is_none() {
+                return Err(format!("pod {} running without a node", p.name()));
+            }
+        }
+        Ok(())
+    }
+
+    fn image(&self, cid: ContainerId) -> &ImageBehavior {
+        &self.images[self.containers[cid.index()].image_id as usize]
+    }
+}

@@ -1,0 +1,19 @@
+//! The closed set of events the engine's queue holds, namespaced by the
+//! subsystem that armed them. `Copy` and small: the queue stores them by
+//! value, so pushing and popping allocate nothing.
+
+use crate::placement::PlacementTimer;
+use kubesim_core::KubeletTimer;
+
+/// One entry of the event queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// A kubelet timer (container up, demand change, work done, restart).
+    Kubelet(KubeletTimer),
+    /// A placement timer (scheduling cycle, back-off and leftover flushes).
+    Placement(PlacementTimer),
+    /// The scenario's timeline action with this index.
+    Timeline(u32),
+    /// Take a metric sample.
+    Sample,
+}

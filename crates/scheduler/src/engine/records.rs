@@ -1,0 +1,347 @@
+//! Records: the typed rows a run produces — the one source of truth that
+//! every writer (CSV today; the report and the sweep aggregator later)
+//! consumes.
+//!
+//! Each record type names its columns ([`Record::COLUMNS`]) and yields its
+//! values as typed [`Field`]s; how a field is printed (seconds with three
+//! decimals, numbers without trailing zeros) is the writer's business.
+//! Columns are only ever appended, never reordered.
+//!
+//! [`EventRecord`]s and [`MetricRecord`]s stream to a [`RecordSink`] while
+//! the run goes; [`PodRecord`]s, [`ContainerRecord`]s and the
+//! [`SummaryRecord`] are built from the final state.
+
+use kubesim_core::{KubeEvent, SimTime};
+use std::fmt;
+
+/// One typed value of a row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Field<'a> {
+    /// Text.
+    Str(&'a str),
+    /// A whole number.
+    Int(i64),
+    /// A non-negative whole number.
+    UInt(u64),
+    /// A measurement.
+    Float(f64),
+    /// A point in simulated time (printed in seconds).
+    Time(SimTime),
+    /// A time that may not have come (empty cell).
+    OptTime(Option<SimTime>),
+    /// A number that may be unset (empty cell).
+    OptInt(Option<i64>),
+    /// The object a metric is about.
+    Object(MetricObject<'a>),
+}
+
+/// A row type with fixed columns.
+pub trait Record {
+    /// Column names, in order.
+    const COLUMNS: &'static [&'static str];
+    /// Calls `f` with each value, in column order.
+    fn for_each_field(&self, f: &mut dyn FnMut(Field<'_>));
+}
+
+/// Where streamed records go while a run goes.
+pub trait RecordSink {
+    /// What writing can fail with.
+    type Error;
+    /// A Kubernetes event.
+    fn event(&mut self, r: &EventRecord<'_>) -> Result<(), Self::Error>;
+    /// A metric sample.
+    fn metric(&mut self, r: &MetricRecord<'_>) -> Result<(), Self::Error>;
+}
+
+/// A sink that keeps nothing (benchmarks, tests).
+#[derive(Debug, Default)]
+pub struct NullSink;
+
+impl RecordSink for NullSink {
+    type Error = std::convert::Infallible;
+    fn event(&mut self, _: &EventRecord<'_>) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    fn metric(&mut self, _: &MetricRecord<'_>) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+/// A row of `events.csv`: a Kubernetes event.
+#[derive(Debug, Clone, Copy)]
+pub struct EventRecord<'a> {
+    /// The event.
+    pub event: &'a KubeEvent,
+}
+
+impl Record for EventRecord<'_> {
+    const COLUMNS: &'static [&'static str] = &["time_s", "type", "reason", "object", "message"];
+    fn for_each_field(&self, f: &mut dyn FnMut(Field<'_>)) {
+        let e = self.event;
+        f(Field::Time(e.time));
+        f(Field::Str(e.kind.as_str()));
+        f(Field::Str(e.reason));
+        f(Field::Str(&e.object));
+        f(Field::Str(&e.message));
+    }
+}
+
+/// The object a metric row is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MetricObject<'a> {
+    /// `node/NAME`.
+    Node(&'a str),
+    /// `pod/NAME/CONTAINER` (`pod/NAMESPACE/NAME/CONTAINER` outside the
+    /// `default` namespace).
+    Container {
+        /// The pod's qualified name.
+        pod: &'a str,
+        /// The container.
+        container: &'a str,
+    },
+}
+
+impl fmt::Display for MetricObject<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MetricObject::Node(n) => write!(f, "node/{n}"),
+            MetricObject::Container { pod, container } => write!(f, "pod/{pod}/{container}"),
+        }
+    }
+}
+
+/// A row of `metrics.csv` (tidy: one value per row).
+#[derive(Debug, Clone, Copy)]
+pub struct MetricRecord<'a> {
+    /// Sample time.
+    pub time: SimTime,
+    /// What it measures.
+    pub object: MetricObject<'a>,
+    /// Metric name (`cpu_usage_cores`, …).
+    pub metric: &'static str,
+    /// The value.
+    pub value: f64,
+}
+
+impl Record for MetricRecord<'_> {
+    const COLUMNS: &'static [&'static str] = &["time_s", "object", "metric", "value"];
+    fn for_each_field(&self, f: &mut dyn FnMut(Field<'_>)) {
+        f(Field::Time(self.time));
+        f(Field::Object(self.object));
+        f(Field::Str(self.metric));
+        f(Field::Float(self.value));
+    }
+}
+
+/// A row of `pods.csv`: one pod's life.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodRecord {
+    /// Qualified name (`NAME`, or `NAMESPACE/NAME` outside `default`).
+    pub pod: String,
+    /// `deployment/NAME` or `pod/NAME`.
+    pub workload: String,
+    /// Its node, empty if never bound.
+    pub node: String,
+    /// QoS class.
+    pub qos_class: &'static str,
+    /// `spec.priority`.
+    pub priority: i32,
+    /// Created.
+    pub created: SimTime,
+    /// Bound.
+    pub scheduled: Option<SimTime>,
+    /// App containers started.
+    pub started: Option<SimTime>,
+    /// First Ready.
+    pub ready: Option<SimTime>,
+    /// Ended.
+    pub finished: Option<SimTime>,
+    /// Final phase.
+    pub phase: &'static str,
+    /// Why it ended.
+    pub reason: String,
+    /// Container restarts.
+    pub restarts: u32,
+    /// Namespace.
+    pub namespace: String,
+}
+
+impl Record for PodRecord {
+    const COLUMNS: &'static [&'static str] = &[
+        "pod",
+        "workload",
+        "node",
+        "qos_class",
+        "priority",
+        "created_s",
+        "scheduled_s",
+        "started_s",
+        "ready_s",
+        "finished_s",
+        "phase",
+        "reason",
+        "restarts",
+        "namespace",
+    ];
+    fn for_each_field(&self, f: &mut dyn FnMut(Field<'_>)) {
+        f(Field::Str(&self.pod));
+        f(Field::Str(&self.workload));
+        f(Field::Str(&self.node));
+        f(Field::Str(self.qos_class));
+        f(Field::Int(i64::from(self.priority)));
+        f(Field::Time(self.created));
+        f(Field::OptTime(self.scheduled));
+        f(Field::OptTime(self.started));
+        f(Field::OptTime(self.ready));
+        f(Field::OptTime(self.finished));
+        f(Field::Str(self.phase));
+        f(Field::Str(&self.reason));
+        f(Field::UInt(u64::from(self.restarts)));
+        f(Field::Str(&self.namespace));
+    }
+}
+
+/// A row of `containers.csv`: resources and the cgroup values kubelet set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContainerRecord {
+    /// The pod's qualified name.
+    pub pod: String,
+    /// The container.
+    pub container: String,
+    /// Its image.
+    pub image: String,
+    /// `requests.cpu` (m), if set.
+    pub cpu_request_m: Option<i64>,
+    /// `limits.cpu` (m), if set.
+    pub cpu_limit_m: Option<i64>,
+    /// `requests.memory`, if set.
+    pub memory_request_bytes: Option<i64>,
+    /// `limits.memory`, if set.
+    pub memory_limit_bytes: Option<i64>,
+    /// `cpu.shares`.
+    pub cpu_shares: u64,
+    /// `cpu.weight`.
+    pub cpu_weight: u64,
+    /// `cpu.cfs_quota_us` (−1: unlimited).
+    pub cpu_quota_us: i64,
+    /// `oom_score_adj` (empty for a pod never bound).
+    pub oom_score_adj: Option<i64>,
+}
+
+impl Record for ContainerRecord {
+    const COLUMNS: &'static [&'static str] = &[
+        "pod",
+        "container",
+        "image",
+        "cpu_request_m",
+        "cpu_limit_m",
+        "memory_request_bytes",
+        "memory_limit_bytes",
+        "cpu_shares",
+        "cpu_weight",
+        "cpu_quota_us",
+        "oom_score_adj",
+    ];
+    fn for_each_field(&self, f: &mut dyn FnMut(Field<'_>)) {
+        f(Field::Str(&self.pod));
+        f(Field::Str(&self.container));
+        f(Field::Str(&self.image));
+        f(Field::OptInt(self.cpu_request_m));
+        f(Field::OptInt(self.cpu_limit_m));
+        f(Field::OptInt(self.memory_request_bytes));
+        f(Field::OptInt(self.memory_limit_bytes));
+        f(Field::UInt(self.cpu_shares));
+        f(Field::UInt(self.cpu_weight));
+        f(Field::Int(self.cpu_quota_us));
+        f(Field::OptInt(self.oom_score_adj));
+    }
+}
+
+/// The one row of `summary.csv`: counts of a finished run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SummaryRecord {
+    /// Scenario name.
+    pub scenario: String,
+    /// Run seed.
+    pub seed: u64,
+    /// Simulated time reached.
+    pub sim_time: SimTime,
+    /// Simulation events processed (timers, cycles, samples…).
+    pub events: u64,
+    /// Pods ever created.
+    pub pods_created: usize,
+    /// Pods ever bound.
+    pub pods_scheduled: usize,
+    /// Pods never bound and not deleted.
+    pub pods_pending: usize,
+    /// Pods Running at the end.
+    pub pods_running: usize,
+    /// Pods Succeeded at the end.
+    pub pods_succeeded: usize,
+    /// Pods Failed at the end.
+    pub pods_failed: usize,
+    /// Pods deleted.
+    pub pods_deleted: usize,
+    /// Nodes.
+    pub nodes: usize,
+    /// Scheduling cycles.
+    pub scheduling_attempts: u64,
+    /// Cycles that found no node.
+    pub failed_scheduling: u64,
+    /// Container restarts.
+    pub container_restarts: u64,
+    /// CPU-seconds used.
+    pub cpu_used_core_s: f64,
+    /// CPU-seconds throttled by quotas.
+    pub cpu_throttled_core_s: f64,
+    /// CPU-seconds lost to contention.
+    pub cpu_starved_core_s: f64,
+    /// Kubernetes events recorded (rows of events.csv).
+    pub kube_events: u64,
+}
+
+impl Record for SummaryRecord {
+    const COLUMNS: &'static [&'static str] = &[
+        "scenario",
+        "seed",
+        "sim_time_s",
+        "events",
+        "pods_created",
+        "pods_scheduled",
+        "pods_pending",
+        "pods_running",
+        "pods_succeeded",
+        "pods_failed",
+        "pods_deleted",
+        "nodes",
+        "scheduling_attempts",
+        "failed_scheduling",
+        "container_restarts",
+        "cpu_used_core_s",
+        "cpu_throttled_core_s",
+        "cpu_starved_core_s",
+        "kube_events",
+    ];
+    fn for_each_field(&self, f: &mut dyn FnMut(Field<'_>)) {
+        let u = |n: usize| Field::UInt(n as u64);
+        f(Field::Str(&self.scenario));
+        f(Field::UInt(self.seed));
+        f(Field::Time(self.sim_time));
+        f(Field::UInt(self.events));
+        f(u(self.pods_created));
+        f(u(self.pods_scheduled));
+        f(u(self.pods_pending));
+        f(u(self.pods_running));
+        f(u(self.pods_succeeded));
+        f(u(self.pods_failed));
+        f(u(self.pods_deleted));
+        f(u(self.nodes));
+        f(Field::UInt(self.scheduling_attempts));
+        f(Field::UInt(self.failed_scheduling));
+        f(Field::UInt(self.container_restarts));
+        f(Field::Float(self.cpu_used_core_s));
+        f(Field::Float(self.cpu_throttled_core_s));
+        f(Field::Float(self.cpu_starved_core_s));
+        f(Field::UInt(self.kube_events));
+    }
+}
