@@ -68,6 +68,12 @@ pub enum StoreError {
         /// Its name.
         name: String,
     },
+    /// A table of the store ran out of `u32` ids.
+    #[error(
+        "more objects of one kind than kubesim can number ({})",
+        ModelLimits::MAX_OBJECTS
+    )]
+    IdsExhausted,
     /// A pod with more containers than the model allows.
     #[error("pod {name:?} has {count} containers; kubesim allows at most {max}")]
     TooManyContainers {
@@ -188,6 +194,15 @@ impl PodEntry {
 }
 
 type NameKey = (String, String);
+
+/// The next id of a table holding `len` rows: ids are `u32`, and a table
+/// that would overflow one is refused rather than wrapped.
+fn dense_id(len: usize) -> Result<u32, StoreError> {
+    u32::try_from(len)
+        .ok()
+        .filter(|&id| u64::from(id) < ModelLimits::MAX_OBJECTS)
+        .ok_or(StoreError::IdsExhausted)
+}
 
 fn key(meta: &ObjectMeta) -> NameKey {
     (meta.namespace_or_default().to_string(), meta.name.clone())
@@ -375,7 +390,7 @@ impl Store {
             });
         }
         self.check_room(1, now)?;
-        let id = NodeId(self.nodes.len() as u32);
+        let id = NodeId(dense_id(self.nodes.len())?);
         self.node_names.insert(node.name().to_string(), id);
         self.nodes.push(node);
         self.notices.push(Notice::NodeAdded(id));
@@ -406,13 +421,7 @@ impl Store {
             });
         }
         self.check_room(1, now)?;
-        let first = u32::try_from(self.container_pods.len())
-            .ok()
-            .filter(|f| f.checked_add(count as u32).is_some())
-            .ok_or(LimitExceeded::Objects {
-                limit: self.max_objects,
-                at: now,
-            })?;
+        let first = dense_id(self.container_pods.len() + count)? - count as u32;
         set_defaults_pod_spec(&mut pod.spec);
         pod.metadata.creation_timestamp = now;
         pod.status.container_statuses = pod
@@ -424,7 +433,7 @@ impl Store {
                 ..Default::default()
             })
             .collect();
-        let id = PodId(self.pods.len() as u32);
+        let id = PodId(dense_id(self.pods.len())?);
         self.container_pods.extend(std::iter::repeat_n(id, count));
         self.pod_names.insert(k, id);
         self.pods.push(PodEntry {
@@ -456,7 +465,7 @@ impl Store {
                 name: k.1,
             });
         }
-        let id = DeploymentId(self.deployments.len() as u32);
+        let id = DeploymentId(dense_id(self.deployments.len())?);
         self.deployment_names.insert(k, id);
         self.deployments.push(d);
         Ok(id)
@@ -475,7 +484,7 @@ impl Store {
                 name: k.1,
             });
         }
-        let id = ReplicaSetId(self.replica_sets.len() as u32);
+        let id = ReplicaSetId(dense_id(self.replica_sets.len())?);
         self.replica_set_names.insert(k, id);
         self.replica_sets.push(rs);
         Ok(id)

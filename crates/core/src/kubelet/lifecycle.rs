@@ -384,6 +384,7 @@ fn pod_cpu(store: &Store, pid: PodId) -> PodCpu {
         limit_cores,
         request_m: entry.requests().milli_cpu,
         first: entry.container_id(0),
-        count: spec.container_count() as u16,
+        // The store refuses pods over MAX_CONTAINERS_PER_POD (256).
+        count: u16::try_from(spec.container_count()).unwrap_or(u16::MAX),
     }
 }

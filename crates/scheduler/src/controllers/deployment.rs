@@ -219,7 +219,8 @@ impl DeploymentController {
             return Ok(());
         };
         let d = store.deployment(id);
-        let want = d.replicas.max(0) as usize;
+        let want_replicas = d.replicas.max(0);
+        let want = want_replicas as usize;
         let have = st.pods.len();
         let dep_object = format!("deployment/{}", d.metadata.qualified_name());
         let rs = store.replica_set(st.replica_set);
@@ -235,7 +236,7 @@ impl DeploymentController {
                     dep_object,
                     format!("Scaled up replica set {rs_name} from {have} to {want}"),
                 ));
-                store.scale_replica_set(st.replica_set, want as i32);
+                store.scale_replica_set(st.replica_set, want_replicas);
                 for _ in have..want {
                     let pod = new_pod(st, store, now)?;
                     let name = pod.metadata.name.clone();
@@ -260,7 +261,7 @@ impl DeploymentController {
                     dep_object,
                     format!("Scaled down replica set {rs_name} from {have} to {want}"),
                 ));
-                store.scale_replica_set(st.replica_set, want as i32);
+                store.scale_replica_set(st.replica_set, want_replicas);
                 let owned: Vec<PodId> = st.pods.iter().copied().collect();
                 let mut ranked = ActivePodRank::rank_all(store, &owned);
                 ranked.sort_by(|a, b| a.cmp_delete_first(b, now));

@@ -176,9 +176,15 @@ impl Simulation {
             sim.dispatch_notices()?;
         }
         for (i, t) in input.timeline.iter().enumerate() {
+            // The runner bounds the timeline (ModelLimits); an index that
+            // does not fit an event is refused, not truncated.
+            let index = u32::try_from(i).map_err(|_| LimitExceeded::Objects {
+                limit: u64::from(u32::MAX),
+                at: zero,
+            })?;
             sim.timeline
                 .push((t.at, timeline::resolve(&sim.store, &t.action)));
-            sim.queue.push(t.at, Event::Timeline(i as u32));
+            sim.queue.push(t.at, Event::Timeline(index));
         }
         let interval = sim.config.sample_interval;
         if interval > SimTime::ZERO && interval <= sim.config.duration {
@@ -453,6 +459,7 @@ impl Simulation {
                     cpu_weight: cg.cpu_weight,
                     cpu_quota_us: cg.cpu_quota_us.unwrap_or(-1),
                     oom_score_adj: p.node().map(|_| cg.oom_score_adj),
+                    namespace: p.pod().metadata.namespace.clone(),
                 });
             }
         }

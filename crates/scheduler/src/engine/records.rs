@@ -226,6 +226,8 @@ pub struct ContainerRecord {
     pub cpu_quota_us: i64,
     /// `oom_score_adj` (empty for a pod never bound).
     pub oom_score_adj: Option<i64>,
+    /// The pod's namespace.
+    pub namespace: String,
 }
 
 impl Record for ContainerRecord {
@@ -241,6 +243,7 @@ impl Record for ContainerRecord {
         "cpu_weight",
         "cpu_quota_us",
         "oom_score_adj",
+        "namespace",
     ];
     fn for_each_field(&self, f: &mut dyn FnMut(Field<'_>)) {
         f(Field::Str(&self.pod));
@@ -254,6 +257,7 @@ impl Record for ContainerRecord {
         f(Field::UInt(self.cpu_weight));
         f(Field::Int(self.cpu_quota_us));
         f(Field::OptInt(self.oom_score_adj));
+        f(Field::Str(&self.namespace));
     }
 }
 
