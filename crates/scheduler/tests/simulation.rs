@@ -1107,3 +1107,51 @@ fn metrics_can_be_turned_off() {
     assert!(rec.metrics.is_empty());
     assert!(!rec.events.is_empty());
 }
+
+// ---------------------------------------------------------------------------
+// Namespaces
+// ---------------------------------------------------------------------------
+
+/// Two pods named `p` in two namespaces are two objects: their events,
+/// metric rows and pod records are told apart by `NAMESPACE/NAME` outside
+/// the `default` namespace.
+#[test]
+fn equal_names_in_two_namespaces_do_not_collide() {
+    let mut cfg = config(1, secs(20));
+    cfg.sample_interval = secs(10);
+    let mut other = pod("p", spec("idle", Some(100)));
+    other.metadata.namespace = "team-a".into();
+    let inp = input(
+        cfg,
+        vec![node("n", 4000, 8 * GI, 110)],
+        vec![pod("p", spec("idle", Some(100))), other],
+    );
+    let (sim, summary, rec) = run(inp);
+    assert_eq!(summary.pods_created, 2);
+    let scheduled: BTreeSet<&str> = events_with_reason(&rec, "Scheduled")
+        .iter()
+        .map(|e| e.object.as_str())
+        .collect();
+    assert_eq!(scheduled, BTreeSet::from(["pod/p", "pod/team-a/p"]));
+    assert!(events_with_reason(&rec, "Scheduled")
+        .iter()
+        .any(|e| e.message == "Successfully assigned team-a/p to n"));
+    let objects: BTreeSet<&str> = rec
+        .metrics
+        .iter()
+        .filter(|m| m.2 == "cpu_usage_cores" && m.1.starts_with("container/"))
+        .map(|m| m.1.as_str())
+        .collect();
+    assert_eq!(
+        objects,
+        BTreeSet::from(["container/p/app", "container/team-a/p/app"])
+    );
+    let names: Vec<String> = sim.pod_records().into_iter().map(|r| r.pod).collect();
+    assert_eq!(names, ["p", "team-a/p"]);
+    let ns: Vec<String> = sim
+        .container_records()
+        .into_iter()
+        .map(|r| r.namespace)
+        .collect();
+    assert_eq!(ns, ["default", "team-a"]);
+}
