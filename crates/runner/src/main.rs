@@ -1,18 +1,32 @@
 //! `kubesim`: run and validate scenario files.
 //!
-//! Exit codes: 0 success, 1 a run failed, 2 bad input (no output written).
+//! Exit codes: 0 success; 1 a run failed (a limit, an I/O error, another
+//! kubesim writing the same output); 2 bad input or an output folder
+//! kubesim will not touch (nothing was written); 130 interrupted.
 
 #![forbid(unsafe_code)]
 
 use clap::{Parser, Subcommand};
-use kubesim_runner::{collect_scenario_files, load, run_all, RunConfig, Scenario, ScenarioError};
+use kubesim_runner::output::folder;
+use kubesim_runner::progress::{Progress, Reporter};
+use kubesim_runner::{
+    collect_scenario_files, load, run_all, say, RunConfig, Scenario, ScenarioError, MAX_JOBS,
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// A discrete-event simulator of a Kubernetes cluster.
+///
+/// kubesim runs scenario files — nodes, your Kubernetes manifests, how each
+/// container image behaves, a timeline of actions — through models of
+/// kube-scheduler, the controllers, kubelet and the Linux kernel's CPU
+/// scheduler, and writes what happened as CSV: pods, containers, Kubernetes
+/// events, metrics and a summary per scenario. Same scenario and seed, same
+/// bytes.
 #[derive(Parser)]
-#[command(name = "kubesim", version, about)]
+#[command(name = "kubesim", version, about, long_about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -20,23 +34,29 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run scenario files (or every *.yaml in given directories) and write CSV.
+    /// Run scenario files (or every scenario *.yaml in given directories)
+    /// and write CSV to OUT/<scenario name>/.
     Run {
         /// Scenario files or directories.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Output directory; each scenario writes OUT/<name>/.
+        /// Output directory; each scenario writes OUT/<name>/ (replacing
+        /// only an earlier kubesim output).
         #[arg(long, default_value = "results")]
         out: PathBuf,
         /// Override every scenario's seed.
         #[arg(long)]
         seed: Option<u64>,
-        /// Parallel runs (default: one per core).
+        /// Parallel runs (default: one per core; at most 256).
         #[arg(short = 'j', long, default_value_t = 0)]
         jobs: usize,
+        /// Print nothing but errors.
+        #[arg(short, long)]
+        quiet: bool,
     },
     /// Check scenario files without running them.
     Validate {
+        /// Scenario files or directories.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
@@ -55,11 +75,12 @@ fn main() -> ExitCode {
             out,
             seed,
             jobs,
-        } => run(&paths, out, seed, jobs),
+            quiet,
+        } => run(&paths, out, seed, jobs, quiet),
         Command::Validate { paths } => match load_all(&paths) {
             Ok(scenarios) => {
                 for s in &scenarios {
-                    eprintln!("ok: {} ({})", s.file.display(), s.name);
+                    say(format_args!("ok: {} ({})", s.file.display(), s.name));
                 }
                 ExitCode::SUCCESS
             }
@@ -97,7 +118,7 @@ fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>, ExitCode> {
         }
     }
     if files.is_empty() {
-        eprintln!("error: no scenario files (*.yaml, *.yml) found");
+        say(format_args!("error: no scenario files (*.yaml, *.yml) found"));
         return Err(ExitCode::from(2));
     }
     if errors.is_empty() {
@@ -110,13 +131,15 @@ fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>, ExitCode> {
 fn report(errors: Vec<ScenarioError>) -> ExitCode {
     let n = errors.len();
     for e in errors {
-        eprintln!("{:?}", miette::Report::new(e));
+        say(format_args!("{:?}", miette::Report::new(e)));
     }
-    eprintln!("{n} error(s) in scenario files; nothing was written");
+    say(format_args!(
+        "{n} error(s) in scenario files; nothing was written"
+    ));
     ExitCode::from(2)
 }
 
-fn run(paths: &[PathBuf], out: PathBuf, seed: Option<u64>, jobs: usize) -> ExitCode {
+fn run(paths: &[PathBuf], out: PathBuf, seed: Option<u64>, jobs: usize, quiet: bool) -> ExitCode {
     let scenarios = match load_all(paths) {
         Ok(s) => s,
         Err(code) => return code,
@@ -125,25 +148,61 @@ fn run(paths: &[PathBuf], out: PathBuf, seed: Option<u64>, jobs: usize) -> ExitC
         Some(seed) => scenarios.into_iter().map(|s| s.with_seed(seed)).collect(),
         None => scenarios,
     };
-    if let Err(e) = std::fs::create_dir_all(&out) {
-        eprintln!(
-            "error: cannot create output directory {}: {e}",
-            out.display()
-        );
-        return ExitCode::from(1);
+    if jobs > MAX_JOBS {
+        say(format_args!(
+            "note: -j {jobs} is more than kubesim uses; running {MAX_JOBS} at a time"
+        ));
     }
+    if let Err(e) = folder::prepare_out_dir(&out) {
+        say(format_args!("error: {e}"));
+        return ExitCode::from(if e.is_refusal() { 2 } else { 1 });
+    }
+    // Refuse before running anything: a folder kubesim did not write is
+    // never replaced.
+    let refused: Vec<String> = scenarios
+        .iter()
+        .filter_map(|s| folder::check_destination(&out, &s.name).err())
+        .map(|e| e.to_string())
+        .collect();
+    if !refused.is_empty() {
+        for e in &refused {
+            say(format_args!("error: {e}"));
+        }
+        say(format_args!("nothing was run"));
+        return ExitCode::from(2);
+    }
+    folder::clean_leftovers(&out);
+    folder::register_interrupt_cleanup();
+    if !quiet {
+        for s in &scenarios {
+            say(format_args!("{}: {}", s.name, s.objects));
+        }
+    }
+    let progress = Arc::new(Progress::new(
+        scenarios
+            .iter()
+            .map(|s| (s.name.clone(), s.input.config.duration.as_nanos())),
+    ));
     let start = Instant::now();
-    let results = match run_all(&scenarios, &RunConfig { out_dir: out, jobs }) {
+    let cfg = RunConfig {
+        out_dir: out,
+        jobs,
+        progress: Some(progress.clone()),
+    };
+    let reporter = Reporter::start(progress, quiet);
+    let results = run_all(&scenarios, &cfg);
+    drop(reporter);
+    let results = match results {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            say(format_args!("error: {e}"));
             return ExitCode::from(1);
         }
     };
-    let mut failed = 0;
+    let mut code = ExitCode::SUCCESS;
     for r in results {
         match r {
-            Ok(rep) => eprintln!(
+            Ok(rep) if !quiet => say(format_args!(
                 "{}: seed {}, {} events, {} pods ({} pending) in {:.2?} → {}",
                 rep.scenario,
                 rep.seed,
@@ -152,17 +211,20 @@ fn run(paths: &[PathBuf], out: PathBuf, seed: Option<u64>, jobs: usize) -> ExitC
                 rep.summary.pods_pending,
                 rep.wall,
                 rep.dir.display()
-            ),
+            )),
+            Ok(_) => {}
             Err(e) => {
-                failed += 1;
-                eprintln!("error: {e}");
+                say(format_args!("error: {e}"));
+                code = ExitCode::from(if e.is_refusal() { 2 } else { 1 });
             }
         }
     }
-    eprintln!("{} scenario(s) in {:.2?}", scenarios.len(), start.elapsed());
-    if failed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    if !quiet {
+        say(format_args!(
+            "{} scenario(s) in {:.2?}",
+            scenarios.len(),
+            start.elapsed()
+        ));
     }
+    code
 }

@@ -8,9 +8,14 @@
 //!   from the final records.
 //!
 //! Everything is written into the run's temporary folder, renamed into
-//! place only when the run succeeded (see [`crate::run`]).
+//! place only when the run succeeded ([`folder`]).
 
+pub mod folder;
+
+use crate::progress::Slot;
+use kubesim_core::SimTime;
 use kubesim_scheduler::{EventRecord, Field, MetricRecord, Record, RecordSink};
+use std::sync::Arc;
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::BufWriter;
@@ -102,6 +107,7 @@ pub struct CsvSink {
     events: Csv,
     metrics: Csv,
     row: RowBuf,
+    progress: Option<Arc<Slot>>,
 }
 
 impl CsvSink {
@@ -115,7 +121,14 @@ impl CsvSink {
             events,
             metrics,
             row: RowBuf::default(),
+            progress: None,
         })
+    }
+
+    /// Reports the simulated time reached to `slot`.
+    pub fn with_progress(mut self, slot: Arc<Slot>) -> Self {
+        self.progress = Some(slot);
+        self
     }
 
     /// Flushes both files.
@@ -135,6 +148,13 @@ impl RecordSink for CsvSink {
 
     fn metric(&mut self, r: &MetricRecord<'_>) -> csv::Result<()> {
         self.row.write(&mut self.metrics, r)
+    }
+
+    fn progress(&mut self, now: SimTime) -> csv::Result<()> {
+        if let Some(s) = &self.progress {
+            s.reached(now.as_nanos());
+        }
+        Ok(())
     }
 }
 

@@ -20,13 +20,60 @@ use std::path::{Path, PathBuf};
 /// A validated scenario.
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// `name`: also the output folder's name.
     pub name: String,
+    /// `description`.
     pub description: String,
+    /// The scenario file.
     pub file: PathBuf,
+    /// What the simulation starts from.
     pub input: SimulationInput,
+    /// How many objects of each kind were modelled and skipped.
+    pub objects: ObjectCounts,
+}
+
+/// What a scenario's manifests held: objects kubesim models, by kind, and
+/// objects it read and skipped (kinds that run no pods, custom resources).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectCounts {
+    /// Modelled objects per kind (`Node`, `Pod`, `Deployment`, …).
+    pub modelled: std::collections::BTreeMap<String, usize>,
+    /// Skipped objects per kind.
+    pub skipped: std::collections::BTreeMap<String, usize>,
+}
+
+/// `Node` → `Nodes`, `NetworkPolicy` → `NetworkPolicies`, `Ingress` →
+/// `Ingresses`, as kubectl's plural resource names go.
+fn plural(kind: &str, n: usize) -> String {
+    if n == 1 {
+        kind.to_string()
+    } else if let Some(stem) = kind.strip_suffix('y') {
+        format!("{stem}ies")
+    } else if kind.ends_with('s') {
+        format!("{kind}es")
+    } else {
+        format!("{kind}s")
+    }
+}
+
+impl std::fmt::Display for ObjectCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list = |m: &std::collections::BTreeMap<String, usize>| {
+            m.iter()
+                .map(|(k, n)| format!("{n} {}", plural(k, *n)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        write!(f, "modelled {}", list(&self.modelled))?;
+        if !self.skipped.is_empty() {
+            write!(f, "; skipped {}", list(&self.skipped))?;
+        }
+        Ok(())
+    }
 }
 
 impl Scenario {
+    /// The run seed.
     pub fn seed(&self) -> u64 {
         self.input.config.seed
     }
@@ -149,7 +196,16 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
     if !errors.is_empty() {
         return Err(errors);
     }
+    let mut objects = ObjectCounts::default();
+    objects.modelled.insert("Node".into(), nodes.len());
+    if !pods.is_empty() {
+        objects.modelled.insert("Pod".into(), pods.len());
+    }
+    if !deployments.is_empty() {
+        objects.modelled.insert("Deployment".into(), deployments.len());
+    }
     Ok(Scenario {
+        objects,
         name: file.name.value.clone(),
         description: file.description.clone().unwrap_or_default(),
         file: path.to_path_buf(),

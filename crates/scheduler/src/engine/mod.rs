@@ -30,7 +30,7 @@ mod timeline;
 pub use event::Event;
 pub use records::{
     ContainerRecord, EventRecord, Field, MetricObject, MetricRecord, NullSink, PodRecord, Record,
-    RecordSink, SummaryRecord,
+    RecordSink, SummaryRecord, PROGRESS_EVERY,
 };
 pub use sampler::{MetricsConfig, Sampler};
 pub use timeline::{Action, TimelineEntry};
@@ -240,6 +240,9 @@ impl Simulation {
             }
             debug_assert!(t >= self.now, "time went backwards");
             self.now = t;
+            if self.queue.popped() % records::PROGRESS_EVERY == 0 {
+                sink.progress(t).map_err(SimError::Record)?;
+            }
             self.handle(ev, sink)?;
             self.compact_queue();
             self.emit(sink)?;

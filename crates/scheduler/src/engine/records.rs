@@ -51,7 +51,15 @@ pub trait RecordSink {
     fn event(&mut self, r: &EventRecord<'_>) -> Result<(), Self::Error>;
     /// A metric sample.
     fn metric(&mut self, r: &MetricRecord<'_>) -> Result<(), Self::Error>;
+    /// Simulated time reached so far, every [`PROGRESS_EVERY`] events
+    /// (for progress display; an error stops the run).
+    fn progress(&mut self, _now: SimTime) -> Result<(), Self::Error> {
+        Ok(())
+    }
 }
+
+/// How many events pass between two [`RecordSink::progress`] calls.
+pub const PROGRESS_EVERY: u64 = 1 << 16;
 
 /// A sink that keeps nothing (benchmarks, tests).
 #[derive(Debug, Default)]
