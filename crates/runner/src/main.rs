@@ -118,7 +118,9 @@ fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>, ExitCode> {
         }
     }
     if files.is_empty() {
-        say(format_args!("error: no scenario files (*.yaml, *.yml) found"));
+        say(format_args!(
+            "error: no scenario files (*.yaml, *.yml) found"
+        ));
         return Err(ExitCode::from(2));
     }
     if errors.is_empty() {

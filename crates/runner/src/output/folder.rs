@@ -100,7 +100,15 @@ pub fn clean_leftovers(out: &Path) {
     };
     for e in entries.flatten() {
         let file_name = e.file_name();
-        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(TMP_PREFIX)) else {
+        let Some(name) = file_name.to_str() else {
+            continue;
+        };
+        if let Some(hash) = name.strip_prefix(LOCK_PREFIX) {
+            // A lock nobody holds: taking and dropping it removes the file.
+            let _ = NameLock::try_acquire(out, hash);
+            continue;
+        }
+        let Some(rest) = name.strip_prefix(TMP_PREFIX) else {
             continue;
         };
         let Some((hash, _pid)) = rest.split_once('-') else {
@@ -139,6 +147,7 @@ impl NameLock {
             // The holder before us may have removed the file after we
             // opened it: then our lock is on a dead inode; try again.
             if same_file(&file, &path) {
+                active_locks().push(path.clone());
                 return Ok(Some(NameLock { path, _file: file }));
             }
         }
@@ -150,6 +159,7 @@ impl Drop for NameLock {
         // Removed while still held, so nobody can lock the old inode and
         // believe it current (see `same_file`).
         let _ = std::fs::remove_file(&self.path);
+        active_locks().retain(|p| *p != self.path);
     }
 }
 
@@ -174,11 +184,19 @@ fn active() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     ACTIVE.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Lock files held by runs in progress (removed on interrupt too).
+static ACTIVE_LOCKS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn active_locks() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    ACTIVE_LOCKS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// On SIGINT or SIGTERM: remove the temporary folders of every run in
 /// progress, say so, and exit with 130. Call once, early in `main`.
 pub fn register_interrupt_cleanup() {
     let _ = ctrlc::set_handler(|| {
         let dirs: Vec<PathBuf> = active().clone();
+        let locks: Vec<PathBuf> = active_locks().clone();
         for d in &dirs {
             // A worker may still be creating files: retry a few times.
             for _ in 0..50 {
@@ -187,6 +205,9 @@ pub fn register_interrupt_cleanup() {
                 }
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }
+        }
+        for l in &locks {
+            let _ = std::fs::remove_file(l);
         }
         crate::say(format_args!(
             "interrupted: removed {} unfinished output folder(s); nothing was written",
@@ -211,7 +232,8 @@ impl Staging {
     pub fn begin(out: &Path, name: &str) -> Result<Staging, FolderError> {
         let dest = out.join(name);
         let hash = name_hash(name);
-        let lock = NameLock::try_acquire(out, &hash)?.ok_or_else(|| FolderError::Busy(dest.clone()))?;
+        let lock =
+            NameLock::try_acquire(out, &hash)?.ok_or_else(|| FolderError::Busy(dest.clone()))?;
         check_destination(out, name)?;
         let tmp = out.join(format!("{TMP_PREFIX}{hash}-{}", std::process::id()));
         if tmp.exists() {

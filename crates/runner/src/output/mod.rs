@@ -15,11 +15,11 @@ pub mod folder;
 use crate::progress::Slot;
 use kubesim_core::SimTime;
 use kubesim_scheduler::{EventRecord, Field, MetricRecord, Record, RecordSink};
-use std::sync::Arc;
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::Path;
+use std::sync::Arc;
 
 type Csv = csv::Writer<BufWriter<File>>;
 

@@ -202,7 +202,9 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
         objects.modelled.insert("Pod".into(), pods.len());
     }
     if !deployments.is_empty() {
-        objects.modelled.insert("Deployment".into(), deployments.len());
+        objects
+            .modelled
+            .insert("Deployment".into(), deployments.len());
     }
     Ok(Scenario {
         objects,
