@@ -240,7 +240,7 @@ impl Simulation {
             }
             debug_assert!(t >= self.now, "time went backwards");
             self.now = t;
-            if self.queue.popped() % records::PROGRESS_EVERY == 0 {
+            if self.queue.popped().is_multiple_of(records::PROGRESS_EVERY) {
                 sink.progress(t).map_err(SimError::Record)?;
             }
             self.handle(ev, sink)?;
