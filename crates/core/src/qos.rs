@@ -39,7 +39,7 @@ pub fn compute_pod_qos(spec: &PodSpec) -> QosClass {
     let mut is_guaranteed = true;
     let add = |slot: &mut Option<i64>, v: Option<i64>| {
         if let Some(v) = v.filter(|v| *v > 0) {
-            *slot = Some(slot.unwrap_or(0) + v);
+            *slot = Some(slot.unwrap_or(0).saturating_add(v));
         }
     };
     for c in spec.containers.iter().chain(&spec.init_containers) {

@@ -159,8 +159,9 @@ impl Accounting {
         n.pods.push(pod);
         n.requested.add(entry.requests());
         n.requested.pods += 1;
-        n.nonzero_requested.0 += entry.nonzero_requests().0;
-        n.nonzero_requested.1 += entry.nonzero_requests().1;
+        let (cpu, mem) = entry.nonzero_requests();
+        n.nonzero_requested.0 = n.nonzero_requested.0.saturating_add(cpu);
+        n.nonzero_requested.1 = n.nonzero_requested.1.saturating_add(mem);
     }
 
     /// A pod released `node`: its requests no longer count.
@@ -174,8 +175,9 @@ impl Accounting {
         }
         n.requested.sub(entry.requests());
         n.requested.pods -= 1;
-        n.nonzero_requested.0 -= entry.nonzero_requests().0;
-        n.nonzero_requested.1 -= entry.nonzero_requests().1;
+        let (cpu, mem) = entry.nonzero_requests();
+        n.nonzero_requested.0 = n.nonzero_requested.0.saturating_sub(cpu);
+        n.nonzero_requested.1 = n.nonzero_requested.1.saturating_sub(mem);
     }
 
     /// Memory in use by the running containers on `node` now.
@@ -186,7 +188,7 @@ impl Accounting {
             .filter_map(|p| self.pods[p.index()])
             .flat_map(|p| (0..p.count).map(move |i| p.first.0 + u32::from(i)))
             .map(|c| self.containers[c as usize].memory_bytes)
-            .sum()
+            .fold(0i64, i64::saturating_add)
     }
 
     /// Advances `node`'s integrals to `now` and marks it for re-solving.
@@ -251,8 +253,8 @@ impl Accounting {
             for &p in &have {
                 let e = store.pod(p);
                 sum.add(e.requests());
-                nonzero.0 += e.nonzero_requests().0;
-                nonzero.1 += e.nonzero_requests().1;
+                nonzero.0 = i64::saturating_add(nonzero.0, e.nonzero_requests().0);
+                nonzero.1 = i64::saturating_add(nonzero.1, e.nonzero_requests().1);
             }
             sum.pods = have.len() as i64;
             sum.scalar.retain(|(_, v)| *v != 0);

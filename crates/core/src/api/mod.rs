@@ -38,7 +38,8 @@ pub use quantity::{Format as QuantityFormat, Quantity, QuantityError};
 pub use resources::{
     nonzero_requests, pod_limits, pod_nonzero_requests, pod_requests, Bytes, MilliCpu,
     ResourceList, ResourceRequirements, DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST,
-    RESOURCE_CPU, RESOURCE_MEMORY, RESOURCE_PODS,
+    MAX_QUANTITY_BYTES, MAX_QUANTITY_COUNT, MAX_QUANTITY_MILLI_CPU, RESOURCE_CPU, RESOURCE_MEMORY,
+    RESOURCE_PODS,
 };
 pub use selector::{LabelSelector, LabelSelectorOperator, LabelSelectorRequirement};
 pub use store::{pod_event_object, Notice, PodEntry, PodTimes, Store, StoreError};

@@ -36,6 +36,15 @@ impl fmt::Display for Bytes {
     }
 }
 
+/// Largest CPU quantity kubesim accepts in one place (millicores): about a
+/// billion cores. Inputs are bounded so that sums over a pod's containers
+/// cannot overflow; sums over a node saturate ([`ResourceList::add`]).
+pub const MAX_QUANTITY_MILLI_CPU: i64 = 1 << 40;
+/// Largest memory quantity kubesim accepts (bytes): 1 PiB.
+pub const MAX_QUANTITY_BYTES: i64 = 1 << 50;
+/// Largest count (pods, extended resources) kubesim accepts.
+pub const MAX_QUANTITY_COUNT: i64 = 1 << 40;
+
 /// The resource names kubesim models.
 pub const RESOURCE_CPU: &str = "cpu";
 /// `memory`.
@@ -75,24 +84,26 @@ impl ResourceList {
             Err(i) => self.scalar.insert(i, (name.to_string(), value)),
         }
     }
-    /// Adds `other` to `self`, resource by resource.
+    /// Adds `other` to `self`, resource by resource. Saturates instead of
+    /// wrapping: a sum past `i64::MAX` stays at the maximum, so it never
+    /// turns negative and fits nowhere.
     pub fn add(&mut self, other: &ResourceList) {
-        self.milli_cpu += other.milli_cpu;
-        self.memory += other.memory;
-        self.pods += other.pods;
+        self.milli_cpu = self.milli_cpu.saturating_add(other.milli_cpu);
+        self.memory = self.memory.saturating_add(other.memory);
+        self.pods = self.pods.saturating_add(other.pods);
         for (n, v) in &other.scalar {
             let cur = self.scalar(n);
-            self.set_scalar(n, cur + v);
+            self.set_scalar(n, cur.saturating_add(*v));
         }
     }
-    /// Subtracts `other` from `self`, resource by resource.
+    /// Subtracts `other` from `self`, resource by resource (saturating).
     pub fn sub(&mut self, other: &ResourceList) {
-        self.milli_cpu -= other.milli_cpu;
-        self.memory -= other.memory;
-        self.pods -= other.pods;
+        self.milli_cpu = self.milli_cpu.saturating_sub(other.milli_cpu);
+        self.memory = self.memory.saturating_sub(other.memory);
+        self.pods = self.pods.saturating_sub(other.pods);
         for (n, v) in &other.scalar {
             let cur = self.scalar(n);
-            self.set_scalar(n, cur - v);
+            self.set_scalar(n, cur.saturating_sub(*v));
         }
     }
     /// Raises each resource of `self` to at least the one in `other`.
@@ -228,22 +239,22 @@ pub fn pod_nonzero_requests(spec: &PodSpec) -> (i64, i64) {
     let (mut cpu, mut mem) = (0i64, 0i64);
     for c in &spec.containers {
         let (c_cpu, c_mem) = nonzero_requests(c);
-        cpu += c_cpu;
-        mem += c_mem;
+        cpu = cpu.saturating_add(c_cpu);
+        mem = mem.saturating_add(c_mem);
     }
     let (mut r_cpu, mut r_mem, mut max_cpu, mut max_mem) = (0i64, 0i64, 0i64, 0i64);
     for c in &spec.init_containers {
         let (c_cpu, c_mem) = nonzero_requests(c);
         if c.is_sidecar() {
-            r_cpu += c_cpu;
-            r_mem += c_mem;
-            cpu += c_cpu;
-            mem += c_mem;
+            r_cpu = r_cpu.saturating_add(c_cpu);
+            r_mem = r_mem.saturating_add(c_mem);
+            cpu = cpu.saturating_add(c_cpu);
+            mem = mem.saturating_add(c_mem);
             max_cpu = max_cpu.max(r_cpu);
             max_mem = max_mem.max(r_mem);
         } else {
-            max_cpu = max_cpu.max(c_cpu + r_cpu);
-            max_mem = max_mem.max(c_mem + r_mem);
+            max_cpu = max_cpu.max(c_cpu.saturating_add(r_cpu));
+            max_mem = max_mem.max(c_mem.saturating_add(r_mem));
         }
     }
     (cpu.max(max_cpu), mem.max(max_mem))

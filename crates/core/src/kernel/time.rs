@@ -64,21 +64,26 @@ impl SimTime {
     }
 }
 
+/// Saturating: a time past the end of time is [`SimTime::MAX`] ("never"),
+/// so a timer computed from a huge offset can never come back around.
 impl Add for SimTime {
     type Output = SimTime;
     fn add(self, rhs: SimTime) -> SimTime {
-        SimTime(self.0 + rhs.0)
+        SimTime(self.0.saturating_add(rhs.0))
     }
 }
 impl AddAssign for SimTime {
     fn add_assign(&mut self, rhs: SimTime) {
-        self.0 += rhs.0;
+        self.0 = self.0.saturating_add(rhs.0);
     }
 }
+/// A span between two times; the earlier time must come second (checked
+/// in debug builds; floored at zero otherwise, never wrapped).
 impl Sub for SimTime {
     type Output = SimTime;
     fn sub(self, rhs: SimTime) -> SimTime {
-        SimTime(self.0 - rhs.0)
+        debug_assert!(self >= rhs, "time span {self} - {rhs} is negative");
+        SimTime(self.0.saturating_sub(rhs.0))
     }
 }
 

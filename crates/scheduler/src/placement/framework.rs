@@ -76,8 +76,8 @@ impl NodeInfo {
     /// Accounts for `pod` now running here (`NodeInfo.AddPod`).
     pub fn add_pod(&mut self, pod: &PodInfo) {
         self.requested.add(&pod.requests);
-        self.nonzero_requested.0 += pod.nonzero.0;
-        self.nonzero_requested.1 += pod.nonzero.1;
+        self.nonzero_requested.0 = self.nonzero_requested.0.saturating_add(pod.nonzero.0);
+        self.nonzero_requested.1 = self.nonzero_requested.1.saturating_add(pod.nonzero.1);
         self.pod_count += 1;
         self.generation += 1;
     }
@@ -85,8 +85,8 @@ impl NodeInfo {
     /// Forgets `pod` (`NodeInfo.RemovePod`).
     pub fn remove_pod(&mut self, pod: &PodInfo) {
         self.requested.sub(&pod.requests);
-        self.nonzero_requested.0 -= pod.nonzero.0;
-        self.nonzero_requested.1 -= pod.nonzero.1;
+        self.nonzero_requested.0 = self.nonzero_requested.0.saturating_sub(pod.nonzero.0);
+        self.nonzero_requested.1 = self.nonzero_requested.1.saturating_sub(pod.nonzero.1);
         self.pod_count -= 1;
         self.generation += 1;
     }

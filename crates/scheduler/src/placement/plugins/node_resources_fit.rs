@@ -85,7 +85,7 @@ impl FilterPlugin for NodeResourcesFitFilter {
     /// `fitsRequest`: reasons in upstream's order (pods, cpu, memory, scalars).
     fn filter(&self, pod: &PodInfo<'_>, node: &NodeInfo, reasons: &mut Vec<Reason>) -> bool {
         let before = reasons.len();
-        if node.pod_count + 1 > node.allocatable.pods {
+        if node.pod_count.saturating_add(1) > node.allocatable.pods {
             reasons.push(Reason::TooManyPods);
         }
         let req = &pod.requests;
@@ -160,7 +160,7 @@ pub(crate) fn allocatable_and_requested(
             } else {
                 (node.requested.milli_cpu, pod.requests.milli_cpu)
             };
-            (node.allocatable.milli_cpu, base + pod_req)
+            (node.allocatable.milli_cpu, base.saturating_add(pod_req))
         }
         ResourceKind::Memory => {
             let (base, pod_req) = if nonzero {
@@ -168,7 +168,7 @@ pub(crate) fn allocatable_and_requested(
             } else {
                 (node.requested.memory, pod.requests.memory)
             };
-            (node.allocatable.memory, base + pod_req)
+            (node.allocatable.memory, base.saturating_add(pod_req))
         }
         ResourceKind::Scalar => {
             let name = resource.name.as_str();
@@ -180,7 +180,7 @@ pub(crate) fn allocatable_and_requested(
             if alloc == 0 && !node.allocatable.scalar.iter().any(|(n, _)| n == name) {
                 return (0, 0);
             }
-            (alloc, node.requested.scalar(name) + pod_req)
+            (alloc, node.requested.scalar(name).saturating_add(pod_req))
         }
     }
 }
