@@ -49,7 +49,7 @@ fn time() -> impl Strategy<Value = SimTime> {
 fn container(i: usize, cpu: i64, mem: i64, limit: bool) -> Container {
     Container {
         name: format!("c{i}"),
-        image: if i % 2 == 0 { "slow" } else { "work" }.into(),
+        image: if i.is_multiple_of(2) { "slow" } else { "work" }.into(),
         resources: ResourceRequirements {
             cpu_request_m: Some(MilliCpu(cpu)),
             memory_request_bytes: Some(Bytes(mem)),
