@@ -80,7 +80,7 @@ pub fn scale_input(n_nodes: usize, n_pods: usize, duration: SimTime) -> Simulati
             ImageBehavior {
                 startup: SimTime::from_secs(5 + a as u64),
                 cpu: CpuProfile::constant(cpu_m as f64 / 1000.0 * 1.5),
-                memory_bytes: mem / 2,
+                memory: kubesim_core::MemoryProfile::constant(mem / 2),
                 cpu_seconds: None,
             },
         ));

@@ -10,7 +10,7 @@
 use crate::accounting::ContainerCpu;
 use crate::api::{ContainerStatus, KubeEvent, Node, NodeId, Notice, Pod, PodEntry, PodId, Store};
 use crate::kernel::{EventQueue, SimTime};
-use crate::kubelet::{Effects, ImageBehavior, Kubelet, KubeletConfig, KubeletTimer};
+use crate::kubelet::{Effects, ImageBehavior, Kubelet, KubeletConfig, KubeletTimer, OomCandidate};
 
 /// A store and its kubelets, driven through their timers.
 pub struct NodeHarness {
@@ -28,6 +28,8 @@ pub struct NodeHarness {
     pub events: Vec<KubeEvent>,
     /// Every notice with its time.
     pub notices: Vec<(SimTime, Notice)>,
+    /// Every OOM candidate weighed.
+    pub oom: Vec<OomCandidate>,
     /// Every timer handled, with its time.
     pub handled: Vec<(SimTime, KubeletTimer)>,
     /// Every timer scheduled: (when it was scheduled, when it fires, what).
@@ -48,6 +50,7 @@ impl NodeHarness {
             now: SimTime::ZERO,
             events: Vec::new(),
             notices: Vec::new(),
+            oom: Vec::new(),
             handled: Vec::new(),
             scheduled: Vec::new(),
             check: true,
@@ -109,6 +112,7 @@ impl NodeHarness {
                 self.queue.push(t, e);
             }
             self.events.append(&mut self.fx.events);
+            self.oom.append(&mut self.fx.oom);
             self.store.take_notices(&mut self.notice_buf);
             if self.notice_buf.is_empty() {
                 break;
@@ -142,7 +146,7 @@ impl NodeHarness {
             self.drain();
             let next = self.queue.peek_time();
             if self.kubelet.has_dirty() && next.is_none_or(|t| t > self.now) {
-                self.kubelet.flush(self.now, &mut self.fx);
+                self.kubelet.flush(&self.store, self.now, &mut self.fx);
                 continue;
             }
             match next {

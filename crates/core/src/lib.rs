@@ -36,9 +36,10 @@ mod cgroup;
 pub mod harness;
 pub mod kernel;
 pub mod kubelet;
+pub mod oom;
 mod qos;
 
-pub use accounting::{Accounting, ContainerCpu, CpuTree, NodeAccount};
+pub use accounting::{Accounting, ContainerCpu, ContainerStart, CpuTree, Crossing, NodeAccount};
 pub use api::quantity;
 pub use api::{
     nonzero_requests, pod_event_object, pod_limits, pod_nonzero_requests, pod_requests,
@@ -49,10 +50,10 @@ pub use api::{
     PodCondition, PodConditionType, PodEntry, PodId, PodPhase, PodSpec, PodStatus, PodTemplate,
     PodTimes, PreferredSchedulingTerm, PriorityClass, PriorityClasses, PriorityError, Quantity,
     QuantityError, QuantityFormat, ReplicaSet, ReplicaSetId, ResourceList, ResourceRequirements,
-    RestartPolicy, Store, StoreError, Taint, TaintEffect, Toleration, TolerationOperator,
-    DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST, DEFAULT_NAMESPACE, MAX_QUANTITY_BYTES,
-    MAX_QUANTITY_COUNT, MAX_QUANTITY_MILLI_CPU, RESOURCE_CPU, RESOURCE_MEMORY, RESOURCE_PODS,
-    SYSTEM_CRITICAL_PRIORITY, SYSTEM_NODE_CRITICAL,
+    RestartPolicy, Store, StoreError, Taint, TaintEffect, Termination, Toleration,
+    TolerationOperator, DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST, DEFAULT_NAMESPACE,
+    MAX_QUANTITY_BYTES, MAX_QUANTITY_COUNT, MAX_QUANTITY_MILLI_CPU, RESOURCE_CPU, RESOURCE_MEMORY,
+    RESOURCE_PODS, SYSTEM_CRITICAL_PRIORITY, SYSTEM_NODE_CRITICAL,
 };
 pub use cgroup::{
     container_cgroup, cpu_shares_to_cpu_weight, get_container_oom_score_adjust, milli_cpu_to_quota,
@@ -67,6 +68,8 @@ pub use kernel::{
 };
 pub use kubelet::{
     CpuProfile, Effects, ImageBehavior, Interpolation, Kubelet, KubeletConfig, KubeletTimer,
-    KubeletTimerKind, BACKOFF_INITIAL, BACKOFF_MAX, BACKOFF_RESET, DEFAULT_PROFILE_RESOLUTION,
+    KubeletTimerKind, MemoryPiece, MemoryProfile, MemoryShape, NodeTimerKind, OomCandidate,
+    OomScope, StartupBurst, BACKOFF_INITIAL, BACKOFF_MAX, BACKOFF_RESET,
+    DEFAULT_PROFILE_RESOLUTION,
 };
 pub use qos::{compute_pod_qos, QosClass};

@@ -213,7 +213,7 @@ impl Sim {
                             used_cpu_s: cpu.used_cpu_s,
                             throttled_cpu_s: cpu.throttled_cpu_s,
                             starved_cpu_s: cpu.starved_cpu_s,
-                            memory_bytes: cpu.memory_bytes,
+                            memory_bytes: books.container_memory(cid, h.now),
                             work_remaining_cpu_s: cpu.work_remaining_cpu_s,
                         }
                     })
@@ -255,7 +255,7 @@ fn image(startup: SimTime, cores: f64, work: Option<f64>) -> ImageBehavior {
     ImageBehavior {
         startup,
         cpu: CpuProfile::constant(cores),
-        memory_bytes: 64 << 20,
+        memory: kubesim_core::MemoryProfile::constant(64 << 20),
         cpu_seconds: work,
     }
 }
@@ -497,7 +497,7 @@ fn restart_always_backs_off_exponentially() {
     let set: Vec<(SimTime, SimTime)> = s
         .scheduled
         .iter()
-        .filter(|(_, _, e)| e.kind == KubeletTimerKind::Restart)
+        .filter(|(_, _, e)| e.container_kind() == Some(KubeletTimerKind::Restart))
         .map(|(at, fire, _)| (*at, *fire - *at))
         .take(delays.len())
         .collect();
@@ -511,7 +511,7 @@ fn restart_always_backs_off_exponentially() {
     let restarts: Vec<SimTime> = s
         .handled
         .iter()
-        .filter(|(_, e)| e.kind == KubeletTimerKind::Restart)
+        .filter(|(_, e)| e.container_kind() == Some(KubeletTimerKind::Restart))
         .map(|(t, _)| *t)
         .collect();
     assert_eq!(restarts, starts[1..]);
@@ -523,7 +523,7 @@ fn restart_always_backs_off_exponentially() {
     let done: Vec<SimTime> = s
         .handled
         .iter()
-        .filter(|(_, e)| e.kind == KubeletTimerKind::WorkDone)
+        .filter(|(_, e)| e.container_kind() == Some(KubeletTimerKind::WorkDone))
         .map(|(t, _)| *t)
         .collect();
     let want_done: Vec<SimTime> = starts
@@ -586,7 +586,7 @@ fn long_runs_reset_backoff() {
     let restarts: Vec<SimTime> = s
         .handled
         .iter()
-        .filter(|(_, e)| e.kind == KubeletTimerKind::Restart)
+        .filter(|(_, e)| e.container_kind() == Some(KubeletTimerKind::Restart))
         .map(|(t, _)| *t)
         .collect();
     let want: Vec<SimTime> = (1..=7).map(|k| secs(700 * k)).collect();
@@ -1145,7 +1145,7 @@ fn busy_run() -> Sim {
             period: Some(secs(60)),
             resolution: SimTime::from_millis(2500),
         },
-        memory_bytes: 256 << 20,
+        memory: kubesim_core::MemoryProfile::constant(256 << 20),
         cpu_seconds: None,
     };
     let steps = ImageBehavior {
@@ -1156,7 +1156,7 @@ fn busy_run() -> Sim {
             period: Some(secs(25)),
             resolution: secs(1),
         },
-        memory_bytes: 128 << 20,
+        memory: kubesim_core::MemoryProfile::constant(128 << 20),
         cpu_seconds: Some(37.3),
     };
     let mut s = Sim::new(

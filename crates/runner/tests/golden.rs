@@ -8,12 +8,13 @@
 use kubesim_runner::{collect_scenario_files, load, run_one};
 use std::path::PathBuf;
 
-const FILES: [&str; 5] = [
+const FILES: [&str; 6] = [
     "summary.csv",
     "pods.csv",
     "containers.csv",
     "events.csv",
     "metrics.csv",
+    "oom.csv",
 ];
 
 fn scenarios_dir() -> PathBuf {

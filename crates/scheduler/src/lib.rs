@@ -29,7 +29,7 @@ pub mod placement;
 pub use controllers::{Controllers, DeploymentController};
 pub use engine::{
     Action, ContainerRecord, Event, EventRecord, Field, MetricObject, MetricRecord, MetricsConfig,
-    NullSink, PodRecord, Record, RecordSink, RunSummary, Sampler, SimError, Simulation,
+    NullSink, OomRecord, PodRecord, Record, RecordSink, RunSummary, Sampler, SimError, Simulation,
     SimulationConfig, SimulationInput, SummaryRecord, TimelineEntry,
 };
 pub use placement::framework;

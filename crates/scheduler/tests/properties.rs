@@ -221,7 +221,7 @@ fn images() -> Vec<(String, ImageBehavior)> {
             ImageBehavior {
                 startup: SimTime::from_secs(1),
                 cpu: CpuProfile::constant(1.0),
-                memory_bytes: 32 * MI,
+                memory: kubesim_core::MemoryProfile::constant(32 * MI),
                 cpu_seconds: Some(BATCH_WORK_S),
             },
         ),
@@ -234,7 +234,7 @@ fn images() -> Vec<(String, ImageBehavior)> {
                     period: Some(SimTime::from_secs(25)),
                     ..CpuProfile::constant(0.0)
                 },
-                memory_bytes: 64 * MI,
+                memory: kubesim_core::MemoryProfile::constant(64 * MI),
                 cpu_seconds: None,
             },
         ),
@@ -243,7 +243,7 @@ fn images() -> Vec<(String, ImageBehavior)> {
             ImageBehavior {
                 startup: SimTime::from_secs(20),
                 cpu: CpuProfile::constant(0.3),
-                memory_bytes: 16 * MI,
+                memory: kubesim_core::MemoryProfile::constant(16 * MI),
                 cpu_seconds: None,
             },
         ),
@@ -344,6 +344,8 @@ struct Checker {
     nodes: BTreeMap<String, Node>,
     events: Vec<KubeEvent>,
     samples: usize,
+    /// (pod, container) of every OOM victim.
+    oom_victims: std::collections::BTreeSet<(String, String)>,
 }
 
 impl Checker {
@@ -356,6 +358,7 @@ impl Checker {
                 .collect(),
             events: Vec::new(),
             samples: 0,
+            oom_victims: Default::default(),
         }
     }
 }
@@ -364,6 +367,13 @@ impl RecordSink for Checker {
     type Error = String;
     fn event(&mut self, r: &EventRecord<'_>) -> Result<(), String> {
         self.events.push(r.event.clone());
+        Ok(())
+    }
+    fn oom(&mut self, r: &kubesim_scheduler::OomRecord<'_>) -> Result<(), String> {
+        if r.victim {
+            self.oom_victims
+                .insert((r.pod.to_string(), r.container.to_string()));
+        }
         Ok(())
     }
     fn metric(&mut self, r: &MetricRecord<'_>) -> Result<(), String> {
@@ -500,7 +510,7 @@ fn check_placement(sim: &Simulation) -> Result<(), TestCaseError> {
 /// its own did all of its work. This holds for every container, including
 /// the app containers of pods whose sidecar exits and is restarted (a
 /// sidecar's restart leaves the app containers running).
-fn check_finite_work(sim: &Simulation) -> Result<(), TestCaseError> {
+fn check_finite_work(sim: &Simulation, rec: &Checker) -> Result<(), TestCaseError> {
     let books = sim.kubelet().accounting();
     for (_, p) in sim.store().pods() {
         let statuses = &p.pod().status.container_statuses;
@@ -525,7 +535,12 @@ fn check_finite_work(sim: &Simulation) -> Result<(), TestCaseError> {
             // later one early. A sidecar's last life may instead have been
             // ended by the pod completing (sidecars are stopped once the app
             // containers are done), so it is not counted.
-            if p.pod().metadata.deletion_timestamp.is_none() {
+            // A life the OOM killer ended (a node with too little memory)
+            // did not finish its work either.
+            let oom_killed = rec
+                .oom_victims
+                .contains(&(p.name().to_string(), c.name.clone()));
+            if p.pod().metadata.deletion_timestamp.is_none() && !oom_killed {
                 let stopped_with_pod = is_sidecar && p.times().finished.is_some();
                 let last_ended = c.state == ContainerState::Terminated && !stopped_with_pod;
                 let ended = c.restart_count + u32::from(last_ended);
@@ -584,12 +599,12 @@ proptest! {
             early.config.sample_interval = SimTime::ZERO;
         }
         for inp in [early, input] {
-            let (sim, _, _) = run(inp)?;
+            let (sim, _, rec) = run(inp)?;
             check_placement(&sim)?;
             // Sampled or not: without sampling the event queue can drain
             // while a node still waits for its CPU re-solve, which must not
             // let finite work overrun.
-            check_finite_work(&sim)?;
+            check_finite_work(&sim, &rec)?;
         }
     }
 

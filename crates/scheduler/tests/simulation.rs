@@ -132,7 +132,7 @@ fn batch_image(cores: f64, work: f64) -> ImageBehavior {
     ImageBehavior {
         startup: SimTime::ZERO,
         cpu: CpuProfile::constant(cores),
-        memory_bytes: 64 << 20,
+        memory: kubesim_core::MemoryProfile::constant(64 << 20),
         cpu_seconds: Some(work),
     }
 }
@@ -274,7 +274,7 @@ fn busy_scenario(seed: u64, extra_deployment: bool) -> SimulationInput {
                         period: Some(secs(40)),
                         ..CpuProfile::constant(0.0)
                     },
-                    memory_bytes: 128 << 20,
+                    memory: kubesim_core::MemoryProfile::constant(128 << 20),
                     cpu_seconds: None,
                 },
             ),
@@ -828,7 +828,7 @@ fn sidecar_restart_leaves_app_containers_running() {
             ImageBehavior {
                 startup: SimTime::ZERO,
                 cpu: CpuProfile::constant(0.5),
-                memory_bytes: 1 << 20,
+                memory: kubesim_core::MemoryProfile::constant(1 << 20),
                 cpu_seconds: None,
             },
         ),

@@ -13,7 +13,22 @@ use crate::cgroup::{milli_cpu_to_shares, MIN_SHARES};
 use crate::kernel::SimTime;
 use crate::qos::QosClass;
 
-/// One container's CPU and memory picture.
+/// What the books need when a container starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ContainerStart {
+    /// CFS weight of its cgroup.
+    pub weight: f64,
+    /// Quota cap in cores (`INFINITY`: none).
+    pub quota_cores: f64,
+    /// Demand at start (cores).
+    pub demand_cores: f64,
+    /// Finite work (CPU-seconds), if any.
+    pub work_cpu_s: Option<f64>,
+    /// Its memory profile (index into the kubelet's images).
+    pub memory_profile: u32,
+}
+
+/// One container's CPU picture.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContainerCpu {
     /// In the node's tree (running).
@@ -40,8 +55,6 @@ pub struct ContainerCpu {
     pub work_remaining_cpu_s: Option<f64>,
     /// The finish of this run's work has not been computed yet.
     pub work_unscheduled: bool,
-    /// Resident memory now.
-    pub memory_bytes: i64,
 }
 
 /// A container that never ran.
@@ -58,29 +71,21 @@ pub(super) const IDLE: ContainerCpu = ContainerCpu {
     starved_cpu_s: 0.0,
     work_remaining_cpu_s: None,
     work_unscheduled: false,
-    memory_bytes: 0,
 };
 
 impl Accounting {
-    /// Puts container `id` on its node's tree (it started running).
-    pub(crate) fn start_container(
-        &mut self,
-        id: ContainerId,
-        weight: f64,
-        quota_cores: f64,
-        demand_cores: f64,
-        memory_bytes: i64,
-        work_cpu_s: Option<f64>,
-    ) {
+    /// Puts container `id` on its node's books (it started running at
+    /// `now`; its memory follows profile `memory_profile`).
+    pub(crate) fn start_container(&mut self, id: ContainerId, start: ContainerStart, now: SimTime) {
         let c = &mut self.containers[id.index()];
         debug_assert!(!c.running, "container started twice");
         c.running = true;
-        c.weight = weight;
-        c.quota_cores = quota_cores;
-        c.demand_cores = demand_cores;
-        c.memory_bytes = memory_bytes;
-        c.work_remaining_cpu_s = work_cpu_s;
+        c.weight = start.weight;
+        c.quota_cores = start.quota_cores;
+        c.demand_cores = start.demand_cores;
+        c.work_remaining_cpu_s = start.work_cpu_s;
         c.work_unscheduled = true;
+        self.start_memory(id, start.memory_profile, now);
     }
 
     /// Takes container `id` off the tree (it stopped); integrals stay.
@@ -91,7 +96,7 @@ impl Accounting {
         c.used_cores = 0.0;
         c.throttled_cores = 0.0;
         c.starved_cores = 0.0;
-        c.memory_bytes = 0;
+        self.stop_memory(id);
     }
 
     /// Sets what container `id` would use (its demand profile moved).

@@ -14,15 +14,19 @@
 //! store on that node ([`Accounting::check_invariants`]).
 
 mod cpu;
+mod memory;
 mod solver;
 
-pub use cpu::ContainerCpu;
+pub use cpu::{ContainerCpu, ContainerStart};
+pub use memory::Crossing;
 pub use solver::{CgroupIdx, CpuTree};
 
 use crate::api::{ContainerId, NodeId, PodId, ResourceList, Store};
 use crate::cgroup::CgroupConfig;
 use crate::kernel::SimTime;
+use crate::kubelet::MemoryProfile;
 use crate::qos::QosClass;
+use memory::MemTrack;
 
 /// What the CPU solver needs of a pod (its pod-level cgroup).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -55,6 +59,8 @@ pub struct NodeAccount {
     used_cpu_s: f64,
     /// Cores in use now.
     used_cores: f64,
+    /// Memory used outside pods (`systemUsage.memory`).
+    system_memory_bytes: i64,
     last_accrual: SimTime,
     dirty: bool,
     tree: CpuTree,
@@ -91,7 +97,11 @@ pub struct Accounting {
     nodes: Vec<NodeAccount>,
     pods: Vec<Option<PodCpu>>,
     containers: Vec<ContainerCpu>,
+    memory: Vec<MemTrack>,
+    memory_profiles: Vec<MemoryProfile>,
     dirty: Vec<NodeId>,
+    /// Nodes re-solved by the last flush.
+    flushed: Vec<NodeId>,
     /// Containers with finite work whose rate changed in the last flush.
     work_changed: Vec<ContainerId>,
 }
@@ -115,6 +125,7 @@ impl Accounting {
             nonzero_requested: (0, 0),
             used_cpu_s: 0.0,
             used_cores: 0.0,
+            system_memory_bytes: 0,
             last_accrual: now,
             dirty: false,
             tree: CpuTree::default(),
@@ -146,6 +157,7 @@ impl Accounting {
         }
         if self.containers.len() < containers {
             self.containers.resize(containers, ContainerCpu::default());
+            self.memory.resize(containers, MemTrack::default());
         }
     }
 
@@ -180,17 +192,6 @@ impl Accounting {
         n.nonzero_requested.1 = n.nonzero_requested.1.saturating_sub(mem);
     }
 
-    /// Memory in use by the running containers on `node` now.
-    pub fn node_memory_bytes(&self, node: NodeId) -> i64 {
-        let n = &self.nodes[node.index()];
-        n.pods
-            .iter()
-            .filter_map(|p| self.pods[p.index()])
-            .flat_map(|p| (0..p.count).map(move |i| p.first.0 + u32::from(i)))
-            .map(|c| self.containers[c as usize].memory_bytes)
-            .fold(0i64, i64::saturating_add)
-    }
-
     /// Advances `node`'s integrals to `now` and marks it for re-solving.
     pub(crate) fn touch(&mut self, node: NodeId, now: SimTime) {
         self.accrue(node, now);
@@ -210,10 +211,17 @@ impl Accounting {
     /// work whose rate moved are then in [`take_work_changed`](Self::take_work_changed).
     pub(crate) fn flush(&mut self) {
         let mut dirty = std::mem::take(&mut self.dirty);
+        self.flushed.clear();
         for nid in dirty.drain(..) {
             self.solve_node(nid);
+            self.flushed.push(nid);
         }
         self.dirty = dirty;
+    }
+
+    /// The nodes the last [`flush`](Self::flush) re-solved, in order.
+    pub(crate) fn flushed(&self) -> &[NodeId] {
+        &self.flushed
     }
 
     /// Containers whose finite work must be rescheduled, in solve order.

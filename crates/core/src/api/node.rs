@@ -23,6 +23,9 @@ pub struct Node {
     pub reserved: ResourceList,
     /// Capacity minus reserved, never below zero.
     pub allocatable: ResourceList,
+    /// Memory the OS and system daemons use outside pods
+    /// (`systemUsage.memory`); counts toward the node's memory in use.
+    pub system_memory_bytes: i64,
 }
 
 impl Node {
@@ -43,6 +46,7 @@ impl Node {
             capacity,
             reserved,
             allocatable,
+            system_memory_bytes: 0,
         }
     }
     /// `metadata.name`.

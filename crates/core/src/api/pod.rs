@@ -243,6 +243,35 @@ pub struct ContainerStatus {
     pub started_at: Option<SimTime>,
     /// `restartCount`.
     pub restart_count: u32,
+    /// How the current or last run ended (`state.terminated` /
+    /// `lastState.terminated`), if one has.
+    pub last_termination: Option<Termination>,
+}
+
+/// `v1.ContainerStateTerminated`, the parts kubesim records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Termination {
+    /// `exitCode`.
+    pub exit_code: i32,
+    /// `reason`: `Completed`, `Error`, `OOMKilled`.
+    pub reason: &'static str,
+}
+
+impl Termination {
+    /// The reason kubelet reports for an exit code: `Completed` for 0,
+    /// `Error` otherwise (pkg/kubelet/kuberuntime/kuberuntime_container.go).
+    pub fn exited(exit_code: i32) -> Self {
+        Termination {
+            exit_code,
+            reason: if exit_code == 0 { "Completed" } else { "Error" },
+        }
+    }
+    /// Killed by the OOM killer: exit code 137 (128 + SIGKILL), reason
+    /// `OOMKilled`.
+    pub const OOM_KILLED: Termination = Termination {
+        exit_code: 137,
+        reason: "OOMKilled",
+    };
 }
 
 /// `v1.PodStatus`, the parts kubesim models.

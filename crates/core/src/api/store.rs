@@ -15,7 +15,9 @@ use crate::api::defaults::set_defaults_pod_spec;
 use crate::api::ids::{ContainerId, DeploymentId, NodeId, ObjectRef, PodId, ReplicaSetId};
 use crate::api::meta::ObjectMeta;
 use crate::api::node::Node;
-use crate::api::pod::{ContainerState, ContainerStatus, Pod, PodConditionType, PodPhase};
+use crate::api::pod::{
+    ContainerState, ContainerStatus, Pod, PodConditionType, PodPhase, Termination,
+};
 use crate::api::resources::{pod_nonzero_requests, pod_requests, ResourceList};
 use crate::api::workload::{Deployment, ReplicaSet};
 use crate::kernel::{LimitExceeded, ModelLimits, SimTime};
@@ -604,8 +606,9 @@ impl Store {
         c.started_at = Some(now);
     }
 
-    /// Container `ci` of `pod` stopped.
-    pub fn set_container_terminated(&mut self, pod: PodId, ci: usize) {
+    /// Container `ci` of `pod` stopped; `how` it ended, if it ended on its
+    /// own (a container stopped with its pod records nothing).
+    pub fn set_container_terminated(&mut self, pod: PodId, ci: usize, how: Option<Termination>) {
         let c = self.status_mut(pod, ci);
         debug_assert!(
             c.state == ContainerState::Running,
@@ -614,6 +617,9 @@ impl Store {
         );
         c.state = ContainerState::Terminated;
         c.ready = false;
+        if how.is_some() {
+            c.last_termination = how;
+        }
     }
 
     /// Container `ci` of `pod` answers (or stopped answering) probes.

@@ -3,7 +3,7 @@
 //! pkg/kubelet/kuberuntime for messages). One function per event, so every
 //! message has exactly one spelling.
 
-use crate::api::{pod_event_object, KubeEvent, PodId, Store};
+use crate::api::{pod_event_object, KubeEvent, NodeId, PodId, Store};
 use crate::kernel::SimTime;
 
 /// `Pulled`: the image is in the node's cache.
@@ -56,5 +56,17 @@ pub(super) fn back_off(store: &Store, pod: PodId, container: &str, now: SimTime)
             "Back-off restarting failed container {container} in pod {}",
             store.pod(pod).name()
         ),
+    )
+}
+
+/// `SystemOOM` on the node: the kernel's OOM killer ran (kubelet's OOM
+/// watcher, pkg/kubelet/oom/oom_watcher_linux.go). Upstream names the
+/// victim process and its pid; kubesim has no pids and names the container.
+pub(super) fn system_oom(store: &Store, node: NodeId, container: &str, now: SimTime) -> KubeEvent {
+    KubeEvent::warning(
+        now,
+        "SystemOOM",
+        format!("node/{}", store.node(node).name()),
+        format!("System OOM encountered, victim process: {container}"),
     )
 }

@@ -99,6 +99,233 @@ impl CpuProfile {
     }
 }
 
+/// The shape of a container's resident memory over time since it started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MemoryShape {
+    /// The same number of bytes for ever.
+    Constant(i64),
+    /// A leak: `start` bytes, growing by `growth_bytes` every `per`, up to
+    /// `max` if given (then constant).
+    Leak {
+        /// Bytes at start.
+        start: i64,
+        /// Bytes added every `per`.
+        growth_bytes: i64,
+        /// The growth period.
+        per: SimTime,
+        /// Where growth stops.
+        max: Option<i64>,
+    },
+    /// Points `(offset, bytes)`, sorted, the first at offset 0; step or
+    /// linear between them; optionally repeating with `period`.
+    Points {
+        /// The points.
+        points: Vec<(SimTime, i64)>,
+        /// Step or linear.
+        interpolation: Interpolation,
+        /// Repeat with this period.
+        period: Option<SimTime>,
+    },
+}
+
+/// Extra memory a process holds while it starts (`startupBurst`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StartupBurst {
+    /// Bytes on top of the shape.
+    pub bytes: i64,
+    /// For how long after start.
+    pub duration: SimTime,
+}
+
+/// A container's resident memory over time since it started. All values
+/// are integer bytes at integer nanoseconds, so the time a usage crosses a
+/// threshold is exact ([`MemoryProfile::first_reaching`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoryProfile {
+    /// The shape.
+    pub shape: MemoryShape,
+    /// Optional burst at start, on top of the shape.
+    pub startup_burst: Option<StartupBurst>,
+}
+
+/// One piece of a memory profile on which usage is
+/// `value + floor(slope_num × (t − start) / slope_den)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryPiece {
+    /// Offset where the piece starts.
+    pub start: SimTime,
+    /// Offset where it ends (`None`: never).
+    pub end: Option<SimTime>,
+    /// Bytes at `start`.
+    pub value: i64,
+    /// Bytes gained (or lost) over `slope_den`.
+    pub slope_num: i64,
+    /// Nanoseconds of that change (≥ 1).
+    pub slope_den: u64,
+}
+
+impl MemoryPiece {
+    /// Usage at offset `t` within the piece.
+    pub fn at(&self, t: SimTime) -> i64 {
+        let dt = i128::from(t.0.saturating_sub(self.start.0));
+        let gained = (i128::from(self.slope_num) * dt).div_euclid(i128::from(self.slope_den));
+        (i128::from(self.value) + gained).clamp(0, i128::from(i64::MAX)) as i64
+    }
+    /// Slope in bytes per second (for display and estimates).
+    pub fn slope_per_s(&self) -> f64 {
+        self.slope_num as f64 * 1e9 / self.slope_den as f64
+    }
+    /// The first offset `≥ from` within the piece where usage `≥ threshold`.
+    pub fn first_reaching(&self, from: SimTime, threshold: i64) -> Option<SimTime> {
+        let from = from.max(self.start);
+        if self.end.is_some_and(|e| from >= e) {
+            return None;
+        }
+        if self.at(from) >= threshold {
+            return Some(from);
+        }
+        if self.slope_num <= 0 {
+            return None;
+        }
+        // value + floor(num·dt/den) ≥ thr  ⇔  num·dt ≥ (thr − value)·den.
+        let need = i128::from(threshold) - i128::from(self.value);
+        let dt = (need * i128::from(self.slope_den) + i128::from(self.slope_num) - 1)
+            / i128::from(self.slope_num);
+        let t = i128::from(self.start.0) + dt;
+        let t = SimTime(u64::try_from(t).unwrap_or(u64::MAX));
+        match self.end {
+            Some(e) if t >= e => None,
+            _ => Some(t),
+        }
+    }
+}
+
+impl MemoryProfile {
+    /// A constant usage.
+    pub fn constant(bytes: i64) -> Self {
+        MemoryProfile {
+            shape: MemoryShape::Constant(bytes),
+            startup_burst: None,
+        }
+    }
+
+    /// Usage at `offset` since the container started.
+    pub fn usage(&self, offset: SimTime) -> i64 {
+        self.piece(offset).at(offset)
+    }
+
+    /// The piece of the profile that `offset` falls in (the burst counts as
+    /// its own pieces).
+    pub fn piece(&self, offset: SimTime) -> MemoryPiece {
+        let mut p = self.shape_piece(offset);
+        if let Some(b) = self.startup_burst {
+            if offset < b.duration {
+                p.value = p.value.saturating_add(b.bytes);
+                p.end = Some(p.end.map_or(b.duration, |e| e.min(b.duration)));
+            } else {
+                // The burst's end is a piece boundary.
+                p.start = p.start.max(b.duration);
+                p.value = self.shape_piece(p.start).at(p.start);
+            }
+        }
+        p
+    }
+
+    fn shape_piece(&self, offset: SimTime) -> MemoryPiece {
+        let flat = |value: i64, start: SimTime, end: Option<SimTime>| MemoryPiece {
+            start,
+            end,
+            value,
+            slope_num: 0,
+            slope_den: 1,
+        };
+        match &self.shape {
+            MemoryShape::Constant(b) => flat(*b, SimTime::ZERO, None),
+            MemoryShape::Leak {
+                start,
+                growth_bytes,
+                per,
+                max,
+            } => {
+                let rising = MemoryPiece {
+                    start: SimTime::ZERO,
+                    end: None,
+                    value: *start,
+                    slope_num: *growth_bytes,
+                    slope_den: per.0.max(1),
+                };
+                match max {
+                    Some(m) if *growth_bytes > 0 => {
+                        match rising.first_reaching(SimTime::ZERO, *m) {
+                            Some(t) if offset >= t => flat(*m, t, None),
+                            Some(t) => MemoryPiece {
+                                end: Some(t),
+                                ..rising
+                            },
+                            None => rising,
+                        }
+                    }
+                    _ => rising,
+                }
+            }
+            MemoryShape::Points {
+                points,
+                interpolation,
+                period,
+            } => {
+                let (local, base) = match period {
+                    Some(p) if p.0 > 0 => (SimTime(offset.0 % p.0), offset.0 - offset.0 % p.0),
+                    _ => (offset, 0),
+                };
+                let Some(first) = points.first() else {
+                    return flat(0, SimTime::ZERO, None);
+                };
+                let i = points
+                    .partition_point(|(at, _)| *at <= local)
+                    .saturating_sub(1);
+                let (t0, v0) = points.get(i).copied().unwrap_or(*first);
+                let next = points.get(i + 1).copied();
+                let shift = |t: SimTime| SimTime(t.0.saturating_add(base));
+                match (next, interpolation, period) {
+                    (Some((t1, v1)), Interpolation::Linear, _) => MemoryPiece {
+                        start: shift(t0),
+                        end: Some(shift(t1)),
+                        value: v0,
+                        slope_num: v1.saturating_sub(v0),
+                        slope_den: (t1.0 - t0.0).max(1),
+                    },
+                    (Some((t1, _)), Interpolation::Step, _) => flat(v0, shift(t0), Some(shift(t1))),
+                    (None, _, Some(p)) if p.0 > 0 => {
+                        flat(v0, shift(t0), Some(SimTime(base.saturating_add(p.0))))
+                    }
+                    (None, _, _) => flat(v0, shift(t0), None),
+                }
+            }
+        }
+    }
+
+    /// The first offset `≥ from` at which usage reaches `threshold`, or
+    /// `None` if it never does. Exact: walks the pieces (for a periodic
+    /// profile, at most one period's worth).
+    pub fn first_reaching(&self, from: SimTime, threshold: i64) -> Option<SimTime> {
+        let mut t = from;
+        let limit = match &self.shape {
+            MemoryShape::Points { points, period, .. } => {
+                2 * points.len() + 4 + usize::from(period.is_some()) * points.len()
+            }
+            _ => 4,
+        };
+        for _ in 0..limit {
+            let p = self.piece(t);
+            if let Some(hit) = p.first_reaching(t, threshold) {
+                return Some(hit);
+            }
+            t = p.end?;
+        }
+        None
+    }
+}
+
 /// Behaviour of a container running one image.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImageBehavior {
@@ -106,8 +333,8 @@ pub struct ImageBehavior {
     pub startup: SimTime,
     /// CPU demand over time since start.
     pub cpu: CpuProfile,
-    /// Resident memory while running.
-    pub memory_bytes: i64,
+    /// Resident memory over time since start.
+    pub memory: MemoryProfile,
     /// Finite CPU work in CPU-seconds; the process exits 0 once done.
     pub cpu_seconds: Option<f64>,
 }
@@ -117,7 +344,7 @@ impl Default for ImageBehavior {
         ImageBehavior {
             startup: SimTime::ZERO,
             cpu: CpuProfile::constant(0.0),
-            memory_bytes: 0,
+            memory: MemoryProfile::constant(0),
             cpu_seconds: None,
         }
     }
@@ -153,6 +380,61 @@ mod tests {
         assert_eq!(p.at(s(0)), (0.5, Some(s(1))));
         assert_eq!(p.at(s(3)), (3.5, Some(s(4))));
         assert_eq!(p.at(s(10)), (10.0, None));
+    }
+
+    fn mi(x: i64) -> i64 {
+        x << 20
+    }
+
+    #[test]
+    fn leak_crossing_is_exact() {
+        // 200Mi growing 20Mi/min: 1Gi (824Mi more) after 41.2 min.
+        let p = MemoryProfile {
+            shape: MemoryShape::Leak {
+                start: mi(200),
+                growth_bytes: mi(20),
+                per: s(60),
+                max: Some(mi(2048)),
+            },
+            startup_burst: None,
+        };
+        let t = p.first_reaching(SimTime::ZERO, mi(1024)).unwrap();
+        assert_eq!(t, SimTime(2472 * 1_000_000_000));
+        assert!(p.usage(t) >= mi(1024));
+        assert!(p.usage(SimTime(t.0 - 1)) < mi(1024));
+        // Growth stops at max.
+        assert_eq!(p.usage(s(100_000)), mi(2048));
+        assert_eq!(p.first_reaching(SimTime::ZERO, mi(2049)), None);
+    }
+
+    #[test]
+    fn points_and_burst() {
+        let p = MemoryProfile {
+            shape: MemoryShape::Points {
+                points: vec![(s(0), mi(300)), (s(300), mi(1024))],
+                interpolation: Interpolation::Linear,
+                period: Some(s(1800)),
+            },
+            startup_burst: Some(StartupBurst {
+                bytes: mi(1024),
+                duration: s(20),
+            }),
+        };
+        assert_eq!(p.usage(s(0)), mi(1324));
+        assert_eq!(p.usage(s(19)), mi(300) + mi(724) * 19 / 300 + mi(1024));
+        assert_eq!(p.usage(s(20)), mi(300) + mi(724) * 20 / 300);
+        // During the burst usage reaches 1300Mi at once; after it, the
+        // line reaches 1000Mi at 300·700/724 s.
+        assert_eq!(p.first_reaching(s(0), mi(1300)), Some(s(0)));
+        let t = p.first_reaching(s(20), mi(1000)).unwrap();
+        assert!(p.usage(t) >= mi(1000) && p.usage(SimTime(t.0 - 1)) < mi(1000));
+        // The last point holds until the period ends; the next period
+        // starts at 300Mi again, and 1Gi is reached again at 1800 + 300 s.
+        assert_eq!(p.first_reaching(s(301), mi(1024)), Some(s(301)));
+        assert_eq!(p.usage(s(1799)), mi(1024));
+        assert_eq!(p.usage(s(1800)), mi(300));
+        assert_eq!(p.first_reaching(s(1800), mi(1024)), Some(s(2100)));
+        assert_eq!(p.first_reaching(s(0), mi(5000)), None);
     }
 
     #[test]

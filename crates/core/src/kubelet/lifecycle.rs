@@ -8,9 +8,9 @@
 //! `restartPolicy: Always`) lets the next one start once it is up.
 
 use super::{events, restart, ContainerRuntime, Effects, Kubelet, KubeletTimer, KubeletTimerKind};
-use crate::accounting::PodCpu;
+use crate::accounting::{ContainerStart, PodCpu};
 use crate::api::pod_limits;
-use crate::api::{ContainerState, PodId, PodPhase, Store};
+use crate::api::{ContainerState, PodId, PodPhase, Store, Termination};
 use crate::cgroup::{
     container_cgroup, milli_cpu_to_quota, milli_cpu_to_shares, MIN_SHARES, QUOTA_PERIOD_US,
 };
@@ -82,20 +82,26 @@ impl Kubelet {
         store.set_container_running(pid, ci, now);
         let rt = &self.containers[cid.index()];
         let cg = rt.cgroup.expect("admitted containers have cgroups");
-        let img = &self.images[rt.image_id as usize];
+        let image_id = rt.image_id;
+        let img = &self.images[image_id as usize];
         let (demand, next) = img.cpu.at(SimTime::ZERO);
-        let (startup, memory, work) = (img.startup, img.memory_bytes, img.cpu_seconds);
-        let weight = self.config.cgroup.container_weight(cg.cpu_shares);
-        let quota = cg
-            .cpu_quota_us
-            .map_or(f64::INFINITY, |q| q as f64 / QUOTA_PERIOD_US as f64);
-        self.accounting
-            .start_container(cid, weight, quota, demand, memory, work);
+        let (startup, work) = (img.startup, img.cpu_seconds);
+        let start = ContainerStart {
+            weight: self.config.cgroup.container_weight(cg.cpu_shares),
+            quota_cores: cg
+                .cpu_quota_us
+                .map_or(f64::INFINITY, |q| q as f64 / QUOTA_PERIOD_US as f64),
+            demand_cores: demand,
+            work_cpu_s: work,
+            memory_profile: image_id,
+        };
+        self.accounting.start_container(cid, start, now);
+        self.arm_memory_limit(cid, cg.memory_limit_bytes, now, fx);
         if let Some(next) = next {
             let gen = self.timers.arm(cid.index(), KubeletTimerKind::DemandChange);
             fx.timers.push((
                 now + next,
-                KubeletTimer {
+                KubeletTimer::Container {
                     kind: KubeletTimerKind::DemandChange,
                     container: cid,
                     gen,
@@ -105,7 +111,7 @@ impl Kubelet {
         let gen = self.timers.arm(cid.index(), KubeletTimerKind::ContainerUp);
         fx.timers.push((
             now + startup,
-            KubeletTimer {
+            KubeletTimer::Container {
                 kind: KubeletTimerKind::ContainerUp,
                 container: cid,
                 gen,
@@ -118,16 +124,24 @@ impl Kubelet {
         fx.events.push(events::started(store, pid, &c.name, now));
     }
 
-    /// Stops container `ci` of `pid`: off the CPU books, its timers
-    /// cancelled (a pending restart is the caller's business).
-    pub(super) fn stop_container(&mut self, store: &mut Store, pid: PodId, ci: usize) {
+    /// Stops container `ci` of `pid` (`how` it ended, when it ended on its
+    /// own): off the books, its timers cancelled (a pending restart is the
+    /// caller's business).
+    pub(super) fn stop_container(
+        &mut self,
+        store: &mut Store,
+        pid: PodId,
+        ci: usize,
+        how: Option<Termination>,
+    ) {
         let cid = store.pod(pid).container_id(ci);
-        store.set_container_terminated(pid, ci);
+        store.set_container_terminated(pid, ci, how);
         self.accounting.stop_container(cid);
         for kind in [
             KubeletTimerKind::ContainerUp,
             KubeletTimerKind::DemandChange,
             KubeletTimerKind::WorkDone,
+            KubeletTimerKind::MemoryLimit,
         ] {
             self.timers.cancel(cid.index(), kind);
         }
@@ -201,7 +215,7 @@ impl Kubelet {
             // An init container without finite work completes once up.
             let nid = store.pod(pid).node().expect("running pods are bound");
             self.accounting.touch(nid, now);
-            self.stop_container(store, pid, ci);
+            self.stop_container(store, pid, ci, Some(Termination::exited(0)));
             self.advance_init(store, pid, now, fx);
         }
     }
@@ -254,7 +268,7 @@ impl Kubelet {
             let gen = self.timers.arm(cid.index(), KubeletTimerKind::Restart);
             fx.timers.push((
                 now + delay,
-                KubeletTimer {
+                KubeletTimer::Container {
                     kind: KubeletTimerKind::Restart,
                     container: cid,
                     gen,
@@ -263,14 +277,24 @@ impl Kubelet {
             self.update_ready(store, pid, now);
             return;
         }
-        // Not restarted: the container stays completed. The pod ends when
-        // every app container has.
+        // Not restarted: the container stays terminated. A regular init
+        // container that failed for good fails the pod; otherwise the pod
+        // ends when every app container has (`getPhase`,
+        // pkg/kubelet/kubelet_pods.go): Succeeded if all exited 0, Failed
+        // if any did not.
         let n_init = store.pod(pid).init_count();
         let statuses = &store.pod(pid).pod().status.container_statuses;
-        if statuses[n_init..]
-            .iter()
-            .all(|s| s.state == ContainerState::Terminated)
+        let init_failed = ci < n_init && exit_code != 0;
+        if init_failed
+            || statuses[n_init..]
+                .iter()
+                .all(|s| s.state == ContainerState::Terminated)
         {
+            let failed = statuses[n_init..]
+                .iter()
+                .chain(init_failed.then(|| &statuses[ci]))
+                .filter_map(|s| s.last_termination)
+                .find(|t| t.exit_code != 0);
             let running: Vec<usize> = statuses
                 .iter()
                 .enumerate()
@@ -278,9 +302,12 @@ impl Kubelet {
                 .map(|(i, _)| i)
                 .collect();
             for ci in running {
-                self.stop_container(store, pid, ci);
+                self.stop_container(store, pid, ci, None);
             }
-            self.finish_pod(store, pid, PodPhase::Succeeded, "Completed", now);
+            match failed {
+                Some(t) => self.finish_pod(store, pid, PodPhase::Failed, t.reason, now),
+                None => self.finish_pod(store, pid, PodPhase::Succeeded, "Completed", now),
+            }
         } else {
             self.update_ready(store, pid, now);
         }
@@ -340,7 +367,7 @@ impl Kubelet {
         for ci in running {
             let name = &store.pod(pid).pod().spec.container(ci).name;
             fx.events.push(events::killing(store, pid, name, now));
-            self.stop_container(store, pid, ci);
+            self.stop_container(store, pid, ci, None);
         }
         // Processes exit 0 on SIGTERM: since Kubernetes 1.27 kubelet then
         // records the deleted pod as Succeeded.

@@ -25,10 +25,14 @@
 mod events;
 mod image;
 mod lifecycle;
+mod memory;
 mod restart;
 mod work;
 
-pub use image::{CpuProfile, ImageBehavior, Interpolation, DEFAULT_PROFILE_RESOLUTION};
+pub use image::{
+    CpuProfile, ImageBehavior, Interpolation, MemoryPiece, MemoryProfile, MemoryShape,
+    StartupBurst, DEFAULT_PROFILE_RESOLUTION,
+};
 pub use restart::{BACKOFF_INITIAL, BACKOFF_MAX, BACKOFF_RESET};
 
 use crate::accounting::Accounting;
@@ -44,7 +48,7 @@ pub struct KubeletConfig {
     pub cgroup: CgroupConfig,
 }
 
-/// The kinds of timer kubelet sets, one slot each per container.
+/// The kinds of timer kubelet sets per container, one slot each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum KubeletTimerKind {
     /// The container's process is up: it becomes ready.
@@ -55,10 +59,26 @@ pub enum KubeletTimerKind {
     WorkDone,
     /// Back-off over: restart the container.
     Restart,
+    /// The container's memory reaches its limit: the cgroup OOM-kills it.
+    MemoryLimit,
 }
 
 impl TimerKind for KubeletTimerKind {
-    const COUNT: usize = 4;
+    const COUNT: usize = 5;
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The kinds of timer kubelet sets per node, one slot each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NodeTimerKind {
+    /// Check the node's memory against kubepods' and the node's limits.
+    Memory,
+}
+
+impl TimerKind for NodeTimerKind {
+    const COUNT: usize = 1;
     fn index(self) -> usize {
         self as usize
     }
@@ -66,13 +86,79 @@ impl TimerKind for KubeletTimerKind {
 
 /// A kubelet timer as it sits in the event queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KubeletTimer {
-    /// What it is for.
-    pub kind: KubeletTimerKind,
-    /// The container.
+pub enum KubeletTimer {
+    /// A container's timer.
+    Container {
+        /// What it is for.
+        kind: KubeletTimerKind,
+        /// The container.
+        container: ContainerId,
+        /// Its generation (see [`TimerTable`]).
+        gen: Gen,
+    },
+    /// A node's timer.
+    Node {
+        /// What it is for.
+        kind: NodeTimerKind,
+        /// The node.
+        node: NodeId,
+        /// Its generation.
+        gen: Gen,
+    },
+}
+
+impl KubeletTimer {
+    /// The kind of a container timer.
+    pub fn container_kind(&self) -> Option<KubeletTimerKind> {
+        match self {
+            KubeletTimer::Container { kind, .. } => Some(*kind),
+            KubeletTimer::Node { .. } => None,
+        }
+    }
+}
+
+/// Which memory limit an OOM kill enforced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OomScope {
+    /// The container's own cgroup limit.
+    Container,
+    /// kubelet's `kubepods` cgroup (capacity − reserved).
+    Kubepods,
+    /// The whole node's RAM.
+    Node,
+}
+
+impl OomScope {
+    /// `container`, `kubepods` or `node`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OomScope::Container => "container",
+            OomScope::Kubepods => "kubepods",
+            OomScope::Node => "node",
+        }
+    }
+}
+
+/// One candidate of one OOM kill, as the kernel weighed it (a row of
+/// `oom.csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OomCandidate {
+    /// When.
+    pub time: SimTime,
+    /// On which node.
+    pub node: NodeId,
+    /// Which limit ran out.
+    pub scope: OomScope,
+    /// The candidate container.
     pub container: ContainerId,
-    /// Its generation (see [`TimerTable`]).
-    pub gen: Gen,
+    /// Its resident memory.
+    pub memory_bytes: i64,
+    /// Its `oom_score_adj`.
+    pub oom_score_adj: i64,
+    /// `oom_badness` points (`None`: unkillable, -1000).
+    pub points: Option<i64>,
+    /// Whether it was chosen.
+    pub victim: bool,
 }
 
 /// What kubelet asks of the rest of the simulation. The caller drains it;
@@ -83,6 +169,8 @@ pub struct Effects {
     pub timers: Vec<(SimTime, KubeletTimer)>,
     /// Kubernetes events, in order.
     pub events: Vec<KubeEvent>,
+    /// Candidates of OOM kills, in order.
+    pub oom: Vec<OomCandidate>,
 }
 
 /// What kubelet keeps per container besides the API status.
@@ -117,7 +205,10 @@ pub struct Kubelet {
     pods: Vec<PodRuntime>,
     containers: Vec<ContainerRuntime>,
     timers: TimerTable<KubeletTimerKind>,
+    node_timers: TimerTable<NodeTimerKind>,
     accounting: Accounting,
+    /// Reused buffer of a node's containers and their memory.
+    oom_scratch: Vec<(ContainerId, i64)>,
     /// Reused buffer for rate changes after a flush.
     work_changed: Vec<ContainerId>,
 }
@@ -136,7 +227,9 @@ impl Kubelet {
             pods: Vec::new(),
             containers: Vec::new(),
             timers: TimerTable::default(),
+            node_timers: TimerTable::default(),
             accounting: Accounting::new(config.cgroup),
+            oom_scratch: Vec::new(),
             work_changed: Vec::new(),
         };
         for (name, behavior) in images {
@@ -144,6 +237,8 @@ impl Kubelet {
             k.images.push(behavior);
             k.image_ids.insert(name, id);
         }
+        let profiles = k.images.iter().map(|i| i.memory.clone()).collect();
+        k.accounting.set_memory_profiles(profiles);
         k
     }
 
@@ -157,10 +252,13 @@ impl Kubelet {
         &self.accounting
     }
 
-    /// A node joined: open its books.
+    /// A node joined: open its books (with the node's `systemUsage`).
     pub fn add_node(&mut self, store: &Store, node: NodeId, now: SimTime) {
         let cap = store.node(node).capacity.milli_cpu;
         self.accounting.add_node(node, cap, now);
+        self.accounting
+            .set_system_memory(node, store.node(node).system_memory_bytes);
+        self.node_timers.ensure(node.index() + 1);
     }
 
     /// Reacts to a store notice: admits bound pods, stops deleted ones.
@@ -174,15 +272,30 @@ impl Kubelet {
 
     /// Handles one of kubelet's own timers (stale ones do nothing).
     pub fn handle(&mut self, store: &mut Store, now: SimTime, t: KubeletTimer, fx: &mut Effects) {
-        if !self.timers.fire(t.container.index(), t.kind, t.gen) {
+        let (kind, container, gen) = match t {
+            KubeletTimer::Node { kind, node, gen } => {
+                if self.node_timers.fire(node.index(), kind, gen) {
+                    match kind {
+                        NodeTimerKind::Memory => self.on_node_memory(store, node, now, fx),
+                    }
+                }
+                return;
+            }
+            KubeletTimer::Container {
+                kind,
+                container,
+                gen,
+            } => (kind, container, gen),
+        };
+        if !self.timers.fire(container.index(), kind, gen) {
             return;
         }
-        let (pod, ci) = store.container_pod(t.container);
+        let (pod, ci) = store.container_pod(container);
         debug_assert!(
             store.pod(pod).is_active_on_node(),
             "timer {t:?} of a pod that left its node"
         );
-        match t.kind {
+        match kind {
             KubeletTimerKind::ContainerUp => self.on_container_up(store, pod, ci, now, fx),
             KubeletTimerKind::DemandChange => self.on_demand_change(store, pod, ci, now, fx),
             KubeletTimerKind::WorkDone => self.on_work_done(store, pod, ci, now, fx),
@@ -190,22 +303,33 @@ impl Kubelet {
                 store.record_restart(pod, ci);
                 self.start_container(store, pod, ci, now, fx);
             }
+            KubeletTimerKind::MemoryLimit => self.on_memory_limit(store, pod, ci, now, fx),
         }
     }
 
     /// Whether the timer `t` is stale (its slot moved on).
     pub fn is_stale(&self, t: &KubeletTimer) -> bool {
-        !self.timers.is_current(t.container.index(), t.kind, t.gen)
+        match *t {
+            KubeletTimer::Container {
+                kind,
+                container,
+                gen,
+            } => !self.timers.is_current(container.index(), kind, gen),
+            KubeletTimer::Node { kind, node, gen } => {
+                !self.node_timers.is_current(node.index(), kind, gen)
+            }
+        }
     }
 
     /// How many timers became stale since the last reset (an upper bound).
     pub fn stale_timers(&self) -> u64 {
-        self.timers.stale()
+        self.timers.stale() + self.node_timers.stale()
     }
 
     /// Call after dropping stale timers from the queue.
     pub fn reset_stale_timers(&mut self) {
         self.timers.reset_stale();
+        self.node_timers.reset_stale();
     }
 
     /// Whether some node needs its CPU re-divided.
@@ -215,7 +339,7 @@ impl Kubelet {
 
     /// Re-divides CPU on every node that changed at `now`, and reschedules
     /// the finish of finite work whose rate moved.
-    pub fn flush(&mut self, now: SimTime, fx: &mut Effects) {
+    pub fn flush(&mut self, store: &Store, now: SimTime, fx: &mut Effects) {
         self.accounting.flush();
         let mut changed = std::mem::take(&mut self.work_changed);
         self.accounting.take_work_changed(&mut changed);
@@ -223,6 +347,10 @@ impl Kubelet {
             self.schedule_work(cid, now, fx);
         }
         self.work_changed = changed;
+        for i in 0..self.accounting.flushed().len() {
+            let node = self.accounting.flushed()[i];
+            self.arm_node_memory(store, node, now, fx);
+        }
     }
 
     /// Advances every node's CPU integrals to `now` (before sampling).
@@ -268,6 +396,7 @@ impl Kubelet {
                         KubeletTimerKind::DemandChange,
                         KubeletTimerKind::WorkDone,
                         KubeletTimerKind::Restart,
+                        KubeletTimerKind::MemoryLimit,
                     ] {
                         if self.timers.is_live(cid.index(), kind) {
                             return Err(format!(

@@ -10,7 +10,7 @@
 
 use super::lifecycle::Exit;
 use super::{Effects, Kubelet, KubeletTimer, KubeletTimerKind};
-use crate::api::{ContainerId, PodId, Store};
+use crate::api::{ContainerId, PodId, Store, Termination};
 use crate::kernel::SimTime;
 
 impl Kubelet {
@@ -35,7 +35,7 @@ impl Kubelet {
             let gen = self.timers.arm(cid.index(), KubeletTimerKind::DemandChange);
             fx.timers.push((
                 started + next,
-                KubeletTimer {
+                KubeletTimer::Container {
                     kind: KubeletTimerKind::DemandChange,
                     container: cid,
                     gen,
@@ -65,7 +65,7 @@ impl Kubelet {
                 let gen = self.timers.rearm(cid.index(), KubeletTimerKind::WorkDone);
                 fx.timers.push((
                     due,
-                    KubeletTimer {
+                    KubeletTimer::Container {
                         kind: KubeletTimerKind::WorkDone,
                         container: cid,
                         gen,
@@ -79,7 +79,7 @@ impl Kubelet {
         self.accounting.touch(nid, now);
         let started = store.pod(pid).pod().status.container_statuses[ci].started_at;
         let ran = now - started.unwrap_or(now);
-        self.stop_container(store, pid, ci);
+        self.stop_container(store, pid, ci, Some(Termination::exited(0)));
         self.on_exit(store, pid, ci, Exit { code: 0, ran }, now, fx);
     }
 
@@ -102,7 +102,7 @@ impl Kubelet {
             let gen = self.timers.arm(cid.index(), KubeletTimerKind::WorkDone);
             fx.timers.push((
                 due,
-                KubeletTimer {
+                KubeletTimer::Container {
                     kind: KubeletTimerKind::WorkDone,
                     container: cid,
                     gen,

@@ -14,7 +14,7 @@ pub mod folder;
 
 use crate::progress::Slot;
 use kubesim_core::SimTime;
-use kubesim_scheduler::{EventRecord, Field, MetricRecord, Record, RecordSink};
+use kubesim_scheduler::{EventRecord, Field, MetricRecord, OomRecord, Record, RecordSink};
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::BufWriter;
@@ -102,10 +102,11 @@ impl RowBuf {
     }
 }
 
-/// Streaming writer for `events.csv` and `metrics.csv`.
+/// Streaming writer for `events.csv`, `metrics.csv` and `oom.csv`.
 pub struct CsvSink {
     events: Csv,
     metrics: Csv,
+    oom: Csv,
     row: RowBuf,
     progress: Option<Arc<Slot>>,
 }
@@ -117,9 +118,12 @@ impl CsvSink {
         events.write_record(EventRecord::COLUMNS)?;
         let mut metrics = writer(&dir.join("metrics.csv"))?;
         metrics.write_record(MetricRecord::COLUMNS)?;
+        let mut oom = writer(&dir.join("oom.csv"))?;
+        oom.write_record(OomRecord::COLUMNS)?;
         Ok(CsvSink {
             events,
             metrics,
+            oom,
             row: RowBuf::default(),
             progress: None,
         })
@@ -135,6 +139,7 @@ impl CsvSink {
     pub fn finish(mut self) -> csv::Result<()> {
         self.events.flush()?;
         self.metrics.flush()?;
+        self.oom.flush()?;
         Ok(())
     }
 }
@@ -148,6 +153,10 @@ impl RecordSink for CsvSink {
 
     fn metric(&mut self, r: &MetricRecord<'_>) -> csv::Result<()> {
         self.row.write(&mut self.metrics, r)
+    }
+
+    fn oom(&mut self, r: &OomRecord<'_>) -> csv::Result<()> {
+        self.row.write(&mut self.oom, r)
     }
 
     fn progress(&mut self, now: SimTime) -> csv::Result<()> {

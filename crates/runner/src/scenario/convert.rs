@@ -341,7 +341,9 @@ pub fn images(
                     .unwrap_or_default();
             }
             if let Some(m) = &img.memory {
-                b.memory_bytes = ctx.value(m, &format!("{path}.memory")).unwrap_or(0);
+                b.memory = kubesim_core::MemoryProfile::constant(
+                    ctx.value(m, &format!("{path}.memory")).unwrap_or(0),
+                );
             }
             if let Some(w) = &img.cpu_seconds {
                 if !(w.value.is_finite() && w.value > 0.0) {

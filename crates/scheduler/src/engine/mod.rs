@@ -29,8 +29,8 @@ mod timeline;
 
 pub use event::Event;
 pub use records::{
-    ContainerRecord, EventRecord, Field, MetricObject, MetricRecord, NullSink, PodRecord, Record,
-    RecordSink, SummaryRecord, PROGRESS_EVERY,
+    ContainerRecord, EventRecord, Field, MetricObject, MetricRecord, NullSink, OomRecord,
+    PodRecord, Record, RecordSink, SummaryRecord, PROGRESS_EVERY,
 };
 pub use sampler::{MetricsConfig, Sampler};
 pub use timeline::{Action, TimelineEntry};
@@ -220,7 +220,7 @@ impl Simulation {
             // every node that changed: that may schedule new timers.
             let next = self.queue.peek_time();
             if self.kubelet.has_dirty() && next.is_none_or(|t| t > self.now) {
-                self.kubelet.flush(self.now, &mut self.fx);
+                self.kubelet.flush(&self.store, self.now, &mut self.fx);
                 self.emit(sink)?;
                 continue;
             }
@@ -249,7 +249,7 @@ impl Simulation {
             self.check_state();
         }
         self.now = end;
-        self.kubelet.flush(end, &mut self.fx);
+        self.kubelet.flush(&self.store, end, &mut self.fx);
         self.emit(sink)?;
         self.kubelet.accrue_all(end);
         self.check_state();
@@ -357,6 +357,22 @@ impl Simulation {
                 sink.event(&EventRecord { event: &e })
                     .map_err(SimError::Record)?;
             }
+            for c in self.fx.oom.drain(..) {
+                let (pid, ci) = self.store.container_pod(c.container);
+                let p = self.store.pod(pid);
+                sink.oom(&OomRecord {
+                    time: c.time,
+                    node: self.store.node(c.node).name(),
+                    scope: c.scope.as_str(),
+                    pod: &p.pod().metadata.qualified_name(),
+                    container: &p.pod().spec.container(ci).name,
+                    memory_bytes: c.memory_bytes,
+                    oom_score_adj: c.oom_score_adj,
+                    points: c.points,
+                    victim: c.victim,
+                })
+                .map_err(SimError::Record)?;
+            }
             if !self.store.has_notices() {
                 return Ok(());
             }
@@ -463,6 +479,13 @@ impl Simulation {
                     cpu_quota_us: cg.cpu_quota_us.unwrap_or(-1),
                     oom_score_adj: p.node().map(|_| cg.oom_score_adj),
                     namespace: p.pod().metadata.namespace.clone(),
+                    restarts: p.pod().status.container_statuses[ci].restart_count,
+                    last_exit_reason: p.pod().status.container_statuses[ci]
+                        .last_termination
+                        .map(|t| t.reason),
+                    last_exit_code: p.pod().status.container_statuses[ci]
+                        .last_termination
+                        .map(|t| t.exit_code),
                 });
             }
         }

@@ -51,6 +51,10 @@ pub trait RecordSink {
     fn event(&mut self, r: &EventRecord<'_>) -> Result<(), Self::Error>;
     /// A metric sample.
     fn metric(&mut self, r: &MetricRecord<'_>) -> Result<(), Self::Error>;
+    /// One candidate of an OOM kill.
+    fn oom(&mut self, _r: &OomRecord<'_>) -> Result<(), Self::Error> {
+        Ok(())
+    }
     /// Simulated time reached so far, every [`PROGRESS_EVERY`] events
     /// (for progress display; an error stops the run).
     fn progress(&mut self, _now: SimTime) -> Result<(), Self::Error> {
@@ -138,6 +142,55 @@ impl Record for MetricRecord<'_> {
         f(Field::Object(self.object));
         f(Field::Str(self.metric));
         f(Field::Float(self.value));
+    }
+}
+
+/// A row of `oom.csv`: one candidate of one OOM kill, with the kernel's
+/// `oom_badness` points, so the choice can be read back.
+#[derive(Debug, Clone, Copy)]
+pub struct OomRecord<'a> {
+    /// When.
+    pub time: SimTime,
+    /// The node.
+    pub node: &'a str,
+    /// `container`, `kubepods` or `node`.
+    pub scope: &'static str,
+    /// The pod (qualified name).
+    pub pod: &'a str,
+    /// The container.
+    pub container: &'a str,
+    /// Its resident memory.
+    pub memory_bytes: i64,
+    /// Its `oom_score_adj`.
+    pub oom_score_adj: i64,
+    /// Its points (empty: unkillable).
+    pub points: Option<i64>,
+    /// Chosen.
+    pub victim: bool,
+}
+
+impl Record for OomRecord<'_> {
+    const COLUMNS: &'static [&'static str] = &[
+        "time_s",
+        "node",
+        "scope",
+        "pod",
+        "container",
+        "memory_bytes",
+        "oom_score_adj",
+        "points",
+        "victim",
+    ];
+    fn for_each_field(&self, f: &mut dyn FnMut(Field<'_>)) {
+        f(Field::Time(self.time));
+        f(Field::Str(self.node));
+        f(Field::Str(self.scope));
+        f(Field::Str(self.pod));
+        f(Field::Str(self.container));
+        f(Field::Int(self.memory_bytes));
+        f(Field::Int(self.oom_score_adj));
+        f(Field::OptInt(self.points));
+        f(Field::Str(if self.victim { "true" } else { "false" }));
     }
 }
 
@@ -236,6 +289,12 @@ pub struct ContainerRecord {
     pub oom_score_adj: Option<i64>,
     /// The pod's namespace.
     pub namespace: String,
+    /// `restartCount`.
+    pub restarts: u32,
+    /// Why its last run ended (`Completed`, `Error`, `OOMKilled`), if one did.
+    pub last_exit_reason: Option<&'static str>,
+    /// Its exit code then.
+    pub last_exit_code: Option<i32>,
 }
 
 impl Record for ContainerRecord {
@@ -252,6 +311,9 @@ impl Record for ContainerRecord {
         "cpu_quota_us",
         "oom_score_adj",
         "namespace",
+        "restarts",
+        "last_exit_reason",
+        "last_exit_code",
     ];
     fn for_each_field(&self, f: &mut dyn FnMut(Field<'_>)) {
         f(Field::Str(&self.pod));
@@ -266,6 +328,9 @@ impl Record for ContainerRecord {
         f(Field::Int(self.cpu_quota_us));
         f(Field::OptInt(self.oom_score_adj));
         f(Field::Str(&self.namespace));
+        f(Field::UInt(u64::from(self.restarts)));
+        f(Field::Str(self.last_exit_reason.unwrap_or("")));
+        f(Field::OptInt(self.last_exit_code.map(i64::from)));
     }
 }
 

@@ -99,7 +99,7 @@ impl Sampler {
             for (metric, value) in [
                 ("cpu_usage_cores", used),
                 ("cpu_requested_cores", req.milli_cpu as f64 / 1000.0),
-                ("memory_usage_bytes", books.node_memory_bytes(nid) as f64),
+                ("memory_usage_bytes", books.node_memory(nid, now) as f64),
                 ("memory_requested_bytes", req.memory as f64),
                 ("pods", req.pods as f64),
             ] {
@@ -150,7 +150,10 @@ impl Sampler {
                     ("cpu_usage_cores", rate(0)),
                     ("cpu_throttled_cores", rate(1)),
                     ("cpu_starved_cores", rate(2)),
-                    ("memory_usage_bytes", c.memory_bytes as f64),
+                    (
+                        "memory_usage_bytes",
+                        books.container_memory(cid, now) as f64,
+                    ),
                 ] {
                     sink.metric(&MetricRecord {
                         time: now,
