@@ -82,6 +82,7 @@ pub fn scale_input(n_nodes: usize, n_pods: usize, duration: SimTime) -> Simulati
                 cpu: CpuProfile::constant(cpu_m as f64 / 1000.0 * 1.5),
                 memory: kubesim_core::MemoryProfile::constant(mem / 2),
                 cpu_seconds: None,
+                exit: None,
             },
         ));
     }

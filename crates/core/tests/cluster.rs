@@ -257,6 +257,7 @@ fn image(startup: SimTime, cores: f64, work: Option<f64>) -> ImageBehavior {
         cpu: CpuProfile::constant(cores),
         memory: kubesim_core::MemoryProfile::constant(64 << 20),
         cpu_seconds: work,
+        exit: None,
     }
 }
 
@@ -1147,6 +1148,7 @@ fn busy_run() -> Sim {
         },
         memory: kubesim_core::MemoryProfile::constant(256 << 20),
         cpu_seconds: None,
+        exit: None,
     };
     let steps = ImageBehavior {
         startup: secs(4),
@@ -1158,6 +1160,7 @@ fn busy_run() -> Sim {
         },
         memory: kubesim_core::MemoryProfile::constant(128 << 20),
         cpu_seconds: Some(37.3),
+        exit: None,
     };
     let mut s = Sim::new(
         KubeletConfig::default(),

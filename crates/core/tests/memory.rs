@@ -32,6 +32,7 @@ fn leak(start_mi: i64, per_min_mi: i64) -> ImageBehavior {
             startup_burst: None,
         },
         cpu_seconds: None,
+        exit: None,
     }
 }
 

@@ -117,11 +117,11 @@ prop_compose! {
         let images = vec![
             (
                 "slow".to_string(),
-                ImageBehavior { startup, cpu: profile.clone(), memory: kubesim_core::MemoryProfile::constant(i64::MAX), cpu_seconds: None },
+                ImageBehavior { startup, cpu: profile.clone(), memory: kubesim_core::MemoryProfile::constant(i64::MAX), cpu_seconds: None, exit: None },
             ),
             (
                 "work".to_string(),
-                ImageBehavior { startup: SimTime::ZERO, cpu: profile, memory: kubesim_core::MemoryProfile::constant(1), cpu_seconds: Some(work) },
+                ImageBehavior { startup: SimTime::ZERO, cpu: profile, memory: kubesim_core::MemoryProfile::constant(1), cpu_seconds: Some(work), exit: None },
             ),
         ];
         SimulationInput {

@@ -223,6 +223,7 @@ fn images() -> Vec<(String, ImageBehavior)> {
                 cpu: CpuProfile::constant(1.0),
                 memory: kubesim_core::MemoryProfile::constant(32 * MI),
                 cpu_seconds: Some(BATCH_WORK_S),
+                exit: None,
             },
         ),
         (
@@ -236,6 +237,7 @@ fn images() -> Vec<(String, ImageBehavior)> {
                 },
                 memory: kubesim_core::MemoryProfile::constant(64 * MI),
                 cpu_seconds: None,
+                exit: None,
             },
         ),
         (
@@ -245,6 +247,7 @@ fn images() -> Vec<(String, ImageBehavior)> {
                 cpu: CpuProfile::constant(0.3),
                 memory: kubesim_core::MemoryProfile::constant(16 * MI),
                 cpu_seconds: None,
+                exit: None,
             },
         ),
     ]

@@ -134,6 +134,7 @@ fn batch_image(cores: f64, work: f64) -> ImageBehavior {
         cpu: CpuProfile::constant(cores),
         memory: kubesim_core::MemoryProfile::constant(64 << 20),
         cpu_seconds: Some(work),
+        exit: None,
     }
 }
 
@@ -276,6 +277,7 @@ fn busy_scenario(seed: u64, extra_deployment: bool) -> SimulationInput {
                     },
                     memory: kubesim_core::MemoryProfile::constant(128 << 20),
                     cpu_seconds: None,
+                    exit: None,
                 },
             ),
         ],
@@ -830,6 +832,7 @@ fn sidecar_restart_leaves_app_containers_running() {
                 cpu: CpuProfile::constant(0.5),
                 memory: kubesim_core::MemoryProfile::constant(1 << 20),
                 cpu_seconds: None,
+                exit: None,
             },
         ),
     ];

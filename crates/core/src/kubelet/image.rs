@@ -326,6 +326,19 @@ impl MemoryProfile {
     }
 }
 
+/// When a container's process exits on its own (besides finishing finite
+/// work): after a fixed time, or at random with a constant rate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExitBehavior {
+    /// Exits this long after it starts.
+    pub after: Option<SimTime>,
+    /// Or exits at random, this many times per hour on average (an
+    /// exponential time to exit, drawn from the container's own stream).
+    pub rate_per_hour: Option<f64>,
+    /// The exit code.
+    pub code: i32,
+}
+
 /// Behaviour of a container running one image.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImageBehavior {
@@ -337,6 +350,8 @@ pub struct ImageBehavior {
     pub memory: MemoryProfile,
     /// Finite CPU work in CPU-seconds; the process exits 0 once done.
     pub cpu_seconds: Option<f64>,
+    /// Exits on its own, if it does.
+    pub exit: Option<ExitBehavior>,
 }
 
 impl Default for ImageBehavior {
@@ -346,6 +361,7 @@ impl Default for ImageBehavior {
             cpu: CpuProfile::constant(0.0),
             memory: MemoryProfile::constant(0),
             cpu_seconds: None,
+            exit: None,
         }
     }
 }

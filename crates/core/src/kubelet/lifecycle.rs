@@ -97,6 +97,7 @@ impl Kubelet {
         };
         self.accounting.start_container(cid, start, now);
         self.arm_memory_limit(cid, cg.memory_limit_bytes, now, fx);
+        self.arm_exit(store, pid, ci, now, fx);
         if let Some(next) = next {
             let gen = self.timers.arm(cid.index(), KubeletTimerKind::DemandChange);
             fx.timers.push((
@@ -142,6 +143,7 @@ impl Kubelet {
             KubeletTimerKind::DemandChange,
             KubeletTimerKind::WorkDone,
             KubeletTimerKind::MemoryLimit,
+            KubeletTimerKind::Exit,
         ] {
             self.timers.cancel(cid.index(), kind);
         }

@@ -30,8 +30,8 @@ mod restart;
 mod work;
 
 pub use image::{
-    CpuProfile, ImageBehavior, Interpolation, MemoryPiece, MemoryProfile, MemoryShape,
-    StartupBurst, DEFAULT_PROFILE_RESOLUTION,
+    CpuProfile, ExitBehavior, ImageBehavior, Interpolation, MemoryPiece, MemoryProfile,
+    MemoryShape, StartupBurst, DEFAULT_PROFILE_RESOLUTION,
 };
 pub use restart::{BACKOFF_INITIAL, BACKOFF_MAX, BACKOFF_RESET};
 
@@ -61,10 +61,12 @@ pub enum KubeletTimerKind {
     Restart,
     /// The container's memory reaches its limit: the cgroup OOM-kills it.
     MemoryLimit,
+    /// The container's process exits on its own (`images.<i>.exit`).
+    Exit,
 }
 
 impl TimerKind for KubeletTimerKind {
-    const COUNT: usize = 5;
+    const COUNT: usize = 6;
     fn index(self) -> usize {
         self as usize
     }
@@ -211,6 +213,9 @@ pub struct Kubelet {
     oom_scratch: Vec<(ContainerId, i64)>,
     /// Reused buffer for rate changes after a flush.
     work_changed: Vec<ContainerId>,
+    /// The run seed: containers' random exits draw from streams derived
+    /// from it.
+    seed: u64,
 }
 
 impl Kubelet {
@@ -231,6 +236,7 @@ impl Kubelet {
             accounting: Accounting::new(config.cgroup),
             oom_scratch: Vec::new(),
             work_changed: Vec::new(),
+            seed: 0,
         };
         for (name, behavior) in images {
             let id = k.images.len() as u32;
@@ -240,6 +246,12 @@ impl Kubelet {
         let profiles = k.images.iter().map(|i| i.memory.clone()).collect();
         k.accounting.set_memory_profiles(profiles);
         k
+    }
+
+    /// Sets the run seed (each container's random stream derives from it
+    /// and the container's `namespace/pod/container` name).
+    pub fn set_seed(&mut self, seed: u64) {
+        self.seed = seed;
     }
 
     /// The settings.
@@ -304,6 +316,7 @@ impl Kubelet {
                 self.start_container(store, pod, ci, now, fx);
             }
             KubeletTimerKind::MemoryLimit => self.on_memory_limit(store, pod, ci, now, fx),
+            KubeletTimerKind::Exit => self.on_exit_timer(store, pod, ci, now, fx),
         }
     }
 
@@ -397,6 +410,7 @@ impl Kubelet {
                         KubeletTimerKind::WorkDone,
                         KubeletTimerKind::Restart,
                         KubeletTimerKind::MemoryLimit,
+                        KubeletTimerKind::Exit,
                     ] {
                         if self.timers.is_live(cid.index(), kind) {
                             return Err(format!(

@@ -11,7 +11,8 @@
 use super::lifecycle::Exit;
 use super::{Effects, Kubelet, KubeletTimer, KubeletTimerKind};
 use crate::api::{ContainerId, PodId, Store, Termination};
-use crate::kernel::SimTime;
+use crate::kernel::{entity_rng, SimTime};
+use rand::Rng;
 
 impl Kubelet {
     /// The demand profile's next point: new demand, next change armed.
@@ -109,5 +110,76 @@ impl Kubelet {
                 },
             ));
         }
+    }
+}
+
+impl Kubelet {
+    /// Arms the container's own exit, if its image exits by itself: after
+    /// a fixed time, or after an exponential time with the image's rate,
+    /// drawn from the container's own stream (one fixed slice of it per
+    /// run, so a restart never shifts another container's draws).
+    pub(super) fn arm_exit(
+        &mut self,
+        store: &Store,
+        pid: PodId,
+        ci: usize,
+        now: SimTime,
+        fx: &mut Effects,
+    ) {
+        let cid = store.pod(pid).container_id(ci);
+        let Some(exit) = self.image(cid).exit else {
+            return;
+        };
+        let random = exit.rate_per_hour.filter(|r| *r > 0.0).map(|rate| {
+            let entry = store.pod(pid);
+            let meta = &entry.pod().metadata;
+            let name = format!(
+                "{}/{}/{}",
+                meta.namespace_or_default(),
+                meta.name,
+                entry.pod().spec.container(ci).name
+            );
+            let life = entry.pod().status.container_statuses[ci].restart_count;
+            let mut rng = entity_rng(self.seed, "container", &name);
+            rng.set_word_pos(u128::from(life) * 16);
+            // 1 − U lies in (0, 1]: the logarithm is finite.
+            let u: f64 = rng.random();
+            SimTime::from_secs_f64_ceil(-(1.0 - u).ln() / rate * 3600.0)
+        });
+        let after = match (exit.after, random) {
+            (Some(a), Some(r)) => a.min(r),
+            (a, r) => match a.or(r) {
+                Some(t) => t,
+                None => return,
+            },
+        };
+        let gen = self.timers.arm(cid.index(), KubeletTimerKind::Exit);
+        fx.timers.push((
+            now + after,
+            KubeletTimer::Container {
+                kind: KubeletTimerKind::Exit,
+                container: cid,
+                gen,
+            },
+        ));
+    }
+
+    /// The process exited by itself with the image's exit code.
+    pub(super) fn on_exit_timer(
+        &mut self,
+        store: &mut Store,
+        pid: PodId,
+        ci: usize,
+        now: SimTime,
+        fx: &mut Effects,
+    ) {
+        let cid = store.pod(pid).container_id(ci);
+        let code = self.image(cid).exit.map_or(0, |e| e.code);
+        let nid = store.pod(pid).node().expect("running pods are bound");
+        self.accounting.touch(nid, now);
+        let started = store.pod(pid).pod().status.container_statuses[ci].started_at;
+        let ran = now - started.unwrap_or(now);
+        self.stop_container(store, pid, ci, Some(Termination::exited(code)));
+        self.on_exit(store, pid, ci, Exit { code, ran }, now, fx);
     }
 }

@@ -139,7 +139,11 @@ impl Simulation {
             queue: EventQueue::with_capacity(1024),
             now: SimTime::ZERO,
             store: Store::new(limits.max_objects),
-            kubelet: Kubelet::new(config.kubelet, input.images),
+            kubelet: {
+                let mut k = Kubelet::new(config.kubelet, input.images);
+                k.set_seed(config.seed);
+                k
+            },
             placement: Placement::new(config.profile.clone(), scheduler_rng),
             controllers: Controllers::default(),
             sampler: Sampler::new(config.metrics, config.sample_interval),

@@ -1,0 +1,155 @@
+//! Containers that exit on their own, through the shared `NodeHarness`:
+//! exit after a fixed time with a code, random exits from each
+//! container's own stream, and what `restartPolicy` (pod-level, and
+//! sidecars) does with each exit code — crash-loop back-off, `Completed`,
+//! `Error`, and the pod's phase (`getPhase`).
+
+use kubesim_core::harness::NodeHarness;
+use kubesim_core::{
+    Container, ContainerState, CpuProfile, ExitBehavior, ImageBehavior, KubeletConfig, Node,
+    NodeId, ObjectMeta, Pod, PodId, PodPhase, PodSpec, ResourceList, RestartPolicy, SimTime,
+};
+
+fn secs(s: u64) -> SimTime {
+    SimTime::from_secs(s)
+}
+
+fn exits(after: Option<u64>, rate: Option<f64>, code: i32) -> ImageBehavior {
+    ImageBehavior {
+        cpu: CpuProfile::constant(0.1),
+        exit: Some(ExitBehavior {
+            after: after.map(secs),
+            rate_per_hour: rate,
+            code,
+        }),
+        ..Default::default()
+    }
+}
+
+fn harness(images: Vec<(&str, ImageBehavior)>) -> (NodeHarness, NodeId) {
+    let mut h = NodeHarness::new(KubeletConfig::default(), images);
+    h.kubelet.set_seed(7);
+    let cap = ResourceList {
+        milli_cpu: 64_000,
+        memory: 256 << 30,
+        pods: 5000,
+        scalar: vec![],
+    };
+    let n = h.add_node(Node::new(
+        ObjectMeta::named("n"),
+        cap,
+        ResourceList::default(),
+    ));
+    (h, n)
+}
+
+fn pod(name: &str, image: &str, restart: RestartPolicy) -> Pod {
+    Pod {
+        metadata: ObjectMeta::named(name),
+        spec: PodSpec {
+            containers: vec![Container {
+                name: "app".into(),
+                image: image.into(),
+                ..Default::default()
+            }],
+            restart_policy: restart,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+fn run(h: &mut NodeHarness, n: NodeId, p: Pod) -> PodId {
+    let id = h.add_pod(p);
+    h.bind(id, n);
+    id
+}
+
+/// Exit 1 after 30 s under `Always`: restarted at once, then after 10, 20,
+/// 40 s… (kubelet's back-off), each delayed restart announced by
+/// `BackOff`; the last exit is `Error`, code 1.
+#[test]
+fn failing_container_crash_loops_with_back_off() {
+    let (mut h, n) = harness(vec![("crash", exits(Some(30), None, 1))]);
+    let p = run(&mut h, n, pod("p", "crash", RestartPolicy::Always));
+    h.run_until(secs(300));
+    // Starts: 0, 30 (immediate), 70 (+10), 120 (+20), 190 (+40), 300 (+80).
+    let starts: Vec<SimTime> = h
+        .events
+        .iter()
+        .filter(|e| e.reason == "Started")
+        .map(|e| e.time)
+        .collect();
+    assert_eq!(
+        starts,
+        [0, 30, 70, 120, 190, 300].map(secs),
+        "run 30 s, wait the back-off, run again"
+    );
+    let backoffs = h.events.iter().filter(|e| e.reason == "BackOff").count();
+    assert_eq!(backoffs, 4);
+    let st = h.status(p, 0);
+    assert_eq!(st.restart_count, 5);
+    let t = st.last_termination.expect("exited");
+    assert_eq!((t.reason, t.exit_code), ("Error", 1));
+    assert_eq!(h.pod(p).phase(), PodPhase::Running);
+}
+
+/// The exit code decides under `OnFailure`: 0 completes the pod, non-zero
+/// restarts the container.
+#[test]
+fn on_failure_restarts_only_failures() {
+    let (mut h, n) = harness(vec![
+        ("ok", exits(Some(10), None, 0)),
+        ("bad", exits(Some(10), None, 2)),
+    ]);
+    let ok = run(&mut h, n, pod("ok", "ok", RestartPolicy::OnFailure));
+    let bad = run(&mut h, n, pod("bad", "bad", RestartPolicy::OnFailure));
+    h.run_until(secs(100));
+    assert_eq!(h.pod(ok).phase(), PodPhase::Succeeded);
+    assert_eq!(h.pod(ok).pod().status.reason, "Completed");
+    assert_eq!(h.status(ok, 0).restart_count, 0);
+    assert_eq!(h.pod(bad).phase(), PodPhase::Running);
+    assert!(h.status(bad, 0).restart_count >= 3);
+}
+
+/// Under `Never` a non-zero exit fails the pod.
+#[test]
+fn never_fails_on_a_non_zero_exit() {
+    let (mut h, n) = harness(vec![("bad", exits(Some(5), None, 3))]);
+    let p = run(&mut h, n, pod("p", "bad", RestartPolicy::Never));
+    h.run_until(secs(60));
+    assert_eq!(h.pod(p).phase(), PodPhase::Failed);
+    assert_eq!(h.pod(p).pod().status.reason, "Error");
+    assert_eq!(h.status(p, 0).state, ContainerState::Terminated);
+    assert_eq!(h.pod(p).times().finished, Some(secs(5)));
+}
+
+/// Random exits at 2 per hour: each container draws from its own stream,
+/// so the times differ between containers, repeat for the same seed, and
+/// average about half an hour.
+#[test]
+fn random_exits_follow_the_rate_and_repeat_with_the_seed() {
+    let first_exits = |seed: u64| {
+        let (mut h, n) = harness(vec![("flaky", exits(None, Some(2.0), 137))]);
+        h.kubelet.set_seed(seed);
+        let pods: Vec<PodId> = (0..2000)
+            .map(|i| {
+                run(
+                    &mut h,
+                    n,
+                    pod(&format!("p{i}"), "flaky", RestartPolicy::Never),
+                )
+            })
+            .collect();
+        h.run_until(secs(100 * 3600));
+        pods.iter()
+            .map(|&p| h.pod(p).times().finished.expect("exited").as_secs_f64())
+            .collect::<Vec<f64>>()
+    };
+    let a = first_exits(7);
+    let mean = a.iter().sum::<f64>() / a.len() as f64;
+    assert!((mean - 1800.0).abs() < 1800.0 * 0.08, "mean {mean} s");
+    assert_ne!(a[0], a[1], "each container has its own stream");
+    assert_eq!(a, first_exits(7), "same seed, same times");
+    assert_ne!(a, first_exits(8));
+}
