@@ -47,6 +47,7 @@ pub fn template(app: &str, cpu_m: i64, mem: i64) -> PodTemplate {
                 ..Default::default()
             },
             restart_policy: None,
+            ..Default::default()
         }],
         ..Default::default()
     };
@@ -83,6 +84,7 @@ pub fn scale_input(n_nodes: usize, n_pods: usize, duration: SimTime) -> Simulati
                 memory: kubesim_core::MemoryProfile::constant(mem / 2),
                 cpu_seconds: None,
                 exit: None,
+                ..Default::default()
             },
         ));
     }

@@ -48,12 +48,12 @@ pub use api::{
     LabelSelectorRequirement, Labels, MilliCpu, Node, NodeAffinity, NodeId, NodeSelectorOperator,
     NodeSelectorRequirement, NodeSelectorTerm, Notice, ObjectMeta, ObjectRef, OwnerReference, Pod,
     PodCondition, PodConditionType, PodEntry, PodId, PodPhase, PodSpec, PodStatus, PodTemplate,
-    PodTimes, PreferredSchedulingTerm, PriorityClass, PriorityClasses, PriorityError, Quantity,
-    QuantityError, QuantityFormat, ReplicaSet, ReplicaSetId, ResourceList, ResourceRequirements,
-    RestartPolicy, Store, StoreError, Taint, TaintEffect, Termination, Toleration,
-    TolerationOperator, DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST, DEFAULT_NAMESPACE,
-    MAX_QUANTITY_BYTES, MAX_QUANTITY_COUNT, MAX_QUANTITY_MILLI_CPU, RESOURCE_CPU, RESOURCE_MEMORY,
-    RESOURCE_PODS, SYSTEM_CRITICAL_PRIORITY, SYSTEM_NODE_CRITICAL,
+    PodTimes, PreStopHook, PreferredSchedulingTerm, PriorityClass, PriorityClasses, PriorityError,
+    Probe, PullPolicy, Quantity, QuantityError, QuantityFormat, ReplicaSet, ReplicaSetId,
+    ResourceList, ResourceRequirements, RestartPolicy, Store, StoreError, Taint, TaintEffect,
+    Termination, Toleration, TolerationOperator, DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST,
+    DEFAULT_NAMESPACE, MAX_QUANTITY_BYTES, MAX_QUANTITY_COUNT, MAX_QUANTITY_MILLI_CPU,
+    RESOURCE_CPU, RESOURCE_MEMORY, RESOURCE_PODS, SYSTEM_CRITICAL_PRIORITY, SYSTEM_NODE_CRITICAL,
 };
 pub use cgroup::{
     container_cgroup, cpu_shares_to_cpu_weight, get_container_oom_score_adjust, milli_cpu_to_quota,

@@ -258,6 +258,7 @@ fn image(startup: SimTime, cores: f64, work: Option<f64>) -> ImageBehavior {
         memory: kubesim_core::MemoryProfile::constant(64 << 20),
         cpu_seconds: work,
         exit: None,
+        ..Default::default()
     }
 }
 
@@ -271,6 +272,7 @@ fn container(name: &str, image: &str, req_m: Option<i64>, lim_m: Option<i64>) ->
             ..Default::default()
         },
         restart_policy: None,
+        ..Default::default()
     }
 }
 
@@ -1149,6 +1151,7 @@ fn busy_run() -> Sim {
         memory: kubesim_core::MemoryProfile::constant(256 << 20),
         cpu_seconds: None,
         exit: None,
+        ..Default::default()
     };
     let steps = ImageBehavior {
         startup: secs(4),
@@ -1161,6 +1164,7 @@ fn busy_run() -> Sim {
         memory: kubesim_core::MemoryProfile::constant(128 << 20),
         cpu_seconds: Some(37.3),
         exit: None,
+        ..Default::default()
     };
     let mut s = Sim::new(
         KubeletConfig::default(),

@@ -153,3 +153,67 @@ fn random_exits_follow_the_rate_and_repeat_with_the_seed() {
     assert_eq!(a, first_exits(7), "same seed, same times");
     assert_ne!(a, first_exits(8));
 }
+
+fn slow_stop(pre_stop_time: u64, shutdown: u64) -> ImageBehavior {
+    ImageBehavior {
+        cpu: CpuProfile::constant(0.5),
+        pre_stop_time: secs(pre_stop_time),
+        shutdown: secs(shutdown),
+        ..Default::default()
+    }
+}
+
+/// Deletion with a `sleep` preStop of 5 s and a 10 s shutdown: the
+/// container stops 15 s later with exit 0; until then the pod is not
+/// Ready, restarts nothing and still holds its node's resources.
+#[test]
+fn graceful_termination_keeps_resources_until_gone() {
+    let (mut h, n) = harness(vec![("web", slow_stop(0, 10))]);
+    let mut p = pod("p", "web", RestartPolicy::Always);
+    p.spec.containers[0].pre_stop = Some(kubesim_core::PreStopHook::Sleep(secs(5)));
+    p.spec.containers[0].resources.cpu_request_m = Some(kubesim_core::MilliCpu(500));
+    let id = run(&mut h, n, p);
+    h.run_until(secs(100));
+    h.delete(id);
+    assert!(h
+        .events
+        .iter()
+        .any(|e| e.reason == "Killing" && e.time == secs(100)));
+    assert!(!h.pod(id).is_ready());
+    h.run_until(secs(114));
+    assert_eq!(h.status(id, 0).state, ContainerState::Running);
+    assert_eq!(h.kubelet.accounting().node(n).requested().milli_cpu, 500);
+    h.run_until(secs(115));
+    let e = h.pod(id);
+    assert_eq!(e.times().finished, Some(secs(115)));
+    assert_eq!(e.phase(), PodPhase::Succeeded);
+    assert_eq!(e.pod().status.reason, "Deleted");
+    assert_eq!(h.kubelet.accounting().node(n).requested().milli_cpu, 0);
+    assert_eq!(h.status(id, 0).restart_count, 0);
+}
+
+/// A process that needs 45 s to shut down is killed at the end of the
+/// 30 s grace period: exit 137, and the pod ends `Failed`. An `exec`
+/// hook taking the image's 29 s `preStopTime` leaves the 2 s minimum.
+#[test]
+fn sigkill_at_the_end_of_the_grace_period() {
+    let (mut h, n) = harness(vec![
+        ("stubborn", slow_stop(0, 45)),
+        ("hooked", slow_stop(29, 5)),
+    ]);
+    let a = run(&mut h, n, pod("a", "stubborn", RestartPolicy::Always));
+    let mut hooked = pod("b", "hooked", RestartPolicy::Always);
+    hooked.spec.containers[0].pre_stop = Some(kubesim_core::PreStopHook::Handler);
+    let b = run(&mut h, n, hooked);
+    h.run_until(secs(10));
+    h.delete(a);
+    h.delete(b);
+    h.run_until(secs(100));
+    assert_eq!(h.pod(a).times().finished, Some(secs(40)));
+    assert_eq!(h.pod(a).phase(), PodPhase::Failed);
+    let t = h.status(a, 0).last_termination.unwrap();
+    assert_eq!((t.reason, t.exit_code), ("Error", 137));
+    // 29 s hook + min(5 s shutdown, max(30 − 29, 2) = 2 s) → killed at 31 s.
+    assert_eq!(h.pod(b).times().finished, Some(secs(41)));
+    assert_eq!(h.status(b, 0).last_termination.unwrap().exit_code, 137);
+}

@@ -33,6 +33,7 @@ fn leak(start_mi: i64, per_min_mi: i64) -> ImageBehavior {
         },
         cpu_seconds: None,
         exit: None,
+        ..Default::default()
     }
 }
 
@@ -58,6 +59,7 @@ fn container(image: &str, req_mi: Option<i64>, lim_mi: Option<i64>, cpu: bool) -
             ..Default::default()
         },
         restart_policy: None,
+        ..Default::default()
     }
 }
 

@@ -487,6 +487,7 @@ fn gen_pod(i: usize, g: &PodGen) -> Pod {
                 ..Default::default()
             },
             restart_policy: None,
+            ..Default::default()
         })
         .collect();
     let init_containers = g
@@ -502,6 +503,7 @@ fn gen_pod(i: usize, g: &PodGen) -> Pod {
                 ..Default::default()
             },
             restart_policy: sidecar.then_some(RestartPolicy::Always),
+            ..Default::default()
         })
         .collect();
     Pod {

@@ -46,6 +46,7 @@ fn container(name: &str, req: (&str, &str), lim: (&str, &str)) -> Container {
             ..Default::default()
         },
         restart_policy: None,
+        ..Default::default()
     }
 }
 

@@ -58,6 +58,7 @@ fn container(i: usize, cpu: i64, mem: i64, limit: bool) -> Container {
             ..Default::default()
         },
         restart_policy: None,
+        ..Default::default()
     }
 }
 
@@ -117,11 +118,11 @@ prop_compose! {
         let images = vec![
             (
                 "slow".to_string(),
-                ImageBehavior { startup, cpu: profile.clone(), memory: kubesim_core::MemoryProfile::constant(i64::MAX), cpu_seconds: None, exit: None },
+                ImageBehavior { startup, cpu: profile.clone(), memory: kubesim_core::MemoryProfile::constant(i64::MAX), cpu_seconds: None, exit: None, ..Default::default() },
             ),
             (
                 "work".to_string(),
-                ImageBehavior { startup: SimTime::ZERO, cpu: profile, memory: kubesim_core::MemoryProfile::constant(1), cpu_seconds: Some(work), exit: None },
+                ImageBehavior { startup: SimTime::ZERO, cpu: profile, memory: kubesim_core::MemoryProfile::constant(1), cpu_seconds: Some(work), exit: None, ..Default::default() },
             ),
         ];
         SimulationInput {

@@ -167,6 +167,7 @@ fn arb_container() -> impl Strategy<Value = Container> {
             image: image.into(),
             resources,
             restart_policy: None,
+            ..Default::default()
         })
 }
 
@@ -224,6 +225,7 @@ fn images() -> Vec<(String, ImageBehavior)> {
                 memory: kubesim_core::MemoryProfile::constant(32 * MI),
                 cpu_seconds: Some(BATCH_WORK_S),
                 exit: None,
+                ..Default::default()
             },
         ),
         (
@@ -238,6 +240,7 @@ fn images() -> Vec<(String, ImageBehavior)> {
                 memory: kubesim_core::MemoryProfile::constant(64 * MI),
                 cpu_seconds: None,
                 exit: None,
+                ..Default::default()
             },
         ),
         (
@@ -248,6 +251,7 @@ fn images() -> Vec<(String, ImageBehavior)> {
                 memory: kubesim_core::MemoryProfile::constant(16 * MI),
                 cpu_seconds: None,
                 exit: None,
+                ..Default::default()
             },
         ),
     ]

@@ -48,6 +48,7 @@ fn container(name: &str, image: &str, cpu_m: Option<i64>) -> Container {
             ..Default::default()
         },
         restart_policy: None,
+        ..Default::default()
     }
 }
 
@@ -135,6 +136,7 @@ fn batch_image(cores: f64, work: f64) -> ImageBehavior {
         memory: kubesim_core::MemoryProfile::constant(64 << 20),
         cpu_seconds: Some(work),
         exit: None,
+        ..Default::default()
     }
 }
 
@@ -278,6 +280,7 @@ fn busy_scenario(seed: u64, extra_deployment: bool) -> SimulationInput {
                     memory: kubesim_core::MemoryProfile::constant(128 << 20),
                     cpu_seconds: None,
                     exit: None,
+                    ..Default::default()
                 },
             ),
         ],
@@ -833,6 +836,7 @@ fn sidecar_restart_leaves_app_containers_running() {
                 memory: kubesim_core::MemoryProfile::constant(1 << 20),
                 cpu_seconds: None,
                 exit: None,
+                ..Default::default()
             },
         ),
     ];

@@ -64,6 +64,7 @@ fn c(reqs: &[(&str, i64)]) -> Container {
         image: "img".into(),
         resources: r,
         restart_policy: None,
+        ..Default::default()
     }
 }
 

@@ -4,7 +4,7 @@
 //! never invents a default of its own.
 
 use crate::api::meta::Labels;
-use crate::api::pod::PodSpec;
+use crate::api::pod::{PodSpec, PullPolicy};
 use crate::api::resources::ResourceList;
 
 /// kubelet `maxPods` (pkg/kubelet/apis/config/v1beta1/defaults.go).
@@ -30,9 +30,10 @@ pub const LABEL_OS_BETA: &str = "beta.kubernetes.io/os";
 /// The deprecated `beta.kubernetes.io/arch`, which kubelet still sets.
 pub const LABEL_ARCH_BETA: &str = "beta.kubernetes.io/arch";
 
-/// `SetDefaults_Pod` for what kubesim models: a container that sets a
-/// limit but no request gets request = limit, for cpu, memory and
-/// extended resources.
+/// `SetDefaults_Pod` and `SetDefaults_Container` for what kubesim
+/// models: a container that sets a limit but no request gets request =
+/// limit, for cpu, memory and extended resources; `imagePullPolicy`
+/// follows the image's tag.
 pub fn set_defaults_pod_spec(spec: &mut PodSpec) {
     for c in spec
         .containers
@@ -40,6 +41,8 @@ pub fn set_defaults_pod_spec(spec: &mut PodSpec) {
         .chain(spec.init_containers.iter_mut())
     {
         c.resources.apply_defaults();
+        c.image_pull_policy
+            .get_or_insert_with(|| PullPolicy::default_for(&c.image));
     }
 }
 

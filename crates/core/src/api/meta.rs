@@ -49,6 +49,8 @@ pub struct ObjectMeta {
     pub creation_timestamp: SimTime,
     /// `metadata.deletionTimestamp`: set when deletion starts.
     pub deletion_timestamp: Option<SimTime>,
+    /// `metadata.deletionGracePeriodSeconds`: the grace the deletion gave.
+    pub deletion_grace_period_s: Option<i64>,
     /// `metadata.generation`.
     pub generation: i64,
 }

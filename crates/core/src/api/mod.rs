@@ -28,7 +28,8 @@ pub use node::Node;
 pub use pod::{
     Container, ContainerState, ContainerStatus, NodeAffinity, NodeSelectorOperator,
     NodeSelectorRequirement, NodeSelectorTerm, Pod, PodCondition, PodConditionType, PodPhase,
-    PodSpec, PodStatus, PreferredSchedulingTerm, RestartPolicy, Termination,
+    PodSpec, PodStatus, PreStopHook, PreferredSchedulingTerm, Probe, PullPolicy, RestartPolicy,
+    Termination,
 };
 pub use priority::{
     PriorityClass, PriorityClasses, PriorityError, HIGHEST_USER_DEFINABLE_PRIORITY,

@@ -74,6 +74,89 @@ pub struct Container {
     pub resources: ResourceRequirements,
     /// `restartPolicy: Always` on an init container makes it a sidecar.
     pub restart_policy: Option<RestartPolicy>,
+    /// `startupProbe`.
+    pub startup_probe: Option<Probe>,
+    /// `livenessProbe`.
+    pub liveness_probe: Option<Probe>,
+    /// `readinessProbe`.
+    pub readiness_probe: Option<Probe>,
+    /// `lifecycle.preStop`.
+    pub pre_stop: Option<PreStopHook>,
+    /// `imagePullPolicy` (defaulted by the API server from the tag).
+    pub image_pull_policy: Option<PullPolicy>,
+}
+
+/// `v1.Probe`: when kubelet probes and how many results count. The
+/// handler (exec, httpGet, tcpSocket, grpc) does not matter to kubesim:
+/// what the probe sees comes from the image's `health`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Probe {
+    /// `initialDelaySeconds` (default 0).
+    pub initial_delay_s: i32,
+    /// `periodSeconds` (default 10).
+    pub period_s: i32,
+    /// `timeoutSeconds` (default 1).
+    pub timeout_s: i32,
+    /// `successThreshold` (default 1; must be 1 for liveness and startup).
+    pub success_threshold: i32,
+    /// `failureThreshold` (default 3).
+    pub failure_threshold: i32,
+}
+
+impl Default for Probe {
+    /// The API defaults (pkg/apis/core/v1/defaults.go `SetDefaults_Probe`).
+    fn default() -> Self {
+        Probe {
+            initial_delay_s: 0,
+            period_s: 10,
+            timeout_s: 1,
+            success_threshold: 1,
+            failure_threshold: 3,
+        }
+    }
+}
+
+/// `v1.LifecycleHandler` of `lifecycle.preStop`, as far as its duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PreStopHook {
+    /// `sleep.seconds`: the hook takes exactly this long.
+    Sleep(SimTime),
+    /// `exec` or `httpGet`: takes the image's `preStopTime`.
+    Handler,
+}
+
+/// `v1.PullPolicy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PullPolicy {
+    /// Pull every time the container starts.
+    Always,
+    /// Pull only if the node does not have the image.
+    IfNotPresent,
+    /// Never pull; fail if the node does not have the image.
+    Never,
+}
+
+impl PullPolicy {
+    /// The API spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PullPolicy::Always => "Always",
+            PullPolicy::IfNotPresent => "IfNotPresent",
+            PullPolicy::Never => "Never",
+        }
+    }
+    /// The API default for `image` (`SetDefaults_Container`): `Always`
+    /// for the `latest` tag or no tag, `IfNotPresent` otherwise (a digest
+    /// counts as a tag).
+    pub fn default_for(image: &str) -> PullPolicy {
+        let last = image.rsplit('/').next().unwrap_or(image);
+        let has_digest = image.contains('@');
+        match last.rsplit_once(':') {
+            _ if has_digest => PullPolicy::IfNotPresent,
+            Some((_, "latest")) | None => PullPolicy::Always,
+            Some(_) => PullPolicy::IfNotPresent,
+        }
+    }
 }
 
 impl Container {
@@ -155,7 +238,7 @@ pub struct NodeAffinity {
 }
 
 /// `v1.PodSpec`, the parts kubesim models.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PodSpec {
     /// `containers`.
     pub containers: Vec<Container>,
@@ -342,6 +425,25 @@ pub struct Pod {
     pub spec: PodSpec,
     /// `status`.
     pub status: PodStatus,
+}
+
+impl Default for PodSpec {
+    /// An empty spec with the API defaults (`restartPolicy: Always`,
+    /// `terminationGracePeriodSeconds: 30`).
+    fn default() -> Self {
+        PodSpec {
+            containers: Vec::new(),
+            init_containers: Vec::new(),
+            restart_policy: RestartPolicy::default(),
+            node_name: None,
+            node_selector: Labels::new(),
+            node_affinity: None,
+            tolerations: Vec::new(),
+            priority: 0,
+            priority_class_name: String::new(),
+            termination_grace_period_s: crate::api::defaults::DEFAULT_TERMINATION_GRACE_PERIOD_S,
+        }
+    }
 }
 
 impl PodSpec {

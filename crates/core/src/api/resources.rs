@@ -275,6 +275,7 @@ mod tests {
                 ..Default::default()
             },
             restart_policy: None,
+            ..Default::default()
         }
     }
 

@@ -549,11 +549,28 @@ impl Store {
     /// kubelet has stopped it. Returns `false` if it was already finished
     /// or being deleted.
     pub fn delete_pod(&mut self, pod: PodId, now: SimTime) -> bool {
+        self.delete_pod_with_grace(pod, now, None)
+    }
+
+    /// [`delete_pod`](Self::delete_pod) with a grace period other than the
+    /// pod's `terminationGracePeriodSeconds` (`kubectl delete
+    /// --grace-period`, an eviction).
+    pub fn delete_pod_with_grace(
+        &mut self,
+        pod: PodId,
+        now: SimTime,
+        grace_s: Option<i64>,
+    ) -> bool {
         let p = &mut self.pods[pod.index()];
         if p.is_finished() || p.is_deleting() {
             return false;
         }
         p.pod.metadata.deletion_timestamp = Some(now);
+        p.pod.metadata.deletion_grace_period_s = Some(
+            grace_s
+                .unwrap_or(p.pod.spec.termination_grace_period_s)
+                .max(0),
+        );
         if p.node.is_none() {
             p.times.finished = Some(now);
             p.pod.status.reason = "Deleted".into();

@@ -352,6 +352,10 @@ pub struct ImageBehavior {
     pub cpu_seconds: Option<f64>,
     /// Exits on its own, if it does.
     pub exit: Option<ExitBehavior>,
+    /// How long an `exec` or `httpGet` preStop hook takes.
+    pub pre_stop_time: SimTime,
+    /// How long the process takes to exit after SIGTERM.
+    pub shutdown: SimTime,
 }
 
 impl Default for ImageBehavior {
@@ -362,6 +366,8 @@ impl Default for ImageBehavior {
             memory: MemoryProfile::constant(0),
             cpu_seconds: None,
             exit: None,
+            pre_stop_time: SimTime::ZERO,
+            shutdown: SimTime::ZERO,
         }
     }
 }

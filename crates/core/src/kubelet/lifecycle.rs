@@ -144,6 +144,7 @@ impl Kubelet {
             KubeletTimerKind::WorkDone,
             KubeletTimerKind::MemoryLimit,
             KubeletTimerKind::Exit,
+            KubeletTimerKind::Stop,
         ] {
             self.timers.cancel(cid.index(), kind);
         }
@@ -253,6 +254,12 @@ impl Kubelet {
             code: exit_code,
             ran,
         } = exit;
+        if store.pod(pid).is_deleting() {
+            // A pod being deleted restarts nothing; it is gone once every
+            // container has stopped.
+            self.finish_if_stopped(store, pid, now);
+            return;
+        }
         let cid = store.pod(pid).container_id(ci);
         let rt = &self.containers[cid.index()];
         if rt.is_init && !rt.is_sidecar && exit_code == 0 {
@@ -334,46 +341,6 @@ impl Kubelet {
             self.accounting.remove_pod(nid, pid, store);
         }
         self.pods[pid.index()].admitted = false;
-    }
-
-    /// A bound pod is being deleted: its containers stop at once (graceful
-    /// termination is not modelled yet) and it releases its node.
-    pub(super) fn kill_deleted(
-        &mut self,
-        store: &mut Store,
-        pid: PodId,
-        now: SimTime,
-        fx: &mut Effects,
-    ) {
-        let entry = store.pod(pid);
-        let Some(nid) = entry.node() else {
-            return; // the store finished an unbound pod itself
-        };
-        if entry.is_finished() {
-            return;
-        }
-        debug_assert!(
-            self.pods[pid.index()].admitted,
-            "deleting a pod never admitted"
-        );
-        self.accounting.touch(nid, now);
-        let running: Vec<usize> = entry
-            .pod()
-            .status
-            .container_statuses
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.state == ContainerState::Running)
-            .map(|(i, _)| i)
-            .collect();
-        for ci in running {
-            let name = &store.pod(pid).pod().spec.container(ci).name;
-            fx.events.push(events::killing(store, pid, name, now));
-            self.stop_container(store, pid, ci, None);
-        }
-        // Processes exit 0 on SIGTERM: since Kubernetes 1.27 kubelet then
-        // records the deleted pod as Succeeded.
-        self.finish_pod(store, pid, PodPhase::Succeeded, "Deleted", now);
     }
 }
 

@@ -27,6 +27,7 @@ mod image;
 mod lifecycle;
 mod memory;
 mod restart;
+mod termination;
 mod work;
 
 pub use image::{
@@ -63,10 +64,13 @@ pub enum KubeletTimerKind {
     MemoryLimit,
     /// The container's process exits on its own (`images.<i>.exit`).
     Exit,
+    /// A container of a pod being deleted stops (it exited after SIGTERM,
+    /// or SIGKILL came at the end of the grace period).
+    Stop,
 }
 
 impl TimerKind for KubeletTimerKind {
-    const COUNT: usize = 6;
+    const COUNT: usize = 7;
     fn index(self) -> usize {
         self as usize
     }
@@ -189,6 +193,8 @@ struct ContainerRuntime {
     /// later, the live timer re-arms itself on firing.
     work_timer_at: Option<SimTime>,
     backoff: SimTime,
+    /// While its pod is being deleted: the exit code it will stop with.
+    stop_code: Option<i32>,
 }
 
 /// What kubelet keeps per pod.
@@ -317,6 +323,7 @@ impl Kubelet {
             }
             KubeletTimerKind::MemoryLimit => self.on_memory_limit(store, pod, ci, now, fx),
             KubeletTimerKind::Exit => self.on_exit_timer(store, pod, ci, now, fx),
+            KubeletTimerKind::Stop => self.on_stop(store, pod, ci, now, fx),
         }
     }
 
@@ -411,6 +418,7 @@ impl Kubelet {
                         KubeletTimerKind::Restart,
                         KubeletTimerKind::MemoryLimit,
                         KubeletTimerKind::Exit,
+                        KubeletTimerKind::Stop,
                     ] {
                         if self.timers.is_live(cid.index(), kind) {
                             return Err(format!(

@@ -794,6 +794,7 @@ fn container(ctx: &mut Ctx<'_>, c: &raw::ContainerSection, path: &str, is_init: 
         image: c.image.clone().unwrap_or_default(),
         resources,
         restart_policy,
+        ..Default::default()
     }
 }
 

@@ -125,6 +125,23 @@ pub fn template_fingerprint(t: &PodTemplate) -> String {
             r.extended_requests,
             r.extended_limits
         ));
+        // Fields added later are written only when set, so that templates
+        // without them keep their hash.
+        for (probe, p) in [
+            ("startupProbe", c.startup_probe),
+            ("livenessProbe", c.liveness_probe),
+            ("readinessProbe", c.readiness_probe),
+        ] {
+            if let Some(p) = p {
+                w(format_args!("  {probe} {p:?}\n"));
+            }
+        }
+        if let Some(h) = c.pre_stop {
+            w(format_args!("  preStop {h:?}\n"));
+        }
+        if let Some(p) = c.image_pull_policy {
+            w(format_args!("  imagePullPolicy {}\n", p.as_str()));
+        }
     }
     out
 }
@@ -339,6 +356,7 @@ fn new_pod(st: &mut DeploymentState, store: &Store, now: SimTime) -> Result<Pod,
             }],
             creation_timestamp: now,
             deletion_timestamp: None,
+            deletion_grace_period_s: None,
             generation: 0,
         },
         spec: rs.template.spec.clone(),
