@@ -67,9 +67,9 @@ pub use kernel::{
     LimitExceeded, ModelLimits, RunLimits, SimTime, TimerKind, TimerTable, NANOS_PER_SEC,
 };
 pub use kubelet::{
-    CpuProfile, Effects, ExitBehavior, ImageBehavior, Interpolation, Kubelet, KubeletConfig,
-    KubeletTimer, KubeletTimerKind, MemoryPiece, MemoryProfile, MemoryShape, NodeTimerKind,
-    OomCandidate, OomScope, StartupBurst, BACKOFF_INITIAL, BACKOFF_MAX, BACKOFF_RESET,
-    DEFAULT_PROFILE_RESOLUTION,
+    CpuProfile, Effects, ExitBehavior, Health, ImageBehavior, Interpolation, Kubelet,
+    KubeletConfig, KubeletTimer, KubeletTimerKind, MemoryPiece, MemoryProfile, MemoryShape,
+    NodeTimerKind, OomCandidate, OomScope, StartupBurst, BACKOFF_INITIAL, BACKOFF_MAX,
+    BACKOFF_RESET, DEFAULT_PROFILE_RESOLUTION,
 };
 pub use qos::{compute_pod_qos, QosClass};

@@ -262,6 +262,21 @@ fn image(startup: SimTime, cores: f64, work: Option<f64>) -> ImageBehavior {
     }
 }
 
+/// A probe every second, as kubesim's earlier releases assumed a
+/// container ready once its image's startup time had passed.
+fn every_second() -> Option<kubesim_core::Probe> {
+    Some(kubesim_core::Probe {
+        period_s: 1,
+        ..Default::default()
+    })
+}
+
+/// `c` with a readiness probe every second: ready once the process answers.
+fn with_readiness(mut c: Container) -> Container {
+    c.readiness_probe = every_second();
+    c
+}
+
 fn container(name: &str, image: &str, req_m: Option<i64>, lim_m: Option<i64>) -> Container {
     Container {
         name: name.into(),
@@ -356,7 +371,7 @@ fn finite_work_runs_during_startup() {
     let n = s.node("n1", 4000);
     let pid = s.pod(pod(
         "job",
-        vec![container("main", "batch", None, None)],
+        vec![with_readiness(container("main", "batch", None, None))],
         RestartPolicy::Never,
     ));
     s.bind(pid, n);
@@ -676,13 +691,16 @@ fn init_containers_run_in_order_and_sidecar_keeps_running() {
     let n = s.node("n1", 4000);
     let mut p = pod(
         "p",
-        vec![container("app", "app", None, None)],
+        vec![with_readiness(container("app", "app", None, None))],
         RestartPolicy::Never,
     );
+    // The sidecar is *started* once its startup probe succeeds: when its
+    // process answers.
     p.spec.init_containers = vec![
         container("init-a", "init-a", None, None),
         Container {
             restart_policy: Some(RestartPolicy::Always),
+            startup_probe: every_second(),
             ..container("side", "side", None, None)
         },
         container("init-b", "init-b", None, None),
@@ -800,7 +818,7 @@ fn sidecar_restart_leaves_app_containers_running() {
     let n = s.node("n1", 4000);
     let pid = s.pod(sidecar_pod(
         vec![sidecar("side", "side")],
-        vec![container("app", "app", None, None)],
+        vec![with_readiness(container("app", "app", None, None))],
         RestartPolicy::Never,
     ));
     s.bind(pid, n);

@@ -217,3 +217,122 @@ fn sigkill_at_the_end_of_the_grace_period() {
     assert_eq!(h.pod(b).times().finished, Some(secs(41)));
     assert_eq!(h.status(b, 0).last_termination.unwrap().exit_code, 137);
 }
+
+fn slow_starter(startup_s: u64) -> ImageBehavior {
+    ImageBehavior {
+        startup: secs(startup_s),
+        cpu: CpuProfile::constant(0.2),
+        ..Default::default()
+    }
+}
+
+fn probe(delay: i32, period: i32, failures: i32) -> Option<kubesim_core::Probe> {
+    Some(kubesim_core::Probe {
+        initial_delay_s: delay,
+        period_s: period,
+        failure_threshold: failures,
+        ..Default::default()
+    })
+}
+
+/// An app that takes 60 s to answer, under a liveness probe with a 10 s
+/// initial delay, every 10 s, 3 failures: probes at 10, 20, 30 s fail, the
+/// container is killed at 30 s ("failed liveness probe, will be
+/// restarted") and restarts — for ever, with growing back-off. Without a
+/// readiness probe it even counts as Ready whenever it runs.
+#[test]
+fn liveness_without_enough_delay_restarts_a_slow_starter_for_ever() {
+    let (mut h, n) = harness(vec![("slow", slow_starter(60))]);
+    let mut p = pod("p", "slow", RestartPolicy::Always);
+    p.spec.containers[0].liveness_probe = probe(10, 10, 3);
+    let id = run(&mut h, n, p);
+    h.run_until(secs(600));
+    let kills: Vec<SimTime> = h
+        .events
+        .iter()
+        .filter(|e| e.reason == "Killing")
+        .map(|e| e.time)
+        .collect();
+    assert_eq!(kills[0], secs(30));
+    assert!(h.events.iter().any(|e| e.reason == "Killing"
+        && e.message == "Container app failed liveness probe, will be restarted"));
+    assert!(h
+        .events
+        .iter()
+        .any(|e| e.reason == "Unhealthy" && e.message.starts_with("Liveness probe failed")));
+    assert!(kills.len() >= 4, "kills: {kills:?}");
+    assert!(h.status(id, 0).restart_count >= 4);
+    assert_eq!(
+        h.pod(id).times().ready,
+        Some(secs(0)),
+        "ready while running"
+    );
+    assert!(h.events.iter().any(|e| e.reason == "BackOff"));
+}
+
+/// The fix: a startup probe (every 10 s, up to 30 failures = 300 s) holds
+/// liveness and readiness back until the app answers; it is started at the
+/// first tick after 60 s and never killed.
+#[test]
+fn a_startup_probe_protects_the_slow_starter() {
+    let (mut h, n) = harness(vec![("slow", slow_starter(60))]);
+    let mut p = pod("p", "slow", RestartPolicy::Always);
+    p.spec.containers[0].startup_probe = probe(0, 10, 30);
+    p.spec.containers[0].liveness_probe = probe(10, 10, 3);
+    p.spec.containers[0].readiness_probe = probe(0, 5, 3);
+    let id = run(&mut h, n, p);
+    h.run_until(secs(3600));
+    assert!(!h.events.iter().any(|e| e.reason == "Killing"));
+    assert_eq!(h.status(id, 0).restart_count, 0);
+    // Started at the 60 s tick; readiness probes from then on: ready at
+    // the first readiness tick, 60 s.
+    assert_eq!(h.pod(id).times().ready, Some(secs(60)));
+    assert!(h.pod(id).is_ready());
+}
+
+/// Readiness follows health: failing for a window makes the pod unready
+/// after `failureThreshold` probes and ready again on the next success;
+/// the container is never restarted.
+#[test]
+fn readiness_flips_with_health_windows() {
+    let img = ImageBehavior {
+        health: kubesim_core::Health {
+            fail_windows: vec![(secs(300), secs(60))],
+            ..Default::default()
+        },
+        ..slow_starter(0)
+    };
+    let (mut h, n) = harness(vec![("web", img)]);
+    let mut p = pod("p", "web", RestartPolicy::Always);
+    p.spec.containers[0].readiness_probe = probe(0, 10, 3);
+    let id = run(&mut h, n, p);
+    h.run_until(secs(299));
+    assert!(h.pod(id).is_ready());
+    // Failing ticks at 300, 310, 320 → unready at 320.
+    h.run_until(secs(319));
+    assert!(h.pod(id).is_ready());
+    h.run_until(secs(320));
+    assert!(!h.pod(id).is_ready());
+    // Healthy again at 360: ready at the 360 tick.
+    h.run_until(secs(360));
+    assert!(h.pod(id).is_ready());
+    assert_eq!(h.status(id, 0).restart_count, 0);
+    let unhealthy = h.events.iter().filter(|e| e.reason == "Unhealthy").count();
+    assert_eq!(unhealthy, 1, "one event for the failing streak");
+}
+
+/// Probes of 2,000 healthy pods cost no events at all: nothing changes.
+#[test]
+fn healthy_probes_cost_no_timers() {
+    let (mut h, n) = harness(vec![("web", slow_starter(0))]);
+    for i in 0..200 {
+        let mut p = pod(&format!("p{i}"), "web", RestartPolicy::Always);
+        p.spec.containers[0].liveness_probe = probe(0, 10, 3);
+        p.spec.containers[0].readiness_probe = probe(0, 10, 3);
+        run(&mut h, n, p);
+    }
+    h.run_until(secs(24 * 3600));
+    // One readiness transition per pod (ready at the first tick), nothing
+    // for liveness.
+    assert!(h.handled.len() <= 200 + 10, "{} timers", h.handled.len());
+}

@@ -36,6 +36,40 @@ pub(super) fn started(store: &Store, pod: PodId, container: &str, now: SimTime) 
     )
 }
 
+/// `Unhealthy`: a probe failed (pkg/kubelet/prober/worker.go:
+/// `"%s probe failed: %s"`).
+pub(super) fn unhealthy(
+    store: &Store,
+    pod: PodId,
+    probe: &str,
+    output: &str,
+    now: SimTime,
+) -> KubeEvent {
+    KubeEvent::warning(
+        now,
+        "Unhealthy",
+        pod_event_object(store, pod),
+        format!("{probe} probe failed: {output}"),
+    )
+}
+
+/// `Killing` for a probe failure
+/// (pkg/kubelet/kuberuntime/kuberuntime_manager.go `computePodActions`).
+pub(super) fn killing_for_probe(
+    store: &Store,
+    pod: PodId,
+    container: &str,
+    probe: &str,
+    restart: bool,
+    now: SimTime,
+) -> KubeEvent {
+    let mut message = format!("Container {container} failed {probe} probe");
+    if restart {
+        message.push_str(", will be restarted");
+    }
+    KubeEvent::normal(now, "Killing", pod_event_object(store, pod), message)
+}
+
 /// `Killing`: kubelet stops a container of a deleted pod.
 pub(super) fn killing(store: &Store, pod: PodId, container: &str, now: SimTime) -> KubeEvent {
     KubeEvent::normal(

@@ -5,6 +5,7 @@
 //! it wants over time, how much memory it holds, and optionally a finite
 //! amount of CPU work after which it exits (a batch job).
 
+use super::probes::Health;
 use crate::kernel::SimTime;
 
 /// How a [`CpuProfile`] moves between its points.
@@ -356,6 +357,11 @@ pub struct ImageBehavior {
     pub pre_stop_time: SimTime,
     /// How long the process takes to exit after SIGTERM.
     pub shutdown: SimTime,
+    /// What probes see once the process answers (after `startup`).
+    pub health: Health,
+    /// How long a probe takes to answer (a probe fails when this reaches
+    /// its `timeoutSeconds`).
+    pub probe_latency: SimTime,
 }
 
 impl Default for ImageBehavior {
@@ -368,6 +374,8 @@ impl Default for ImageBehavior {
             exit: None,
             pre_stop_time: SimTime::ZERO,
             shutdown: SimTime::ZERO,
+            health: Health::default(),
+            probe_latency: SimTime::ZERO,
         }
     }
 }

@@ -10,7 +10,7 @@
 use super::{events, restart, ContainerRuntime, Effects, Kubelet, KubeletTimer, KubeletTimerKind};
 use crate::accounting::{ContainerStart, PodCpu};
 use crate::api::pod_limits;
-use crate::api::{ContainerState, PodId, PodPhase, Store, Termination};
+use crate::api::{ContainerState, PodId, PodPhase, RestartPolicy, Store, Termination};
 use crate::cgroup::{
     container_cgroup, milli_cpu_to_quota, milli_cpu_to_shares, MIN_SHARES, QUOTA_PERIOD_US,
 };
@@ -49,6 +49,7 @@ impl Kubelet {
         debug_assert!(!rt.admitted, "pod admitted twice");
         rt.admitted = true;
         rt.next_init = 0;
+        rt.probe_anchor = now;
         self.advance_init(store, pid, now, fx);
     }
 
@@ -109,20 +110,30 @@ impl Kubelet {
                 },
             ));
         }
-        let gen = self.timers.arm(cid.index(), KubeletTimerKind::ContainerUp);
-        fx.timers.push((
-            now + startup,
-            KubeletTimer::Container {
-                kind: KubeletTimerKind::ContainerUp,
-                container: cid,
-                gen,
-            },
-        ));
+        let rt = &self.containers[cid.index()];
+        let completes_when_up =
+            rt.is_init && !rt.is_sidecar && work.is_none() && self.image(cid).exit.is_none();
+        if completes_when_up {
+            // A regular init container with nothing to do completes once its
+            // process is up.
+            let gen = self.timers.arm(cid.index(), KubeletTimerKind::ContainerUp);
+            fx.timers.push((
+                now + startup,
+                KubeletTimer::Container {
+                    kind: KubeletTimerKind::ContainerUp,
+                    container: cid,
+                    gen,
+                },
+            ));
+        }
         let spec = &store.pod(pid).pod().spec;
         let c = spec.container(ci);
         fx.events.push(events::pulled(store, pid, &c.image, now));
         fx.events.push(events::created(store, pid, &c.name, now));
         fx.events.push(events::started(store, pid, &c.name, now));
+        if !(rt_is_regular_init(&self.containers[cid.index()])) {
+            self.start_probes(store, pid, ci, now, fx);
+        }
     }
 
     /// Stops container `ci` of `pid` (`how` it ended, when it ended on its
@@ -145,6 +156,9 @@ impl Kubelet {
             KubeletTimerKind::MemoryLimit,
             KubeletTimerKind::Exit,
             KubeletTimerKind::Stop,
+            KubeletTimerKind::StartupProbe,
+            KubeletTimerKind::LivenessProbe,
+            KubeletTimerKind::ReadinessProbe,
         ] {
             self.timers.cancel(cid.index(), kind);
         }
@@ -180,8 +194,42 @@ impl Kubelet {
         }
     }
 
-    /// The container's process is up: it is ready, and a sidecar or an
-    /// init container without work lets init move on.
+    /// A sidecar or app container became *started* (its startup probe
+    /// succeeded, or it has none): liveness and readiness probes begin, it
+    /// is ready if it has no readiness probe, and a sidecar the pod waits
+    /// on lets init move on (`computeInitContainerActions`).
+    pub(super) fn on_started(
+        &mut self,
+        store: &mut Store,
+        pid: PodId,
+        ci: usize,
+        now: SimTime,
+        fx: &mut Effects,
+    ) {
+        let cid = store.pod(pid).container_id(ci);
+        let has_readiness = store
+            .pod(pid)
+            .pod()
+            .spec
+            .container(ci)
+            .readiness_probe
+            .is_some();
+        self.arm_probe(store, pid, ci, super::probes::ProbeKind::Liveness, now, fx);
+        self.arm_probe(store, pid, ci, super::probes::ProbeKind::Readiness, now, fx);
+        if !has_readiness {
+            store.set_container_ready(pid, ci, true);
+        }
+        let rt = &self.containers[cid.index()];
+        let waited_on =
+            rt.is_sidecar && !store.pod_started(pid) && ci + 1 == self.pods[pid.index()].next_init;
+        if waited_on {
+            self.advance_init(store, pid, now, fx);
+        }
+        self.update_ready(store, pid, now);
+    }
+
+    /// The container's process is up: a regular init container without
+    /// work completes.
     pub(super) fn on_container_up(
         &mut self,
         store: &mut Store,
@@ -190,35 +238,15 @@ impl Kubelet {
         now: SimTime,
         fx: &mut Effects,
     ) {
-        store.set_container_ready(pid, ci, true);
-        let cid = store.pod(pid).container_id(ci);
-        let rt = &self.containers[cid.index()];
-        if !rt.is_init {
-            self.update_ready(store, pid, now);
-            return;
-        }
-        let is_sidecar = rt.is_sidecar;
-        // Only the init container the pod is waiting on moves init along;
-        // a sidecar coming back after a restart does not.
         let waited_on = !store.pod_started(pid) && ci + 1 == self.pods[pid.index()].next_init;
-        if !waited_on {
-            if is_sidecar {
-                self.update_ready(store, pid, now);
-            }
-            return;
-        }
-        if is_sidecar {
-            self.advance_init(store, pid, now, fx);
-        } else if self
-            .accounting
-            .container(cid)
-            .work_remaining_cpu_s
-            .is_none()
-        {
-            // An init container without finite work completes once up.
-            let nid = store.pod(pid).node().expect("running pods are bound");
-            self.accounting.touch(nid, now);
-            self.stop_container(store, pid, ci, Some(Termination::exited(0)));
+        debug_assert!(
+            waited_on,
+            "only the init container waited on completes when up"
+        );
+        let nid = store.pod(pid).node().expect("running pods are bound");
+        self.accounting.touch(nid, now);
+        self.stop_container(store, pid, ci, Some(Termination::exited(0)));
+        if waited_on {
             self.advance_init(store, pid, now, fx);
         }
     }
@@ -267,7 +295,14 @@ impl Kubelet {
             return;
         }
         let policy = store.pod(pid).pod().spec.restart_policy;
-        if restart::should_restart(policy, rt.is_sidecar, exit_code) {
+        let restart = if rt.probe_killed {
+            // A container killed by its liveness or startup probe restarts
+            // unless the pod never restarts (`computePodActions`).
+            rt.is_sidecar || policy != RestartPolicy::Never
+        } else {
+            restart::should_restart(policy, rt.is_sidecar, exit_code)
+        };
+        if restart {
             let rt = &mut self.containers[cid.index()];
             let delay = restart::take_backoff(&mut rt.backoff, ran);
             if delay > SimTime::ZERO {
@@ -342,6 +377,10 @@ impl Kubelet {
         }
         self.pods[pid.index()].admitted = false;
     }
+}
+
+fn rt_is_regular_init(rt: &ContainerRuntime) -> bool {
+    rt.is_init && !rt.is_sidecar
 }
 
 /// How a container's process ended.

@@ -26,6 +26,7 @@ mod events;
 mod image;
 mod lifecycle;
 mod memory;
+pub mod probes;
 mod restart;
 mod termination;
 mod work;
@@ -34,6 +35,7 @@ pub use image::{
     CpuProfile, ExitBehavior, ImageBehavior, Interpolation, MemoryPiece, MemoryProfile,
     MemoryShape, StartupBurst, DEFAULT_PROFILE_RESOLUTION,
 };
+pub use probes::{Health, ProbeKind};
 pub use restart::{BACKOFF_INITIAL, BACKOFF_MAX, BACKOFF_RESET};
 
 use crate::accounting::Accounting;
@@ -64,13 +66,19 @@ pub enum KubeletTimerKind {
     MemoryLimit,
     /// The container's process exits on its own (`images.<i>.exit`).
     Exit,
-    /// A container of a pod being deleted stops (it exited after SIGTERM,
-    /// or SIGKILL came at the end of the grace period).
+    /// A container being stopped stops (it exited after SIGTERM, or
+    /// SIGKILL came at the end of the grace period).
     Stop,
+    /// The startup probe's next transition.
+    StartupProbe,
+    /// The liveness probe's next transition.
+    LivenessProbe,
+    /// The readiness probe's next transition.
+    ReadinessProbe,
 }
 
 impl TimerKind for KubeletTimerKind {
-    const COUNT: usize = 7;
+    const COUNT: usize = 10;
     fn index(self) -> usize {
         self as usize
     }
@@ -193,8 +201,13 @@ struct ContainerRuntime {
     /// later, the live timer re-arms itself on firing.
     work_timer_at: Option<SimTime>,
     backoff: SimTime,
-    /// While its pod is being deleted: the exit code it will stop with.
+    /// While it is being stopped: the exit code it will stop with.
     stop_code: Option<i32>,
+    /// Probe workers: startup, liveness, readiness.
+    probes: [Option<probes::Worker>; 3],
+    /// Being stopped because a liveness or startup probe failed: it
+    /// restarts unless the pod's policy is `Never`.
+    probe_killed: bool,
 }
 
 /// What kubelet keeps per pod.
@@ -202,6 +215,8 @@ struct ContainerRuntime {
 struct PodRuntime {
     admitted: bool,
     next_init: usize,
+    /// When the probe workers started (admission): they tick from here.
+    probe_anchor: SimTime,
 }
 
 /// The kubelets of every node.
@@ -324,6 +339,15 @@ impl Kubelet {
             KubeletTimerKind::MemoryLimit => self.on_memory_limit(store, pod, ci, now, fx),
             KubeletTimerKind::Exit => self.on_exit_timer(store, pod, ci, now, fx),
             KubeletTimerKind::Stop => self.on_stop(store, pod, ci, now, fx),
+            KubeletTimerKind::StartupProbe => {
+                self.on_probe(store, pod, ci, probes::ProbeKind::Startup, now, fx)
+            }
+            KubeletTimerKind::LivenessProbe => {
+                self.on_probe(store, pod, ci, probes::ProbeKind::Liveness, now, fx)
+            }
+            KubeletTimerKind::ReadinessProbe => {
+                self.on_probe(store, pod, ci, probes::ProbeKind::Readiness, now, fx)
+            }
         }
     }
 
@@ -419,6 +443,9 @@ impl Kubelet {
                         KubeletTimerKind::MemoryLimit,
                         KubeletTimerKind::Exit,
                         KubeletTimerKind::Stop,
+                        KubeletTimerKind::StartupProbe,
+                        KubeletTimerKind::LivenessProbe,
+                        KubeletTimerKind::ReadinessProbe,
                     ] {
                         if self.timers.is_live(cid.index(), kind) {
                             return Err(format!(

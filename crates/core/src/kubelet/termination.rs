@@ -156,6 +156,59 @@ impl Kubelet {
     }
 }
 
+impl Kubelet {
+    /// A liveness or startup probe failed: kubelet kills the container
+    /// (preStop, SIGTERM, SIGKILL at the pod's grace period) and restarts
+    /// it unless the pod's policy is `Never`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn kill_for_probe(
+        &mut self,
+        store: &mut Store,
+        pid: PodId,
+        ci: usize,
+        name: &str,
+        probe: &str,
+        now: SimTime,
+        fx: &mut Effects,
+    ) {
+        let entry = store.pod(pid);
+        let cid = entry.container_id(ci);
+        let restart = self.containers[cid.index()].is_sidecar
+            || entry.pod().spec.restart_policy != crate::api::RestartPolicy::Never;
+        fx.events.push(events::killing_for_probe(
+            store, pid, name, probe, restart, now,
+        ));
+        for kind in [
+            KubeletTimerKind::StartupProbe,
+            KubeletTimerKind::LivenessProbe,
+            KubeletTimerKind::ReadinessProbe,
+        ] {
+            self.timers.cancel(cid.index(), kind);
+        }
+        self.containers[cid.index()].probe_killed = true;
+        store.set_container_ready(pid, ci, false);
+        self.update_ready(store, pid, now);
+        let entry = store.pod(pid);
+        let grace = SimTime::from_secs(entry.pod().spec.termination_grace_period_s.max(0) as u64);
+        let img = self.image(cid);
+        let hook = entry.pod().spec.container(ci).pre_stop.map(|h| match h {
+            PreStopHook::Sleep(d) => d,
+            PreStopHook::Handler => img.pre_stop_time,
+        });
+        let (after, code) = stop_plan(hook, img.shutdown, grace);
+        self.containers[cid.index()].stop_code = Some(code);
+        let gen = self.timers.arm(cid.index(), KubeletTimerKind::Stop);
+        fx.timers.push((
+            now + after,
+            KubeletTimer::Container {
+                kind: KubeletTimerKind::Stop,
+                container: cid,
+                gen,
+            },
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
