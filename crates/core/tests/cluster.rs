@@ -309,6 +309,7 @@ fn v1() -> KubeletConfig {
             version: CgroupVersion::V1,
             ..Default::default()
         },
+        ..Default::default()
     }
 }
 
@@ -1005,6 +1006,7 @@ fn qos_tree_cgroup_v2_divides_by_linear_pod_weights() {
             version: CgroupVersion::V2,
             weight_conversion: kubesim_core::CpuWeightConversion::Linear,
         },
+        ..Default::default()
     };
     let (g2, b2, be2, _, _) = qos_lesson(linear);
     assert!(close(g2, g) && close(b2, b) && close(be2, be));

@@ -336,3 +336,118 @@ fn healthy_probes_cost_no_timers() {
     // for liveness.
     assert!(h.handled.len() <= 200 + 10, "{} timers", h.handled.len());
 }
+
+fn pulled(pull_s: u64) -> ImageBehavior {
+    ImageBehavior {
+        pull_time: secs(pull_s),
+        ..slow_starter(0)
+    }
+}
+
+fn pull_harness(
+    images: Vec<(&str, ImageBehavior)>,
+    serialize: bool,
+    registry: Option<u32>,
+) -> (NodeHarness, Vec<NodeId>) {
+    let cfg = KubeletConfig {
+        registry_max_concurrent_pulls: registry,
+        ..Default::default()
+    };
+    let mut h = NodeHarness::new(cfg, images);
+    let nodes = (0..2)
+        .map(|i| {
+            let cap = ResourceList {
+                milli_cpu: 64_000,
+                memory: 256 << 30,
+                pods: 500,
+                scalar: vec![],
+            };
+            let mut n = Node::new(
+                ObjectMeta::named(format!("n{i}")),
+                cap,
+                ResourceList::default(),
+            );
+            n.kubelet.serialize_image_pulls = serialize;
+            h.add_node(n)
+        })
+        .collect();
+    (h, nodes)
+}
+
+/// Two images of 20 s and 10 s on one node with serialized pulls: the
+/// second waits for the first. `Pulled` reports the pull time and the
+/// time including waiting, as kubelet words it.
+#[test]
+fn serialized_pulls_wait_for_each_other() {
+    let (mut h, nodes) = pull_harness(vec![("a:1", pulled(20)), ("b:1", pulled(10))], true, None);
+    let a = run(&mut h, nodes[0], pod("a", "a:1", RestartPolicy::Always));
+    let b = run(&mut h, nodes[0], pod("b", "b:1", RestartPolicy::Always));
+    h.run_until(secs(60));
+    assert_eq!(h.status(a, 0).started_at, Some(secs(20)));
+    assert_eq!(h.status(b, 0).started_at, Some(secs(30)));
+    let pulled: Vec<&str> = h
+        .events
+        .iter()
+        .filter(|e| e.reason == "Pulled")
+        .map(|e| e.message.as_str())
+        .collect();
+    assert_eq!(
+        pulled,
+        [
+            "Successfully pulled image \"a:1\" in 20s (20s including waiting). Image size: 0 bytes.",
+            "Successfully pulled image \"b:1\" in 10s (30s including waiting). Image size: 0 bytes.",
+        ]
+    );
+    assert_eq!(h.kubelet.image_pulls(), 2);
+    // A second pod of the same image on the same node finds it present.
+    let again = run(&mut h, nodes[0], pod("again", "a:1", RestartPolicy::Always));
+    h.run_until(secs(61));
+    assert_eq!(h.status(again, 0).started_at, Some(secs(60)));
+    assert_eq!(h.kubelet.image_pulls(), 2);
+}
+
+/// A registry that serves one pull at a time makes nodes wait for each
+/// other; `Always` pulls again at every restart (no time for an image
+/// already there, but a registry request each time).
+#[test]
+fn registry_limit_and_always_policy() {
+    let (mut h, nodes) = pull_harness(vec![("img:1", pulled(30))], false, Some(1));
+    let p0 = run(&mut h, nodes[0], pod("p0", "img:1", RestartPolicy::Always));
+    let p1 = run(&mut h, nodes[1], pod("p1", "img:1", RestartPolicy::Always));
+    assert_eq!(h.kubelet.image_pulls_waiting(), 1);
+    h.run_until(secs(100));
+    assert_eq!(h.status(p0, 0).started_at, Some(secs(30)));
+    assert_eq!(h.status(p1, 0).started_at, Some(secs(60)));
+    assert_eq!(h.kubelet.image_pulls_waiting(), 0);
+    // An image without a tag defaults to `Always`.
+    let (mut h, nodes) = pull_harness(
+        vec![("crash", {
+            let mut i = exits(Some(5), None, 1);
+            i.pull_time = secs(10);
+            i
+        })],
+        true,
+        None,
+    );
+    run(&mut h, nodes[0], pod("c", "crash", RestartPolicy::Always));
+    h.run_until(secs(200));
+    let pulls = h.kubelet.image_pulls();
+    let starts = h.events.iter().filter(|e| e.reason == "Started").count() as u64;
+    assert_eq!(pulls, starts, "one registry pull per start");
+    assert!(starts >= 3);
+}
+
+/// `Never` with an absent image: `ErrImageNeverPull`, and the container
+/// never starts.
+#[test]
+fn never_pull_of_an_absent_image() {
+    let (mut h, nodes) = pull_harness(vec![("img:1", pulled(30))], true, None);
+    let mut p = pod("p", "img:1", RestartPolicy::Always);
+    p.spec.containers[0].image_pull_policy = Some(kubesim_core::PullPolicy::Never);
+    let id = run(&mut h, nodes[0], p);
+    h.run_until(secs(100));
+    assert!(h.events.iter().any(|e| e.reason == "ErrImageNeverPull"
+        && e.message == "Container image \"img:1\" is not present with pull policy of Never"));
+    assert_eq!(h.status(id, 0).state, ContainerState::Waiting);
+    assert_eq!(h.kubelet.image_pulls(), 0);
+}

@@ -24,7 +24,10 @@ mod workload;
 pub use events::{EventType, KubeEvent};
 pub use ids::{ContainerId, DeploymentId, NodeId, ObjectRef, PodId, ReplicaSetId};
 pub use meta::{Labels, ObjectMeta, OwnerReference, DEFAULT_NAMESPACE};
-pub use node::Node;
+pub use node::{
+    EvictionSignal, EvictionThreshold, KubeletConfiguration, Node, ThresholdValue,
+    DEFAULT_EVICTION_HARD_MEMORY_BYTES,
+};
 pub use pod::{
     Container, ContainerState, ContainerStatus, NodeAffinity, NodeSelectorOperator,
     NodeSelectorRequirement, NodeSelectorTerm, Pod, PodCondition, PodConditionType, PodPhase,

@@ -7,9 +7,110 @@
 use crate::api::meta::ObjectMeta;
 use crate::api::resources::ResourceList;
 use crate::api::taint::Taint;
+use crate::kernel::SimTime;
+
+/// An eviction signal kubelet watches. kubesim models memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EvictionSignal {
+    /// `memory.available`: capacity minus the working set.
+    MemoryAvailable,
+}
+
+impl EvictionSignal {
+    /// As kubelet spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvictionSignal::MemoryAvailable => "memory.available",
+        }
+    }
+}
+
+/// A threshold's value: bytes, or a percentage of capacity.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ThresholdValue {
+    /// An absolute quantity.
+    Bytes(i64),
+    /// A share of capacity, 0..=100.
+    Percent(f64),
+}
+
+impl ThresholdValue {
+    /// The threshold in bytes on a node with `capacity` bytes.
+    pub fn bytes(self, capacity: i64) -> i64 {
+        match self {
+            ThresholdValue::Bytes(b) => b,
+            ThresholdValue::Percent(p) => (capacity as f64 * p / 100.0).round() as i64,
+        }
+    }
+}
+
+/// One eviction threshold (`evictionHard` / `evictionSoft` entry).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EvictionThreshold {
+    /// The signal.
+    pub signal: EvictionSignal,
+    /// Evict when the signal is below this.
+    pub value: ThresholdValue,
+    /// For soft thresholds: how long it must hold first.
+    pub grace_period: Option<SimTime>,
+}
+
+/// `kubelet.config.k8s.io/v1beta1.KubeletConfiguration`, the fields
+/// kubesim models, with kubelet's defaults
+/// (pkg/kubelet/apis/config/v1beta1/defaults.go).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KubeletConfiguration {
+    /// `evictionHard` (default `memory.available<100Mi`; empty disables).
+    pub eviction_hard: Vec<EvictionThreshold>,
+    /// `evictionSoft`, each with its `evictionSoftGracePeriod`.
+    pub eviction_soft: Vec<EvictionThreshold>,
+    /// `evictionPressureTransitionPeriod` (default 5m).
+    pub eviction_pressure_transition_period: SimTime,
+    /// `evictionMaxPodGracePeriod` (seconds; 0: the pod's own).
+    pub eviction_max_pod_grace_period_s: i64,
+    /// `housekeepingInterval`: how often the eviction manager checks
+    /// (default 10s).
+    pub housekeeping_interval: SimTime,
+    /// `serializeImagePulls` (default true).
+    pub serialize_image_pulls: bool,
+    /// `maxParallelImagePulls` (default none: unlimited when parallel).
+    pub max_parallel_image_pulls: Option<u32>,
+}
+
+/// kubelet's default hard eviction threshold for memory.
+pub const DEFAULT_EVICTION_HARD_MEMORY_BYTES: i64 = 100 * 1024 * 1024;
+
+impl Default for KubeletConfiguration {
+    fn default() -> Self {
+        KubeletConfiguration {
+            eviction_hard: vec![EvictionThreshold {
+                signal: EvictionSignal::MemoryAvailable,
+                value: ThresholdValue::Bytes(DEFAULT_EVICTION_HARD_MEMORY_BYTES),
+                grace_period: None,
+            }],
+            eviction_soft: Vec::new(),
+            eviction_pressure_transition_period: SimTime::from_secs(300),
+            eviction_max_pod_grace_period_s: 0,
+            housekeeping_interval: SimTime::from_secs(10),
+            serialize_image_pulls: true,
+            max_parallel_image_pulls: None,
+        }
+    }
+}
+
+impl KubeletConfiguration {
+    /// How many image pulls the node runs at once.
+    pub fn parallel_pulls(&self) -> u32 {
+        if self.serialize_image_pulls {
+            1
+        } else {
+            self.max_parallel_image_pulls.unwrap_or(u32::MAX).max(1)
+        }
+    }
+}
 
 /// `v1.Node`, the parts kubesim models.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Node {
     /// `metadata` (cluster-scoped: no namespace).
     pub metadata: ObjectMeta,
@@ -26,6 +127,8 @@ pub struct Node {
     /// Memory the OS and system daemons use outside pods
     /// (`systemUsage.memory`); counts toward the node's memory in use.
     pub system_memory_bytes: i64,
+    /// The configuration of the node's kubelet.
+    pub kubelet: KubeletConfiguration,
 }
 
 impl Node {
@@ -47,6 +150,7 @@ impl Node {
             reserved,
             allocatable,
             system_memory_bytes: 0,
+            kubelet: KubeletConfiguration::default(),
         }
     }
     /// `metadata.name`.

@@ -16,6 +16,55 @@ pub(super) fn pulled(store: &Store, pod: PodId, image: &str, now: SimTime) -> Ku
     )
 }
 
+/// `Pulling`: kubelet asks for the image (pkg/kubelet/images/image_manager.go).
+pub(super) fn pulling(store: &Store, pod: PodId, image: &str, now: SimTime) -> KubeEvent {
+    KubeEvent::normal(
+        now,
+        "Pulling",
+        pod_event_object(store, pod),
+        format!("Pulling image \"{image}\""),
+    )
+}
+
+/// `Pulled` after a pull: its time and the time including waiting, both
+/// truncated to milliseconds and printed as Go prints a duration.
+pub(super) fn pulled_after_pull(
+    store: &Store,
+    pod: PodId,
+    image: &str,
+    pull: SimTime,
+    total: SimTime,
+    size_bytes: i64,
+    now: SimTime,
+) -> KubeEvent {
+    let ms = |t: SimTime| SimTime(t.0 - t.0 % 1_000_000);
+    KubeEvent::normal(
+        now,
+        "Pulled",
+        pod_event_object(store, pod),
+        format!(
+            "Successfully pulled image \"{image}\" in {} ({} including waiting). Image size: {size_bytes} bytes.",
+            ms(pull),
+            ms(total)
+        ),
+    )
+}
+
+/// `ErrImageNeverPull`: the image is absent and may not be pulled.
+pub(super) fn err_image_never_pull(
+    store: &Store,
+    pod: PodId,
+    image: &str,
+    now: SimTime,
+) -> KubeEvent {
+    KubeEvent::warning(
+        now,
+        "ErrImageNeverPull",
+        pod_event_object(store, pod),
+        format!("Container image \"{image}\" is not present with pull policy of Never"),
+    )
+}
+
 /// `Created`: the runtime created the container.
 pub(super) fn created(store: &Store, pod: PodId, container: &str, now: SimTime) -> KubeEvent {
     KubeEvent::normal(

@@ -362,6 +362,10 @@ pub struct ImageBehavior {
     /// How long a probe takes to answer (a probe fails when this reaches
     /// its `timeoutSeconds`).
     pub probe_latency: SimTime,
+    /// How long pulling the image takes (0: on every node from the start).
+    pub pull_time: SimTime,
+    /// The image's size, as `Pulled` events report it.
+    pub size_bytes: i64,
 }
 
 impl Default for ImageBehavior {
@@ -376,6 +380,8 @@ impl Default for ImageBehavior {
             shutdown: SimTime::ZERO,
             health: Health::default(),
             probe_latency: SimTime::ZERO,
+            pull_time: SimTime::ZERO,
+            size_bytes: 0,
         }
     }
 }

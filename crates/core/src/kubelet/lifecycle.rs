@@ -66,8 +66,8 @@ impl Kubelet {
         self.accounting.ensure(pods, containers);
     }
 
-    /// Starts container `ci` of `pid` now.
-    pub(super) fn start_container(
+    /// Starts container `ci` of `pid` now (its image is on the node).
+    pub(super) fn run_container(
         &mut self,
         store: &mut Store,
         pid: PodId,
@@ -128,7 +128,6 @@ impl Kubelet {
         }
         let spec = &store.pod(pid).pod().spec;
         let c = spec.container(ci);
-        fx.events.push(events::pulled(store, pid, &c.image, now));
         fx.events.push(events::created(store, pid, &c.name, now));
         fx.events.push(events::started(store, pid, &c.name, now));
         if !(rt_is_regular_init(&self.containers[cid.index()])) {

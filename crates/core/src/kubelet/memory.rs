@@ -196,13 +196,17 @@ impl Kubelet {
                     victim: i == v,
                 });
             }
-            let (victim, bytes) = scratch.remove(v);
-            total = total.saturating_sub(bytes);
+            let victim = scratch[v].0;
             let (pid, ci) = store.container_pod(victim);
             let name = store.pod(pid).pod().spec.container(ci).name.clone();
             fx.events.push(events::system_oom(store, node, &name, now));
             self.oom_kill(store, pid, ci, now, fx);
             killed_any = true;
+            // The kill may have stopped more (a pod that ended takes its
+            // sidecars with it): weigh what still runs.
+            self.accounting
+                .node_containers_memory(node, now, &mut scratch);
+            total = scratch.iter().map(|(_, b)| *b).fold(0, i64::saturating_add);
         }
         self.oom_scratch = scratch;
         if !killed_any {

@@ -27,6 +27,7 @@ mod image;
 mod lifecycle;
 mod memory;
 pub mod probes;
+mod pull;
 mod restart;
 mod termination;
 mod work;
@@ -44,11 +45,14 @@ use crate::cgroup::{CgroupConfig, ContainerCgroup};
 use crate::kernel::{Gen, SimTime, TimerKind, TimerTable};
 use std::collections::BTreeMap;
 
-/// Settings of the node model.
+/// Settings of the node model that are the same on every node.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct KubeletConfig {
     /// cgroup version and weight conversion of every node.
     pub cgroup: CgroupConfig,
+    /// The image registry's limit on concurrent pulls
+    /// (`cluster.registry.maxConcurrentPulls`; `None`: no limit).
+    pub registry_max_concurrent_pulls: Option<u32>,
 }
 
 /// The kinds of timer kubelet sets per container, one slot each.
@@ -110,6 +114,11 @@ pub enum KubeletTimer {
         /// Its generation (see [`TimerTable`]).
         gen: Gen,
     },
+    /// An image pull finished.
+    Pull {
+        /// The pull's slot.
+        pull: u32,
+    },
     /// A node's timer.
     Node {
         /// What it is for.
@@ -126,7 +135,7 @@ impl KubeletTimer {
     pub fn container_kind(&self) -> Option<KubeletTimerKind> {
         match self {
             KubeletTimer::Container { kind, .. } => Some(*kind),
-            KubeletTimer::Node { .. } => None,
+            KubeletTimer::Node { .. } | KubeletTimer::Pull { .. } => None,
         }
     }
 }
@@ -205,6 +214,8 @@ struct ContainerRuntime {
     stop_code: Option<i32>,
     /// Probe workers: startup, liveness, readiness.
     probes: [Option<probes::Worker>; 3],
+    /// Waiting for its image.
+    pulling: bool,
     /// Being stopped because a liveness or startup probe failed: it
     /// restarts unless the pod's policy is `Never`.
     probe_killed: bool,
@@ -237,6 +248,10 @@ pub struct Kubelet {
     /// The run seed: containers' random exits draw from streams derived
     /// from it.
     seed: u64,
+    /// Image pulls and the registry.
+    pulls: pull::Pulls,
+    /// Per node: how many pulls its puller runs at once.
+    node_parallel_pulls: Vec<u32>,
 }
 
 impl Kubelet {
@@ -258,6 +273,8 @@ impl Kubelet {
             oom_scratch: Vec::new(),
             work_changed: Vec::new(),
             seed: 0,
+            pulls: pull::Pulls::default(),
+            node_parallel_pulls: Vec::new(),
         };
         for (name, behavior) in images {
             let id = k.images.len() as u32;
@@ -292,6 +309,11 @@ impl Kubelet {
         self.accounting
             .set_system_memory(node, store.node(node).system_memory_bytes);
         self.node_timers.ensure(node.index() + 1);
+        if self.node_parallel_pulls.len() <= node.index() {
+            self.node_parallel_pulls.resize(node.index() + 1, 1);
+        }
+        self.node_parallel_pulls[node.index()] = store.node(node).kubelet.parallel_pulls();
+        self.add_node_puller(node);
     }
 
     /// Reacts to a store notice: admits bound pods, stops deleted ones.
@@ -306,6 +328,10 @@ impl Kubelet {
     /// Handles one of kubelet's own timers (stale ones do nothing).
     pub fn handle(&mut self, store: &mut Store, now: SimTime, t: KubeletTimer, fx: &mut Effects) {
         let (kind, container, gen) = match t {
+            KubeletTimer::Pull { pull } => {
+                self.on_pull_done(store, pull, now, fx);
+                return;
+            }
             KubeletTimer::Node { kind, node, gen } => {
                 if self.node_timers.fire(node.index(), kind, gen) {
                     match kind {
@@ -362,6 +388,8 @@ impl Kubelet {
             KubeletTimer::Node { kind, node, gen } => {
                 !self.node_timers.is_current(node.index(), kind, gen)
             }
+            // Pulls are never superseded.
+            KubeletTimer::Pull { .. } => false,
         }
     }
 

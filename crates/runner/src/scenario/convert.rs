@@ -322,7 +322,10 @@ pub fn cluster_config(c: Option<&raw::CgroupSection>) -> KubeletConfig {
             };
         }
     }
-    KubeletConfig { cgroup: cfg }
+    KubeletConfig {
+        cgroup: cfg,
+        ..Default::default()
+    }
 }
 
 /// `images` → behaviours.

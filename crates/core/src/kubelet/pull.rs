@@ -1,0 +1,258 @@
+//! Image pulls (pkg/kubelet/images: `EnsureImageExists`, the serial and
+//! parallel pullers) and a registry that serves a limited number at once.
+//!
+//! Before a container starts, its image must be on the node:
+//! - `imagePullPolicy: Never`: present → start (`Pulled`: already present);
+//!   absent → `ErrImageNeverPull`, and the container waits for ever;
+//! - `IfNotPresent`: present → start; absent → pull;
+//! - `Always`: pull every time (an image already on the node takes no
+//!   time to pull again — only its manifest is fetched — but it still
+//!   counts as a registry request).
+//!
+//! A pull announces itself (`Pulling`), waits for the node's puller
+//! (`serializeImagePulls`: one at a time; otherwise up to
+//! `maxParallelImagePulls`), then for a registry slot
+//! (`cluster.registry.maxConcurrentPulls`), takes the image's `pullTime`,
+//! and reports `Pulled` with upstream's wording. Requests for an image
+//! already being pulled on that node join that pull. An image whose
+//! `pullTime` is 0 is on every node from the start.
+
+use super::{events, Effects, Kubelet, KubeletTimer};
+use crate::api::{ContainerId, ContainerState, NodeId, PodId, PullPolicy, Store};
+use crate::kernel::SimTime;
+use std::collections::VecDeque;
+
+/// One pull of an image onto a node.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Pull {
+    node: u32,
+    image: u32,
+    requested: SimTime,
+    started: Option<SimTime>,
+    waiters: Vec<ContainerId>,
+    live: bool,
+}
+
+/// A node's puller.
+#[derive(Debug, Clone, Default)]
+pub(super) struct NodePuller {
+    /// Images on the node.
+    present: Vec<bool>,
+    active: u32,
+    queue: VecDeque<u32>,
+}
+
+/// Pulls in flight, the nodes' pullers and the registry.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Pulls {
+    table: Vec<Pull>,
+    free: Vec<u32>,
+    nodes: Vec<NodePuller>,
+    registry_active: u32,
+    registry_queue: VecDeque<u32>,
+    /// Registry pulls started so far.
+    pub(super) started_total: u64,
+}
+
+impl Pulls {
+    /// Pulls waiting for a node or registry slot.
+    pub(super) fn waiting(&self) -> usize {
+        self.registry_queue.len() + self.nodes.iter().map(|n| n.queue.len()).sum::<usize>()
+    }
+}
+
+impl Kubelet {
+    /// Sets up a new node's puller: images with no pull time are present.
+    pub(super) fn add_node_puller(&mut self, node: NodeId) {
+        let present = self
+            .images
+            .iter()
+            .map(|i| i.pull_time == SimTime::ZERO)
+            .collect();
+        let n = &mut self.pulls.nodes;
+        if n.len() <= node.index() {
+            n.resize(node.index() + 1, NodePuller::default());
+        }
+        n[node.index()].present = present;
+    }
+
+    /// Whether `image` (kubelet's image id) is on `node`.
+    pub fn image_present(&self, node: NodeId, image: u32) -> bool {
+        self.pulls.nodes[node.index()]
+            .present
+            .get(image as usize)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// Registry pulls started so far (`image_pulls`).
+    pub fn image_pulls(&self) -> u64 {
+        self.pulls.started_total
+    }
+
+    /// Pulls waiting for a slot (`image_pulls_waiting`).
+    pub fn image_pulls_waiting(&self) -> usize {
+        self.pulls.waiting()
+    }
+
+    /// Makes sure the container's image is on the node, then starts it —
+    /// now, or when a pull completes. Returns `false` if the container
+    /// waits.
+    pub(super) fn start_container(
+        &mut self,
+        store: &mut Store,
+        pid: PodId,
+        ci: usize,
+        now: SimTime,
+        fx: &mut Effects,
+    ) {
+        let Some(nid) = store.pod(pid).node() else {
+            return;
+        };
+        let entry = store.pod(pid);
+        let cid = entry.container_id(ci);
+        let c = entry.pod().spec.container(ci);
+        let image = self.containers[cid.index()].image_id;
+        let policy = c
+            .image_pull_policy
+            .unwrap_or_else(|| PullPolicy::default_for(&c.image));
+        let present = self.image_present(nid, image);
+        match (policy, present) {
+            (PullPolicy::Never, false) => {
+                fx.events.push(events::err_image_never_pull(
+                    store,
+                    pid,
+                    &c.image.clone(),
+                    now,
+                ));
+            }
+            (PullPolicy::Never | PullPolicy::IfNotPresent, true) => {
+                fx.events
+                    .push(events::pulled(store, pid, &c.image.clone(), now));
+                self.run_container(store, pid, ci, now, fx);
+            }
+            _ => {
+                fx.events
+                    .push(events::pulling(store, pid, &c.image.clone(), now));
+                self.request_pull(nid, image, cid, now, fx);
+            }
+        }
+    }
+
+    fn request_pull(
+        &mut self,
+        node: NodeId,
+        image: u32,
+        cid: ContainerId,
+        now: SimTime,
+        fx: &mut Effects,
+    ) {
+        // Join a pull of the same image on this node, if one is under way.
+        if let Some(p) = self
+            .pulls
+            .table
+            .iter_mut()
+            .find(|p| p.live && p.node == node.0 && p.image == image)
+        {
+            p.waiters.push(cid);
+            self.containers[cid.index()].pulling = true;
+            return;
+        }
+        let pull = Pull {
+            node: node.0,
+            image,
+            requested: now,
+            started: None,
+            waiters: vec![cid],
+            live: true,
+        };
+        let id = match self.pulls.free.pop() {
+            Some(id) => {
+                self.pulls.table[id as usize] = pull;
+                id
+            }
+            None => {
+                self.pulls.table.push(pull);
+                (self.pulls.table.len() - 1) as u32
+            }
+        };
+        self.containers[cid.index()].pulling = true;
+        self.pulls.nodes[node.index()].queue.push_back(id);
+        self.dispatch_pulls(node, now, fx);
+    }
+
+    /// Moves queued pulls on: node slots first, then registry slots.
+    fn dispatch_pulls(&mut self, node: NodeId, now: SimTime, fx: &mut Effects) {
+        let limit = self.node_parallel_pulls[node.index()];
+        while self.pulls.nodes[node.index()].active < limit {
+            let Some(id) = self.pulls.nodes[node.index()].queue.pop_front() else {
+                break;
+            };
+            self.pulls.nodes[node.index()].active += 1;
+            self.pulls.registry_queue.push_back(id);
+        }
+        let registry = self
+            .config
+            .registry_max_concurrent_pulls
+            .unwrap_or(u32::MAX);
+        while self.pulls.registry_active < registry {
+            let Some(id) = self.pulls.registry_queue.pop_front() else {
+                break;
+            };
+            self.pulls.registry_active += 1;
+            self.pulls.started_total += 1;
+            let p = &mut self.pulls.table[id as usize];
+            p.started = Some(now);
+            let node = NodeId(p.node);
+            let image = p.image;
+            let duration = if self.image_present(node, image) {
+                SimTime::ZERO
+            } else {
+                self.images[image as usize].pull_time
+            };
+            fx.timers
+                .push((now + duration, KubeletTimer::Pull { pull: id }));
+        }
+    }
+
+    /// A pull finished: the image is on the node; its waiters start.
+    pub(super) fn on_pull_done(
+        &mut self,
+        store: &mut Store,
+        id: u32,
+        now: SimTime,
+        fx: &mut Effects,
+    ) {
+        let p = std::mem::take(&mut self.pulls.table[id as usize]);
+        debug_assert!(p.live, "a pull finished twice");
+        self.pulls.free.push(id);
+        let node = NodeId(p.node);
+        self.pulls.nodes[node.index()].present[p.image as usize] = true;
+        self.pulls.nodes[node.index()].active -= 1;
+        self.pulls.registry_active -= 1;
+        let started = p.started.unwrap_or(p.requested);
+        let pull_took = now - started;
+        let total = now - p.requested;
+        for cid in p.waiters {
+            let (pid, ci) = store.container_pod(cid);
+            let entry = store.pod(pid);
+            let waiting = self.containers[cid.index()].pulling
+                && entry.is_active_on_node()
+                && !entry.is_deleting()
+                && entry.pod().status.container_statuses[ci].state != ContainerState::Running;
+            self.containers[cid.index()].pulling = false;
+            if !waiting {
+                continue;
+            }
+            let image = entry.pod().spec.container(ci).image.clone();
+            let size = self.images[p.image as usize].size_bytes;
+            fx.events.push(events::pulled_after_pull(
+                store, pid, &image, pull_took, total, size, now,
+            ));
+            self.run_container(store, pid, ci, now, fx);
+        }
+        // Every node may have pulls waiting for the registry slot just
+        // freed; this node may have one waiting for its own slot.
+        self.dispatch_pulls(node, now, fx);
+    }
+}
