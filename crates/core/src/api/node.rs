@@ -129,19 +129,25 @@ pub struct Node {
     pub system_memory_bytes: i64,
     /// The configuration of the node's kubelet.
     pub kubelet: KubeletConfiguration,
+    /// `status.conditions[MemoryPressure]`.
+    pub memory_pressure: bool,
 }
 
 impl Node {
-    /// Builds a node and derives `allocatable = capacity - reserved`.
+    /// Builds a node with kubelet's default configuration and derives
+    /// allocatable (see [`Node::allocatable_of`]).
     pub fn new(metadata: ObjectMeta, capacity: ResourceList, reserved: ResourceList) -> Node {
-        let mut allocatable = capacity.clone();
-        allocatable.sub(&reserved);
-        allocatable.milli_cpu = allocatable.milli_cpu.max(0);
-        allocatable.memory = allocatable.memory.max(0);
-        allocatable.pods = allocatable.pods.max(0);
-        for (_, v) in &mut allocatable.scalar {
-            *v = (*v).max(0);
-        }
+        Node::with_kubelet(metadata, capacity, reserved, KubeletConfiguration::default())
+    }
+
+    /// Builds a node whose kubelet runs with `kubelet`.
+    pub fn with_kubelet(
+        metadata: ObjectMeta,
+        capacity: ResourceList,
+        reserved: ResourceList,
+        kubelet: KubeletConfiguration,
+    ) -> Node {
+        let allocatable = Node::allocatable_of(&capacity, &reserved, &kubelet);
         Node {
             metadata,
             unschedulable: false,
@@ -150,8 +156,37 @@ impl Node {
             reserved,
             allocatable,
             system_memory_bytes: 0,
-            kubelet: KubeletConfiguration::default(),
+            kubelet,
+            memory_pressure: false,
         }
+    }
+
+    /// What kubelet reports as allocatable
+    /// (`GetNodeAllocatableAbsolute`, pkg/kubelet/cm/node_container_manager_linux.go):
+    /// capacity minus system- and kube-reserved, and for memory minus the
+    /// hard eviction threshold of `memory.available`; never below zero.
+    pub fn allocatable_of(
+        capacity: &ResourceList,
+        reserved: &ResourceList,
+        kubelet: &KubeletConfiguration,
+    ) -> ResourceList {
+        let mut allocatable = capacity.clone();
+        allocatable.sub(reserved);
+        let hard_memory = kubelet
+            .eviction_hard
+            .iter()
+            .filter(|t| t.signal == EvictionSignal::MemoryAvailable)
+            .map(|t| t.value.bytes(capacity.memory))
+            .max()
+            .unwrap_or(0);
+        allocatable.memory = allocatable.memory.saturating_sub(hard_memory);
+        allocatable.milli_cpu = allocatable.milli_cpu.max(0);
+        allocatable.memory = allocatable.memory.max(0);
+        allocatable.pods = allocatable.pods.max(0);
+        for (_, v) in &mut allocatable.scalar {
+            *v = (*v).max(0);
+        }
+        allocatable
     }
     /// `metadata.name`.
     pub fn name(&self) -> &str {
@@ -176,10 +211,28 @@ mod tests {
             memory: 1 << 30,
             ..Default::default()
         };
-        let n = Node::new(ObjectMeta::named("n"), cap, res);
+        let n = Node::new(ObjectMeta::named("n"), cap.clone(), res.clone());
         assert_eq!(n.allocatable.milli_cpu, 15500);
-        assert_eq!(n.allocatable.memory, 63 << 30);
+        // Minus the default hard eviction threshold, memory.available<100Mi.
+        assert_eq!(n.allocatable.memory, (63 << 30) - (100 << 20));
         assert_eq!(n.allocatable.pods, 110);
         assert_eq!(n.allocatable.scalar("nvidia.com/gpu"), 4);
+        // `evictionHard: {}` disables it; a percentage is of capacity.
+        let none = KubeletConfiguration {
+            eviction_hard: Vec::new(),
+            ..Default::default()
+        };
+        let n = Node::with_kubelet(ObjectMeta::named("n"), cap.clone(), res.clone(), none);
+        assert_eq!(n.allocatable.memory, 63 << 30);
+        let pct = KubeletConfiguration {
+            eviction_hard: vec![EvictionThreshold {
+                signal: EvictionSignal::MemoryAvailable,
+                value: ThresholdValue::Percent(5.0),
+                grace_period: None,
+            }],
+            ..Default::default()
+        };
+        let n = Node::with_kubelet(ObjectMeta::named("n"), cap, res, pct);
+        assert_eq!(n.allocatable.memory, (63 << 30) - (64 << 30) / 20);
     }
 }
