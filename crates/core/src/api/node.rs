@@ -39,7 +39,8 @@ impl ThresholdValue {
     pub fn bytes(self, capacity: i64) -> i64 {
         match self {
             ThresholdValue::Bytes(b) => b,
-            ThresholdValue::Percent(p) => (capacity as f64 * p / 100.0).round() as i64,
+            // `GetThresholdQuantity` truncates (int64 conversion).
+            ThresholdValue::Percent(p) => (capacity as f64 * (p / 100.0)) as i64,
         }
     }
 }
