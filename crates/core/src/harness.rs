@@ -30,6 +30,8 @@ pub struct NodeHarness {
     pub notices: Vec<(SimTime, Notice)>,
     /// Every OOM candidate weighed.
     pub oom: Vec<OomCandidate>,
+    /// Every pod ranked for eviction.
+    pub evictions: Vec<crate::kubelet::EvictionCandidate>,
     /// Every timer handled, with its time.
     pub handled: Vec<(SimTime, KubeletTimer)>,
     /// Every timer scheduled: (when it was scheduled, when it fires, what).
@@ -51,6 +53,7 @@ impl NodeHarness {
             events: Vec::new(),
             notices: Vec::new(),
             oom: Vec::new(),
+            evictions: Vec::new(),
             handled: Vec::new(),
             scheduled: Vec::new(),
             check: true,
@@ -113,6 +116,7 @@ impl NodeHarness {
             }
             self.events.append(&mut self.fx.events);
             self.oom.append(&mut self.fx.oom);
+            self.evictions.append(&mut self.fx.evictions);
             self.store.take_notices(&mut self.notice_buf);
             if self.notice_buf.is_empty() {
                 break;

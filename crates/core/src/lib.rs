@@ -69,9 +69,10 @@ pub use kernel::{
     LimitExceeded, ModelLimits, RunLimits, SimTime, TimerKind, TimerTable, NANOS_PER_SEC,
 };
 pub use kubelet::{
-    CpuProfile, Effects, ExitBehavior, Health, ImageBehavior, Interpolation, Kubelet,
-    KubeletConfig, KubeletTimer, KubeletTimerKind, MemoryPiece, MemoryProfile, MemoryShape,
-    NodeTimerKind, OomCandidate, OomScope, StartupBurst, BACKOFF_INITIAL, BACKOFF_MAX,
-    BACKOFF_RESET, DEFAULT_PROFILE_RESOLUTION,
+    rank_memory_pressure, CpuProfile, Effects, EvictionCandidate, ExitBehavior, Health,
+    ImageBehavior, Interpolation, Kubelet, KubeletConfig, KubeletTimer, KubeletTimerKind,
+    MemoryPiece, MemoryProfile, MemoryShape, NodeTimerKind, OomCandidate, OomScope, StartupBurst,
+    BACKOFF_INITIAL, BACKOFF_MAX, BACKOFF_RESET, DEFAULT_PROFILE_RESOLUTION,
+    IMMEDIATE_EVICTION_GRACE_PERIOD_S,
 };
 pub use qos::{compute_pod_qos, QosClass};

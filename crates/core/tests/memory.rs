@@ -86,7 +86,12 @@ fn node(h: &mut NodeHarness, memory: i64, reserved: i64, system: i64) -> NodeId 
         memory: reserved,
         ..Default::default()
     };
-    let mut n = Node::new(ObjectMeta::named("n"), cap, res);
+    // Eviction off: these tests watch the kernel alone.
+    let kubelet = kubesim_core::KubeletConfiguration {
+        eviction_hard: Vec::new(),
+        ..Default::default()
+    };
+    let mut n = Node::with_kubelet(ObjectMeta::named("n"), cap, res, kubelet);
     n.system_memory_bytes = system;
     h.add_node(n)
 }

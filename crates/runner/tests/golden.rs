@@ -8,13 +8,14 @@
 use kubesim_runner::{collect_scenario_files, load, run_one};
 use std::path::PathBuf;
 
-const FILES: [&str; 6] = [
+const FILES: [&str; 7] = [
     "summary.csv",
     "pods.csv",
     "containers.csv",
     "events.csv",
     "metrics.csv",
     "oom.csv",
+    "evictions.csv",
 ];
 
 fn scenarios_dir() -> PathBuf {

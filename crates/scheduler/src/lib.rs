@@ -28,9 +28,9 @@ pub mod placement;
 
 pub use controllers::{Controllers, DeploymentController};
 pub use engine::{
-    Action, ContainerRecord, Event, EventRecord, Field, MetricObject, MetricRecord, MetricsConfig,
-    NullSink, OomRecord, PodRecord, Record, RecordSink, RunSummary, Sampler, SimError, Simulation,
-    SimulationConfig, SimulationInput, SummaryRecord, TimelineEntry,
+    Action, ContainerRecord, Event, EventRecord, EvictionRecord, Field, MetricObject, MetricRecord,
+    MetricsConfig, NullSink, OomRecord, PodRecord, Record, RecordSink, RunSummary, Sampler,
+    SimError, Simulation, SimulationConfig, SimulationInput, SummaryRecord, TimelineEntry,
 };
 pub use placement::framework;
 pub use placement::{

@@ -46,6 +46,8 @@ pub use resources::{
     RESOURCE_PODS,
 };
 pub use selector::{LabelSelector, LabelSelectorOperator, LabelSelectorRequirement};
-pub use store::{pod_event_object, Notice, PodEntry, PodTimes, Store, StoreError};
+pub use store::{
+    pod_event_object, Notice, PodEntry, PodTimes, Store, StoreError, TAINT_MEMORY_PRESSURE,
+};
 pub use taint::{tolerations_tolerate_taint, Taint, TaintEffect, Toleration, TolerationOperator};
 pub use workload::{Deployment, PodTemplate, ReplicaSet};

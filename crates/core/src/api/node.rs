@@ -138,7 +138,12 @@ impl Node {
     /// Builds a node with kubelet's default configuration and derives
     /// allocatable (see [`Node::allocatable_of`]).
     pub fn new(metadata: ObjectMeta, capacity: ResourceList, reserved: ResourceList) -> Node {
-        Node::with_kubelet(metadata, capacity, reserved, KubeletConfiguration::default())
+        Node::with_kubelet(
+            metadata,
+            capacity,
+            reserved,
+            KubeletConfiguration::default(),
+        )
     }
 
     /// Builds a node whose kubelet runs with `kubelet`.

@@ -366,6 +366,8 @@ pub struct PodStatus {
     pub conditions: Vec<PodCondition>,
     /// `reason` (`Evicted`, …; kubesim also records `Completed`, `Deleted`).
     pub reason: String,
+    /// `message`: why, in words (an eviction's explanation).
+    pub message: String,
     /// `startTime`: when kubelet accepted the pod.
     pub start_time: Option<SimTime>,
     /// `initContainerStatuses`, then `containerStatuses`, in spec order
@@ -379,6 +381,7 @@ impl Default for PodStatus {
             phase: PodPhase::Pending,
             conditions: Vec::new(),
             reason: String::new(),
+            message: String::new(),
             start_time: None,
             container_statuses: Vec::new(),
         }

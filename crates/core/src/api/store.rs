@@ -19,6 +19,10 @@ use crate::api::pod::{
     ContainerState, ContainerStatus, Pod, PodConditionType, PodPhase, Termination,
 };
 use crate::api::resources::{pod_nonzero_requests, pod_requests, ResourceList};
+use crate::api::taint::{Taint, TaintEffect};
+
+/// The taint that goes with the `MemoryPressure` condition.
+pub const TAINT_MEMORY_PRESSURE: &str = "node.kubernetes.io/memory-pressure";
 use crate::api::workload::{Deployment, ReplicaSet};
 use crate::kernel::{LimitExceeded, ModelLimits, SimTime};
 use crate::qos::{compute_pod_qos, QosClass};
@@ -29,6 +33,8 @@ use std::collections::BTreeMap;
 pub enum Notice {
     /// A node joined.
     NodeAdded(NodeId),
+    /// A node's spec or conditions changed (taints, cordon, pressure).
+    NodeUpdated(NodeId),
     /// A pod was created (it may name its node already).
     PodAdded(PodId),
     /// A pod was bound to a node: its kubelet takes it over.
@@ -695,6 +701,33 @@ impl Store {
         if let Some(node) = p.node {
             self.notices.push(Notice::PodReleased { pod, node });
         }
+    }
+
+    /// Sets `status.message` (kubelet explains an eviction).
+    pub fn set_pod_message(&mut self, pod: PodId, message: String) {
+        self.pods[pod.index()].pod.status.message = message;
+    }
+
+    /// kubelet's `MemoryPressure` condition on `node`, with the taint
+    /// `node.kubernetes.io/memory-pressure:NoSchedule` that goes with it
+    /// (the node lifecycle controller's `TaintNodesByCondition`, applied at
+    /// once). Queues [`Notice::NodeUpdated`] when it changes.
+    pub fn set_memory_pressure(&mut self, node: NodeId, pressure: bool) {
+        let n = &mut self.nodes[node.index()];
+        if n.memory_pressure == pressure {
+            return;
+        }
+        n.memory_pressure = pressure;
+        let taint = Taint {
+            key: TAINT_MEMORY_PRESSURE.into(),
+            value: String::new(),
+            effect: TaintEffect::NoSchedule,
+        };
+        n.taints.retain(|t| t.key != TAINT_MEMORY_PRESSURE);
+        if pressure {
+            n.taints.push(taint);
+        }
+        self.notices.push(Notice::NodeUpdated(node));
     }
 
     // ---- invariants ----

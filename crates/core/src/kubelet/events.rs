@@ -65,6 +65,49 @@ pub(super) fn err_image_never_pull(
     )
 }
 
+/// `NodeHasInsufficientMemory` / `NodeHasSufficientMemory`: the node's
+/// `MemoryPressure` condition changed (kubelet's `recordNodeStatusEvent`,
+/// pkg/kubelet/nodestatus/setters.go).
+pub(super) fn memory_pressure(
+    store: &Store,
+    node: NodeId,
+    pressure: bool,
+    now: SimTime,
+) -> KubeEvent {
+    let name = store.node(node).name();
+    let status = if pressure {
+        "NodeHasInsufficientMemory"
+    } else {
+        "NodeHasSufficientMemory"
+    };
+    KubeEvent::normal(
+        now,
+        status,
+        format!("node/{name}"),
+        format!("Node {name} status is now: {status}"),
+    )
+}
+
+/// `EvictionThresholdMet` on the node (pkg/kubelet/eviction/eviction_manager.go).
+pub(super) fn eviction_threshold_met(store: &Store, node: NodeId, now: SimTime) -> KubeEvent {
+    KubeEvent::warning(
+        now,
+        "EvictionThresholdMet",
+        format!("node/{}", store.node(node).name()),
+        "Attempting to reclaim memory".to_string(),
+    )
+}
+
+/// `Evicted` on the pod, with the eviction manager's message.
+pub(super) fn evicted(store: &Store, pod: PodId, message: &str, now: SimTime) -> KubeEvent {
+    KubeEvent::warning(
+        now,
+        "Evicted",
+        pod_event_object(store, pod),
+        message.to_string(),
+    )
+}
+
 /// `Created`: the runtime created the container.
 pub(super) fn created(store: &Store, pod: PodId, container: &str, now: SimTime) -> KubeEvent {
     KubeEvent::normal(

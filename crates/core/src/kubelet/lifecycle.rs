@@ -50,6 +50,7 @@ impl Kubelet {
         rt.admitted = true;
         rt.next_init = 0;
         rt.probe_anchor = now;
+        rt.terminating = None;
         self.advance_init(store, pid, now, fx);
     }
 
@@ -281,7 +282,7 @@ impl Kubelet {
             code: exit_code,
             ran,
         } = exit;
-        if store.pod(pid).is_deleting() {
+        if store.pod(pid).is_deleting() || self.pods[pid.index()].terminating.is_some() {
             // A pod being deleted restarts nothing; it is gone once every
             // container has stopped.
             self.finish_if_stopped(store, pid, now);

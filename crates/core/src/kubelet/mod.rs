@@ -23,6 +23,7 @@
 //! the one [`TimerTable`] says so.
 
 mod events;
+mod eviction;
 mod image;
 mod lifecycle;
 mod memory;
@@ -32,6 +33,7 @@ mod restart;
 mod termination;
 mod work;
 
+pub use eviction::{rank_memory_pressure, EvictionCandidate, IMMEDIATE_EVICTION_GRACE_PERIOD_S};
 pub use image::{
     CpuProfile, ExitBehavior, ImageBehavior, Interpolation, MemoryPiece, MemoryProfile,
     MemoryShape, StartupBurst, DEFAULT_PROFILE_RESOLUTION,
@@ -93,10 +95,12 @@ impl TimerKind for KubeletTimerKind {
 pub enum NodeTimerKind {
     /// Check the node's memory against kubepods' and the node's limits.
     Memory,
+    /// The eviction manager's next check.
+    Eviction,
 }
 
 impl TimerKind for NodeTimerKind {
-    const COUNT: usize = 1;
+    const COUNT: usize = 2;
     fn index(self) -> usize {
         self as usize
     }
@@ -194,6 +198,8 @@ pub struct Effects {
     pub events: Vec<KubeEvent>,
     /// Candidates of OOM kills, in order.
     pub oom: Vec<OomCandidate>,
+    /// Pods ranked by the eviction manager, in order.
+    pub evictions: Vec<EvictionCandidate>,
 }
 
 /// What kubelet keeps per container besides the API status.
@@ -225,6 +231,8 @@ struct ContainerRuntime {
 #[derive(Debug, Clone, Default)]
 struct PodRuntime {
     admitted: bool,
+    /// Being terminated by kubelet: why.
+    terminating: Option<termination::Cause>,
     next_init: usize,
     /// When the probe workers started (admission): they tick from here.
     probe_anchor: SimTime,
@@ -252,6 +260,8 @@ pub struct Kubelet {
     pulls: pull::Pulls,
     /// Per node: how many pulls its puller runs at once.
     node_parallel_pulls: Vec<u32>,
+    /// Per node: the eviction manager's state.
+    eviction: Vec<eviction::NodeEviction>,
 }
 
 impl Kubelet {
@@ -275,6 +285,7 @@ impl Kubelet {
             seed: 0,
             pulls: pull::Pulls::default(),
             node_parallel_pulls: Vec::new(),
+            eviction: Vec::new(),
         };
         for (name, behavior) in images {
             let id = k.images.len() as u32;
@@ -314,13 +325,26 @@ impl Kubelet {
         }
         self.node_parallel_pulls[node.index()] = store.node(node).kubelet.parallel_pulls();
         self.add_node_puller(node);
+        if self.eviction.len() <= node.index() {
+            self.eviction.resize(node.index() + 1, Default::default());
+        }
     }
 
     /// Reacts to a store notice: admits bound pods, stops deleted ones.
     pub fn on_notice(&mut self, store: &mut Store, notice: Notice, now: SimTime, fx: &mut Effects) {
         match notice {
             Notice::PodBound { pod, .. } => self.admit(store, pod, now, fx),
-            Notice::PodDeleted(pod) => self.kill_deleted(store, pod, now, fx),
+            Notice::PodDeleted(pod) => {
+                if self
+                    .pods
+                    .get(pod.index())
+                    .is_some_and(|p| p.terminating.is_some())
+                {
+                    // Already stopping (evicted): it finishes as it is.
+                    return;
+                }
+                self.kill_deleted(store, pod, now, fx)
+            }
             _ => {}
         }
     }
@@ -336,6 +360,7 @@ impl Kubelet {
                 if self.node_timers.fire(node.index(), kind, gen) {
                     match kind {
                         NodeTimerKind::Memory => self.on_node_memory(store, node, now, fx),
+                        NodeTimerKind::Eviction => self.on_eviction_check(store, node, now, fx),
                     }
                 }
                 return;
@@ -422,6 +447,7 @@ impl Kubelet {
         for i in 0..self.accounting.flushed().len() {
             let node = self.accounting.flushed()[i];
             self.arm_node_memory(store, node, now, fx);
+            self.arm_eviction(store, node, now, fx);
         }
     }
 

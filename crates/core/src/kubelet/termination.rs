@@ -17,6 +17,15 @@ use super::{events, Effects, Kubelet, KubeletTimer, KubeletTimerKind};
 use crate::api::{ContainerState, PodId, PodPhase, PreStopHook, Store, Termination};
 use crate::kernel::SimTime;
 
+/// Why kubelet is terminating a pod.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Cause {
+    /// Its deletion started.
+    Deleted,
+    /// The eviction manager evicted it.
+    Evicted,
+}
+
 /// `minimumGracePeriodInSeconds` (pkg/kubelet/kuberuntime/kuberuntime_container.go).
 pub const MINIMUM_GRACE_PERIOD: SimTime = SimTime::from_secs(2);
 
@@ -50,24 +59,42 @@ impl Kubelet {
         fx: &mut Effects,
     ) {
         let entry = store.pod(pid);
-        let Some(nid) = entry.node() else {
+        if entry.node().is_none() || entry.is_finished() {
             return; // the store finished an unbound pod itself
-        };
-        if entry.is_finished() {
-            return;
         }
+        let grace = entry
+            .pod()
+            .metadata
+            .deletion_grace_period_s
+            .unwrap_or(entry.pod().spec.termination_grace_period_s);
+        self.terminate(store, pid, grace, Cause::Deleted, now, fx);
+    }
+
+    /// Stops every running container of `pid` with `grace_s` seconds of
+    /// grace; the pod is finished (by `cause`) once the last has stopped.
+    pub(super) fn terminate(
+        &mut self,
+        store: &mut Store,
+        pid: PodId,
+        grace_s: i64,
+        cause: Cause,
+        now: SimTime,
+        fx: &mut Effects,
+    ) {
+        let entry = store.pod(pid);
+        let Some(nid) = entry.node() else {
+            return;
+        };
         debug_assert!(
             self.pods[pid.index()].admitted,
-            "deleting a pod never admitted"
+            "terminating a pod never admitted"
         );
-        let grace = SimTime::from_secs(
-            entry
-                .pod()
-                .metadata
-                .deletion_grace_period_s
-                .unwrap_or(entry.pod().spec.termination_grace_period_s)
-                .max(0) as u64,
-        );
+        let rt = &mut self.pods[pid.index()];
+        if rt.terminating.is_some() && cause == Cause::Evicted {
+            return;
+        }
+        rt.terminating = Some(cause);
+        let grace = SimTime::from_secs(grace_s.max(0) as u64);
         self.accounting.touch(nid, now);
         for cid in entry.container_ids() {
             self.timers.cancel(cid.index(), KubeletTimerKind::Restart);
@@ -140,6 +167,10 @@ impl Kubelet {
         }
         let statuses = &entry.pod().status.container_statuses;
         if statuses.iter().any(|s| s.state == ContainerState::Running) {
+            return;
+        }
+        if self.pods[pid.index()].terminating == Some(Cause::Evicted) {
+            self.finish_pod(store, pid, PodPhase::Failed, "Evicted", now);
             return;
         }
         let failed = statuses

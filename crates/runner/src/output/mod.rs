@@ -14,7 +14,9 @@ pub mod folder;
 
 use crate::progress::Slot;
 use kubesim_core::SimTime;
-use kubesim_scheduler::{EventRecord, Field, MetricRecord, OomRecord, Record, RecordSink};
+use kubesim_scheduler::{
+    EventRecord, EvictionRecord, Field, MetricRecord, OomRecord, Record, RecordSink,
+};
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::BufWriter;
@@ -102,11 +104,13 @@ impl RowBuf {
     }
 }
 
-/// Streaming writer for `events.csv`, `metrics.csv` and `oom.csv`.
+/// Streaming writer for `events.csv`, `metrics.csv`, `oom.csv` and
+/// `evictions.csv`.
 pub struct CsvSink {
     events: Csv,
     metrics: Csv,
     oom: Csv,
+    evictions: Csv,
     row: RowBuf,
     progress: Option<Arc<Slot>>,
 }
@@ -120,10 +124,13 @@ impl CsvSink {
         metrics.write_record(MetricRecord::COLUMNS)?;
         let mut oom = writer(&dir.join("oom.csv"))?;
         oom.write_record(OomRecord::COLUMNS)?;
+        let mut evictions = writer(&dir.join("evictions.csv"))?;
+        evictions.write_record(EvictionRecord::COLUMNS)?;
         Ok(CsvSink {
             events,
             metrics,
             oom,
+            evictions,
             row: RowBuf::default(),
             progress: None,
         })
@@ -140,6 +147,7 @@ impl CsvSink {
         self.events.flush()?;
         self.metrics.flush()?;
         self.oom.flush()?;
+        self.evictions.flush()?;
         Ok(())
     }
 }
@@ -157,6 +165,10 @@ impl RecordSink for CsvSink {
 
     fn oom(&mut self, r: &OomRecord<'_>) -> csv::Result<()> {
         self.row.write(&mut self.oom, r)
+    }
+
+    fn eviction(&mut self, r: &EvictionRecord<'_>) -> csv::Result<()> {
+        self.row.write(&mut self.evictions, r)
     }
 
     fn progress(&mut self, now: SimTime) -> csv::Result<()> {

@@ -29,8 +29,8 @@ mod timeline;
 
 pub use event::Event;
 pub use records::{
-    ContainerRecord, EventRecord, Field, MetricObject, MetricRecord, NullSink, OomRecord,
-    PodRecord, Record, RecordSink, SummaryRecord, PROGRESS_EVERY,
+    ContainerRecord, EventRecord, EvictionRecord, Field, MetricObject, MetricRecord, NullSink,
+    OomRecord, PodRecord, Record, RecordSink, SummaryRecord, PROGRESS_EVERY,
 };
 pub use sampler::{MetricsConfig, Sampler};
 pub use timeline::{Action, TimelineEntry};
@@ -374,6 +374,24 @@ impl Simulation {
                     oom_score_adj: c.oom_score_adj,
                     points: c.points,
                     victim: c.victim,
+                })
+                .map_err(SimError::Record)?;
+            }
+            for c in self.fx.evictions.drain(..) {
+                let p = self.store.pod(c.pod);
+                sink.eviction(&EvictionRecord {
+                    time: c.time,
+                    node: self.store.node(c.node).name(),
+                    signal: "memory.available",
+                    observed_bytes: c.observed_bytes,
+                    threshold_bytes: c.threshold_bytes,
+                    pod: &p.pod().metadata.qualified_name(),
+                    qos_class: p.qos().as_str(),
+                    priority: c.priority,
+                    usage_bytes: c.usage_bytes,
+                    request_bytes: c.request_bytes,
+                    rank: c.rank,
+                    evicted: c.evicted,
                 })
                 .map_err(SimError::Record)?;
             }

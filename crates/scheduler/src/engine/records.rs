@@ -55,6 +55,10 @@ pub trait RecordSink {
     fn oom(&mut self, _r: &OomRecord<'_>) -> Result<(), Self::Error> {
         Ok(())
     }
+    /// One pod ranked in an eviction round.
+    fn eviction(&mut self, _r: &EvictionRecord<'_>) -> Result<(), Self::Error> {
+        Ok(())
+    }
     /// Simulated time reached so far, every [`PROGRESS_EVERY`] events
     /// (for progress display; an error stops the run).
     fn progress(&mut self, _now: SimTime) -> Result<(), Self::Error> {
@@ -191,6 +195,67 @@ impl Record for OomRecord<'_> {
         f(Field::Int(self.oom_score_adj));
         f(Field::OptInt(self.points));
         f(Field::Str(if self.victim { "true" } else { "false" }));
+    }
+}
+
+/// A row of `evictions.csv`: one pod ranked in one eviction round of
+/// kubelet's eviction manager.
+#[derive(Debug, Clone, Copy)]
+pub struct EvictionRecord<'a> {
+    /// When.
+    pub time: SimTime,
+    /// The node.
+    pub node: &'a str,
+    /// `memory.available`.
+    pub signal: &'static str,
+    /// What the signal observed.
+    pub observed_bytes: i64,
+    /// The threshold met.
+    pub threshold_bytes: i64,
+    /// The pod (qualified name).
+    pub pod: &'a str,
+    /// Its QoS class.
+    pub qos_class: &'static str,
+    /// Its priority.
+    pub priority: i32,
+    /// Its memory in use.
+    pub usage_bytes: i64,
+    /// Its memory request.
+    pub request_bytes: i64,
+    /// Its rank, 0 first.
+    pub rank: u32,
+    /// Evicted.
+    pub evicted: bool,
+}
+
+impl Record for EvictionRecord<'_> {
+    const COLUMNS: &'static [&'static str] = &[
+        "time_s",
+        "node",
+        "signal",
+        "observed_bytes",
+        "threshold_bytes",
+        "pod",
+        "qos_class",
+        "priority",
+        "usage_bytes",
+        "request_bytes",
+        "rank",
+        "evicted",
+    ];
+    fn for_each_field(&self, f: &mut dyn FnMut(Field<'_>)) {
+        f(Field::Time(self.time));
+        f(Field::Str(self.node));
+        f(Field::Str(self.signal));
+        f(Field::Int(self.observed_bytes));
+        f(Field::Int(self.threshold_bytes));
+        f(Field::Str(self.pod));
+        f(Field::Str(self.qos_class));
+        f(Field::Int(i64::from(self.priority)));
+        f(Field::Int(self.usage_bytes));
+        f(Field::Int(self.request_bytes));
+        f(Field::UInt(u64::from(self.rank)));
+        f(Field::Str(if self.evicted { "true" } else { "false" }));
     }
 }
 

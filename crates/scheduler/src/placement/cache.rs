@@ -51,7 +51,11 @@ impl Cache {
         }
         for info in &self.nodes {
             let node = store.node(info.id);
-            if info.name != node.name() || info.allocatable != node.allocatable {
+            if info.name != node.name()
+                || info.allocatable != node.allocatable
+                || info.taints != node.taints
+                || info.unschedulable != node.unschedulable
+            {
                 return Err(format!("cache entry of node {} is stale", node.name()));
             }
             let b = books.node(info.id);

@@ -106,6 +106,12 @@ impl Placement {
                 self.requeue_for_node(store, node, now);
             }
             Notice::PodDeleted(p) => self.queue.forget(p),
+            Notice::NodeUpdated(n) => {
+                self.scheduler.update_node(n, store.node(n));
+                // `NodeTaintChange`, `NodeSpecUnschedulableChange`: pods
+                // the change may let in try again.
+                self.requeue_for_node(store, n, now);
+            }
             Notice::PodReady(_) | Notice::DeploymentChanged(_) => {}
         }
     }

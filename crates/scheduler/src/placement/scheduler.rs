@@ -131,6 +131,16 @@ impl Scheduler {
         }
     }
 
+    /// A node's labels, taints or cordon changed.
+    pub fn update_node(&mut self, id: NodeId, node: &kubesim_core::Node) {
+        let info = &mut self.cache.nodes[id.index()];
+        info.labels = node.metadata.labels.clone();
+        info.taints = node.taints.clone();
+        info.unschedulable = node.unschedulable;
+        info.allocatable = node.allocatable.clone();
+        info.generation += 1;
+    }
+
     /// The cache.
     pub fn cache(&self) -> &Cache {
         &self.cache
