@@ -489,7 +489,13 @@ fn check_placement(sim: &Simulation) -> Result<(), TestCaseError> {
                 node.name()
             );
         }
-        for t in &node.taints {
+        // The scenario's taints; kubelet's memory-pressure taint comes
+        // after pods were placed (NoSchedule evicts nobody).
+        for t in node
+            .taints
+            .iter()
+            .filter(|t| t.key != kubesim_core::TAINT_MEMORY_PRESSURE)
+        {
             if matches!(t.effect, TaintEffect::NoSchedule | TaintEffect::NoExecute) {
                 prop_assert!(
                     tolerations_tolerate_taint(tol, t),
@@ -547,7 +553,8 @@ fn check_finite_work(sim: &Simulation, rec: &Checker) -> Result<(), TestCaseErro
             let oom_killed = rec
                 .oom_victims
                 .contains(&(p.name().to_string(), c.name.clone()));
-            if p.pod().metadata.deletion_timestamp.is_none() && !oom_killed {
+            let evicted = p.pod().status.reason == "Evicted";
+            if p.pod().metadata.deletion_timestamp.is_none() && !oom_killed && !evicted {
                 let stopped_with_pod = is_sidecar && p.times().finished.is_some();
                 let last_ended = c.state == ContainerState::Terminated && !stopped_with_pod;
                 let ended = c.restart_count + u32::from(last_ended);

@@ -323,7 +323,9 @@ mod tests {
     #[test]
     fn rank_memory_pressure_table() {
         let mi = |x: i64| x << 20;
-        let cases: Vec<(Vec<(i64, i64, i32)>, Vec<usize>)> = vec![
+        // (usage, request, priority) per pod → eviction order.
+        type Case = (Vec<(i64, i64, i32)>, Vec<usize>);
+        let cases: Vec<Case> = vec![
             // Exceeding its request comes first, whatever the size.
             (vec![(mi(100), mi(200), 0), (mi(50), mi(10), 0)], vec![1, 0]),
             // Then lower priority.
