@@ -215,10 +215,12 @@ impl DeploymentController {
         self.states.get(id.index()).and_then(Option::as_ref)
     }
 
-    /// Drops a pod that finished or was deleted from the owned set.
-    pub fn pod_gone(&mut self, id: DeploymentId, pid: PodId) {
-        if let Some(Some(s)) = self.states.get_mut(id.index()) {
-            s.pods.remove(&pid);
+    /// Drops a pod that finished or is being deleted from the owned set;
+    /// `true` if it was there.
+    pub fn pod_gone(&mut self, id: DeploymentId, pid: PodId) -> bool {
+        match self.states.get_mut(id.index()) {
+            Some(Some(s)) => s.pods.remove(&pid),
+            _ => false,
         }
     }
 

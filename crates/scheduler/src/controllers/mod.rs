@@ -63,12 +63,18 @@ impl Controllers {
     ) -> Result<(), LimitExceeded> {
         match notice {
             Notice::DeploymentChanged(d) => self.deployments.reconcile(store, d, now, events),
-            Notice::PodReleased { pod, .. } => {
+            // A pod that is being deleted, or that ended (completed,
+            // failed, evicted), no longer counts for its ReplicaSet
+            // (`FilterActivePods`): it is replaced.
+            Notice::PodReleased { pod, .. } | Notice::PodDeleted(pod) => {
                 let Some(d) = owning_deployment(store, pod) else {
                     return Ok(());
                 };
-                self.deployments.pod_gone(d, pod);
-                self.deployments.reconcile(store, d, now, events)
+                if self.deployments.pod_gone(d, pod) {
+                    self.deployments.reconcile(store, d, now, events)
+                } else {
+                    Ok(())
+                }
             }
             _ => Ok(()),
         }
