@@ -108,6 +108,7 @@ pub fn scale_input(n_nodes: usize, n_pods: usize, duration: SimTime) -> Simulati
         images,
         pods: Vec::new(),
         deployments,
+        jobs: Vec::new(),
         timeline: Vec::new(),
     }
 }

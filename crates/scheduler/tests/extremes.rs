@@ -145,6 +145,7 @@ prop_compose! {
             images,
             pods,
             deployments: Vec::new(),
+            jobs: Vec::new(),
             timeline: Vec::new(),
         }
     }

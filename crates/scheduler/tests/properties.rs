@@ -335,6 +335,7 @@ fn arb_input() -> impl Strategy<Value = SimulationInput> {
                 images: images(),
                 pods,
                 deployments,
+                jobs: Vec::new(),
                 timeline,
             }
         })

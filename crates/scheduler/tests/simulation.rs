@@ -113,6 +113,7 @@ fn input(config: SimulationConfig, nodes: Vec<Node>, pods: Vec<Pod>) -> Simulati
         images: Vec::new(),
         pods,
         deployments: Vec::new(),
+        jobs: Vec::new(),
         timeline: Vec::new(),
     }
 }
@@ -286,6 +287,7 @@ fn busy_scenario(seed: u64, extra_deployment: bool) -> SimulationInput {
         ],
         pods,
         deployments,
+        jobs: Vec::new(),
         timeline,
     }
 }

@@ -43,6 +43,10 @@ id!(
     /// A ReplicaSet.
     ReplicaSetId
 );
+id!(
+    /// A Job.
+    JobId
+);
 
 /// A typed reference to a stored object: what an owner reference points
 /// at, and where a notice about an owned pod is routed.
@@ -56,6 +60,8 @@ pub enum ObjectRef {
     Deployment(DeploymentId),
     /// A ReplicaSet.
     ReplicaSet(ReplicaSetId),
+    /// A Job.
+    Job(JobId),
 }
 
 impl ObjectRef {
@@ -66,6 +72,7 @@ impl ObjectRef {
             ObjectRef::Pod(_) => "Pod",
             ObjectRef::Deployment(_) => "Deployment",
             ObjectRef::ReplicaSet(_) => "ReplicaSet",
+            ObjectRef::Job(_) => "Job",
         }
     }
 }
@@ -77,6 +84,7 @@ impl fmt::Display for ObjectRef {
             ObjectRef::Pod(id) => ("Pod", id.0),
             ObjectRef::Deployment(id) => ("Deployment", id.0),
             ObjectRef::ReplicaSet(id) => ("ReplicaSet", id.0),
+            ObjectRef::Job(id) => ("Job", id.0),
         };
         write!(f, "{kind}#{i}")
     }

@@ -22,7 +22,7 @@ pub(crate) mod taint;
 mod workload;
 
 pub use events::{EventType, KubeEvent};
-pub use ids::{ContainerId, DeploymentId, NodeId, ObjectRef, PodId, ReplicaSetId};
+pub use ids::{ContainerId, DeploymentId, JobId, NodeId, ObjectRef, PodId, ReplicaSetId};
 pub use meta::{Labels, ObjectMeta, OwnerReference, DEFAULT_NAMESPACE};
 pub use node::{
     EvictionSignal, EvictionThreshold, KubeletConfiguration, Node, ThresholdValue,
@@ -50,4 +50,6 @@ pub use store::{
     pod_event_object, Notice, PodEntry, PodTimes, Store, StoreError, TAINT_MEMORY_PRESSURE,
 };
 pub use taint::{tolerations_tolerate_taint, Taint, TaintEffect, Toleration, TolerationOperator};
-pub use workload::{Deployment, PodTemplate, ReplicaSet};
+pub use workload::{
+    Deployment, Job, JobOutcome, JobStatus, PodTemplate, ReplicaSet, DEFAULT_JOB_BACKOFF_LIMIT,
+};

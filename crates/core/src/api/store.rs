@@ -12,7 +12,7 @@
 //! controllers call [`Store::check_room`] before a batch.
 
 use crate::api::defaults::set_defaults_pod_spec;
-use crate::api::ids::{ContainerId, DeploymentId, NodeId, ObjectRef, PodId, ReplicaSetId};
+use crate::api::ids::{ContainerId, DeploymentId, JobId, NodeId, ObjectRef, PodId, ReplicaSetId};
 use crate::api::meta::ObjectMeta;
 use crate::api::node::Node;
 use crate::api::pod::{
@@ -23,7 +23,7 @@ use crate::api::taint::{Taint, TaintEffect};
 
 /// The taint that goes with the `MemoryPressure` condition.
 pub const TAINT_MEMORY_PRESSURE: &str = "node.kubernetes.io/memory-pressure";
-use crate::api::workload::{Deployment, ReplicaSet};
+use crate::api::workload::{Deployment, Job, JobStatus, ReplicaSet};
 use crate::kernel::{LimitExceeded, ModelLimits, SimTime};
 use crate::qos::{compute_pod_qos, QosClass};
 use std::collections::BTreeMap;
@@ -58,6 +58,8 @@ pub enum Notice {
     },
     /// A Deployment's spec changed (scaled).
     DeploymentChanged(DeploymentId),
+    /// A Job was created.
+    JobAdded(JobId),
 }
 
 /// Why the store refused a write.
@@ -230,6 +232,10 @@ pub struct Store {
     deployment_names: BTreeMap<NameKey, DeploymentId>,
     replica_sets: Vec<ReplicaSet>,
     replica_set_names: BTreeMap<NameKey, ReplicaSetId>,
+    jobs: Vec<Job>,
+    job_names: BTreeMap<NameKey, JobId>,
+    /// Jobs whose deletion finished.
+    jobs_deleted: usize,
     notices: Vec<Notice>,
 }
 
@@ -247,6 +253,9 @@ impl Store {
             deployment_names: BTreeMap::new(),
             replica_sets: Vec::new(),
             replica_set_names: BTreeMap::new(),
+            jobs: Vec::new(),
+            job_names: BTreeMap::new(),
+            jobs_deleted: 0,
             notices: Vec::new(),
         }
     }
@@ -373,6 +382,15 @@ impl Store {
                 "deployment/{}",
                 self.deployments[d.index()].metadata.qualified_name()
             ),
+            Some(ObjectRef::Job(j)) => {
+                let job = &self.jobs[j.index()];
+                match job.metadata.controller_of() {
+                    Some(o) if o.owner.kind() == "CronJob" => {
+                        format!("cronjob/{}/{}", o.name, job.metadata.name)
+                    }
+                    _ => format!("job/{}", job.metadata.qualified_name()),
+                }
+            }
             _ => format!("pod/{}", p.pod.metadata.qualified_name()),
         }
     }
@@ -496,6 +514,82 @@ impl Store {
         self.replica_set_names.insert(k, id);
         self.replica_sets.push(rs);
         Ok(id)
+    }
+
+    /// Stores a Job (with `SetDefaults_Job` applied by the caller); its
+    /// `namespace/name` must be new among live Jobs.
+    pub fn create_job(&mut self, mut job: Job, now: SimTime) -> Result<JobId, StoreError> {
+        if job.metadata.namespace.is_empty() {
+            job.metadata.namespace = crate::api::meta::DEFAULT_NAMESPACE.into();
+        }
+        let k = key(&job.metadata);
+        if self.job_names.contains_key(&k) {
+            return Err(StoreError::AlreadyExists {
+                kind: "Job",
+                namespace: k.0,
+                name: k.1,
+            });
+        }
+        let id = JobId(dense_id(self.jobs.len())?);
+        job.metadata.creation_timestamp = now;
+        self.job_names.insert(k, id);
+        self.jobs.push(job);
+        self.notices.push(Notice::JobAdded(id));
+        Ok(id)
+    }
+
+    /// Job `id`.
+    pub fn job(&self, id: JobId) -> &Job {
+        &self.jobs[id.index()]
+    }
+    /// Every Job ever created, with its id (deleted ones included).
+    pub fn jobs(&self) -> impl ExactSizeIterator<Item = (JobId, &Job)> {
+        self.jobs
+            .iter()
+            .enumerate()
+            .map(|(i, j)| (JobId(i as u32), j))
+    }
+    /// The live Job `namespace/name`.
+    pub fn job_id(&self, namespace: &str, name: &str) -> Option<JobId> {
+        self.job_names
+            .get(&(namespace.to_string(), name.to_string()))
+            .copied()
+    }
+    /// The Job controller's status update.
+    pub fn set_job_status(&mut self, id: JobId, status: JobStatus) {
+        let j = &mut self.jobs[id.index()];
+        debug_assert!(
+            j.status.outcome.is_none() || status.outcome == j.status.outcome,
+            "a finished Job changes its outcome"
+        );
+        j.status = status;
+    }
+    /// Deletes a Job (its pods are the garbage collector's: the caller
+    /// deletes them). Its name is free again.
+    pub fn delete_job(&mut self, id: JobId, now: SimTime) -> bool {
+        let j = &mut self.jobs[id.index()];
+        if j.metadata.deletion_timestamp.is_some() {
+            return false;
+        }
+        j.metadata.deletion_timestamp = Some(now);
+        let k = key(&j.metadata);
+        self.job_names.remove(&k);
+        self.jobs_deleted += 1;
+        true
+    }
+    /// Objects the API server holds now: nodes, pods not yet gone,
+    /// Deployments, ReplicaSets and Jobs not deleted.
+    pub fn api_objects(&self) -> usize {
+        let pods = self
+            .pods
+            .iter()
+            .filter(|p| !p.is_finished() || !p.is_deleting())
+            .count();
+        self.nodes.len()
+            + pods
+            + self.deployments.len()
+            + self.replica_sets.len()
+            + (self.jobs.len() - self.jobs_deleted)
     }
 
     // ---- control-plane writes ----

@@ -6,6 +6,7 @@
 use crate::api::meta::{Labels, ObjectMeta};
 use crate::api::pod::PodSpec;
 use crate::api::selector::LabelSelector;
+use crate::kernel::SimTime;
 
 /// `v1.PodTemplateSpec`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -44,3 +45,57 @@ pub struct ReplicaSet {
     /// `spec.template`, with the `pod-template-hash` label.
     pub template: PodTemplate,
 }
+
+/// `batch/v1.Job`, the parts kubesim models (a non-indexed Job).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    /// `metadata`.
+    pub metadata: ObjectMeta,
+    /// `spec.completions` (`None`: a work queue, done when one pod
+    /// succeeds and none is running).
+    pub completions: Option<i32>,
+    /// `spec.parallelism` (default 1).
+    pub parallelism: i32,
+    /// `spec.backoffLimit` (default 6).
+    pub backoff_limit: i32,
+    /// `spec.activeDeadlineSeconds`.
+    pub active_deadline_s: Option<i64>,
+    /// `spec.ttlSecondsAfterFinished`.
+    pub ttl_seconds_after_finished: Option<i32>,
+    /// `spec.template`.
+    pub template: PodTemplate,
+    /// `status`.
+    pub status: JobStatus,
+}
+
+/// Why a Job ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobOutcome {
+    /// `Complete`.
+    Complete,
+    /// `Failed`, `BackoffLimitExceeded`.
+    BackoffLimitExceeded,
+    /// `Failed`, `DeadlineExceeded`.
+    DeadlineExceeded,
+}
+
+/// `batch/v1.JobStatus`, the parts kubesim models.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobStatus {
+    /// Pods running or pending.
+    pub active: i32,
+    /// Pods that succeeded.
+    pub succeeded: i32,
+    /// Pods that failed.
+    pub failed: i32,
+    /// `startTime`.
+    pub start_time: Option<SimTime>,
+    /// When it ended (`completionTime` for Complete).
+    pub finished: Option<SimTime>,
+    /// Its terminal condition.
+    pub outcome: Option<JobOutcome>,
+}
+
+/// `SetDefaults_Job` (pkg/apis/batch/v1/defaults.go): backoffLimit 6,
+/// parallelism 1, and completions 1 when neither is given.
+pub const DEFAULT_JOB_BACKOFF_LIMIT: i32 = 6;

@@ -227,6 +227,7 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
             images,
             pods,
             deployments,
+            jobs: Vec::new(),
             timeline,
         },
     })

@@ -12,6 +12,9 @@
 
 mod active_pods;
 mod deployment;
+mod job;
+
+pub use job::{job_backoff, JobController, JOB_POD_FAILURE_BACKOFF, MAX_JOB_POD_FAILURE_BACKOFF};
 
 pub use active_pods::{ActivePodRank, POD_DELETION_COST};
 pub use deployment::{
@@ -20,15 +23,30 @@ pub use deployment::{
 };
 
 use kubesim_core::{
-    entity_rng, DeploymentId, KubeEvent, LimitExceeded, Notice, ObjectRef, PodId, SimTime, Store,
-    StoreError,
+    entity_rng, DeploymentId, JobId, KubeEvent, LimitExceeded, Notice, ObjectRef, PodId, SimTime,
+    Store, StoreError,
 };
+
+/// The controllers' timers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ControllerTimer {
+    /// Sync a Job (its back-off or deadline came).
+    JobSync(JobId),
+    /// A finished Job's `ttlSecondsAfterFinished` ran out.
+    JobTtl(JobId),
+}
 
 /// Every controller of a run.
 #[derive(Debug, Default)]
 pub struct Controllers {
     /// The Deployment controller.
     pub deployments: DeploymentController,
+    /// The Job controller.
+    pub jobs: JobController,
+    /// The run seed (every controller's random streams derive from it).
+    pub seed: u64,
+    /// Timers to push on the event queue (drained by the engine).
+    pub timers: Vec<(SimTime, ControllerTimer)>,
 }
 
 impl Controllers {
@@ -63,10 +81,17 @@ impl Controllers {
     ) -> Result<(), LimitExceeded> {
         match notice {
             Notice::DeploymentChanged(d) => self.deployments.reconcile(store, d, now, events),
+            Notice::JobAdded(j) => {
+                self.jobs.add(store, j, self.seed);
+                self.jobs.sync(store, j, now, events, &mut self.timers)
+            }
             // A pod that is being deleted, or that ended (completed,
             // failed, evicted), no longer counts for its ReplicaSet
-            // (`FilterActivePods`): it is replaced.
+            // (`FilterActivePods`): it is replaced. A Job counts it.
             Notice::PodReleased { pod, .. } | Notice::PodDeleted(pod) => {
+                if let Some(ObjectRef::Job(j)) = store.pod(pod).controller() {
+                    return self.jobs.sync(store, j, now, events, &mut self.timers);
+                }
                 let Some(d) = owning_deployment(store, pod) else {
                     return Ok(());
                 };
@@ -80,9 +105,27 @@ impl Controllers {
         }
     }
 
+    /// Handles one of the controllers' timers.
+    pub fn handle(
+        &mut self,
+        store: &mut Store,
+        timer: ControllerTimer,
+        now: SimTime,
+        events: &mut Vec<KubeEvent>,
+    ) -> Result<(), LimitExceeded> {
+        match timer {
+            ControllerTimer::JobSync(j) => self.jobs.sync(store, j, now, events, &mut self.timers),
+            ControllerTimer::JobTtl(j) => {
+                self.jobs.expire(store, j, now);
+                Ok(())
+            }
+        }
+    }
+
     /// Checks every controller's state against the store.
     pub fn check_invariants(&self, store: &Store) -> Result<(), String> {
-        self.deployments.check_invariants(store)
+        self.deployments.check_invariants(store)?;
+        self.jobs.check_invariants(store)
     }
 }
 

@@ -2,6 +2,7 @@
 //! subsystem that armed them. `Copy` and small: the queue stores them by
 //! value, so pushing and popping allocate nothing.
 
+use crate::controllers::ControllerTimer;
 use crate::placement::PlacementTimer;
 use kubesim_core::KubeletTimer;
 
@@ -12,6 +13,8 @@ pub enum Event {
     Kubelet(KubeletTimer),
     /// A placement timer (scheduling cycle, back-off and leftover flushes).
     Placement(PlacementTimer),
+    /// A controller timer (a Job's back-off, deadline, TTL).
+    Controller(ControllerTimer),
     /// The scenario's timeline action with this index.
     Timeline(u32),
     /// Take a metric sample.

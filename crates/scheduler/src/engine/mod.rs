@@ -38,7 +38,7 @@ pub use timeline::{Action, TimelineEntry};
 use crate::controllers::Controllers;
 use crate::placement::{Placement, SchedulerProfile};
 use kubesim_core::{
-    container_cgroup, entity_rng, Deployment, Effects, EventQueue, ImageBehavior, Kubelet,
+    container_cgroup, entity_rng, Deployment, Effects, EventQueue, ImageBehavior, Job, Kubelet,
     KubeletConfig, LimitExceeded, Node, Notice, Pod, PodPhase, RunLimits, SimTime, Store,
     StoreError,
 };
@@ -79,6 +79,8 @@ pub struct SimulationInput {
     pub pods: Vec<Pod>,
     /// Deployments, created at time 0.
     pub deployments: Vec<Deployment>,
+    /// Jobs, created at time 0.
+    pub jobs: Vec<Job>,
     /// Timed actions.
     pub timeline: Vec<TimelineEntry>,
 }
@@ -145,7 +147,10 @@ impl Simulation {
                 k
             },
             placement: Placement::new(config.profile.clone(), scheduler_rng),
-            controllers: Controllers::default(),
+            controllers: Controllers {
+                seed: config.seed,
+                ..Default::default()
+            },
             sampler: Sampler::new(config.metrics, config.sample_interval),
             timeline: Vec::new(),
             fx: Effects::default(),
@@ -177,6 +182,12 @@ impl Simulation {
             let seed = sim.config.seed;
             sim.controllers
                 .add_deployment(&mut sim.store, id, seed, zero, &mut sim.fx.events)?;
+            sim.dispatch_notices()?;
+        }
+        for j in input.jobs {
+            sim.store
+                .create_job(j, zero)
+                .map_err(|e| store_err(e, zero))?;
             sim.dispatch_notices()?;
         }
         for (i, t) in input.timeline.iter().enumerate() {
@@ -312,6 +323,11 @@ impl Simulation {
                 }
                 self.drain_placement_timers();
             }
+            Event::Controller(t) => {
+                self.controllers
+                    .handle(&mut self.store, t, self.now, &mut self.fx.events)?;
+                self.drain_controller_timers();
+            }
             Event::Timeline(i) => {
                 let (_, action) = self.timeline[i as usize];
                 timeline::apply(&mut self.store, action);
@@ -340,6 +356,12 @@ impl Simulation {
             self.dispatch_notices()?;
         }
         Ok(())
+    }
+
+    fn drain_controller_timers(&mut self) {
+        for (t, e) in self.controllers.timers.drain(..) {
+            self.queue.push(t, Event::Controller(e));
+        }
     }
 
     fn drain_placement_timers(&mut self) {
@@ -424,6 +446,7 @@ impl Simulation {
                 .on_notice(&mut self.store, n, now, &mut self.fx);
             self.controllers
                 .on_notice(&mut self.store, n, now, &mut self.fx.events)?;
+            self.drain_controller_timers();
         }
         batch.clear();
         self.notices = batch;
