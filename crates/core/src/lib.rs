@@ -42,21 +42,23 @@ mod qos;
 pub use accounting::{Accounting, ContainerCpu, ContainerStart, CpuTree, Crossing, NodeAccount};
 pub use api::quantity;
 pub use api::{
-    nonzero_requests, pod_event_object, pod_limits, pod_nonzero_requests, pod_requests,
-    tolerations_tolerate_taint, Bytes, Container, ContainerId, ContainerState, ContainerStatus,
-    Deployment, DeploymentId, EventType, EvictionSignal, EvictionThreshold, Job, JobId, JobOutcome,
-    JobStatus, KubeEvent, KubeletConfiguration, LabelSelector, LabelSelectorOperator,
-    LabelSelectorRequirement, Labels, MilliCpu, Node, NodeAffinity, NodeId, NodeSelectorOperator,
-    NodeSelectorRequirement, NodeSelectorTerm, Notice, ObjectMeta, ObjectRef, OwnerReference, Pod,
-    PodCondition, PodConditionType, PodEntry, PodId, PodPhase, PodSpec, PodStatus, PodTemplate,
-    PodTimes, PreStopHook, PreferredSchedulingTerm, PriorityClass, PriorityClasses, PriorityError,
-    Probe, PullPolicy, Quantity, QuantityError, QuantityFormat, ReplicaSet, ReplicaSetId,
-    ResourceList, ResourceRequirements, RestartPolicy, Store, StoreError, Taint, TaintEffect,
-    Termination, ThresholdValue, Toleration, TolerationOperator,
-    DEFAULT_EVICTION_HARD_MEMORY_BYTES, DEFAULT_JOB_BACKOFF_LIMIT, DEFAULT_MEMORY_REQUEST,
-    DEFAULT_MILLI_CPU_REQUEST, DEFAULT_NAMESPACE, MAX_QUANTITY_BYTES, MAX_QUANTITY_COUNT,
-    MAX_QUANTITY_MILLI_CPU, RESOURCE_CPU, RESOURCE_MEMORY, RESOURCE_PODS, SYSTEM_CRITICAL_PRIORITY,
-    SYSTEM_NODE_CRITICAL, TAINT_MEMORY_PRESSURE,
+    admit_default_toleration_seconds, nonzero_requests, pod_event_object, pod_limits,
+    pod_nonzero_requests, pod_requests, tolerations_tolerate_taint, Bytes, ConditionStatus,
+    Container, ContainerId, ContainerState, ContainerStatus, Deployment, DeploymentId, EventType,
+    EvictionSignal, EvictionThreshold, Job, JobId, JobOutcome, JobStatus, KubeEvent,
+    KubeletConfiguration, LabelSelector, LabelSelectorOperator, LabelSelectorRequirement, Labels,
+    MilliCpu, Node, NodeAffinity, NodeId, NodeLease, NodeSelectorOperator, NodeSelectorRequirement,
+    NodeSelectorTerm, Notice, ObjectMeta, ObjectRef, OwnerReference, Pod, PodCondition,
+    PodConditionType, PodEntry, PodId, PodPhase, PodSpec, PodStatus, PodTemplate, PodTimes,
+    PreStopHook, PreferredSchedulingTerm, PriorityClass, PriorityClasses, PriorityError, Probe,
+    PullPolicy, Quantity, QuantityError, QuantityFormat, ReplicaSet, ReplicaSetId, ResourceList,
+    ResourceRequirements, RestartPolicy, Store, StoreError, Taint, TaintEffect, Termination,
+    ThresholdValue, Toleration, TolerationOperator, DEFAULT_EVICTION_HARD_MEMORY_BYTES,
+    DEFAULT_JOB_BACKOFF_LIMIT, DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST,
+    DEFAULT_NAMESPACE, DEFAULT_TOLERATION_SECONDS, MAX_QUANTITY_BYTES, MAX_QUANTITY_COUNT,
+    MAX_QUANTITY_MILLI_CPU, NODE_LEASE_RENEW_INTERVAL, RESOURCE_CPU, RESOURCE_MEMORY,
+    RESOURCE_PODS, SYSTEM_CRITICAL_PRIORITY, SYSTEM_NODE_CRITICAL, TAINT_MEMORY_PRESSURE,
+    TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, TAINT_NODE_UNSCHEDULABLE,
 };
 pub use cgroup::{
     container_cgroup, cpu_shares_to_cpu_weight, get_container_oom_score_adjust, milli_cpu_to_quota,
@@ -72,8 +74,8 @@ pub use kernel::{
 pub use kubelet::{
     rank_memory_pressure, CpuProfile, Effects, EvictionCandidate, ExitBehavior, Health,
     ImageBehavior, Interpolation, Kubelet, KubeletConfig, KubeletTimer, KubeletTimerKind,
-    MemoryPiece, MemoryProfile, MemoryShape, NodeTimerKind, OomCandidate, OomScope, StartupBurst,
-    BACKOFF_INITIAL, BACKOFF_MAX, BACKOFF_RESET, DEFAULT_PROFILE_RESOLUTION,
+    MemoryPiece, MemoryProfile, MemoryShape, NodeDownMode, NodeTimerKind, OomCandidate, OomScope,
+    StartupBurst, BACKOFF_INITIAL, BACKOFF_MAX, BACKOFF_RESET, DEFAULT_PROFILE_RESOLUTION,
     IMMEDIATE_EVICTION_GRACE_PERIOD_S,
 };
 pub use qos::{compute_pod_qos, QosClass};

@@ -7,6 +7,7 @@
 //! Names, fields and defaults follow the Kubernetes API, so code here can
 //! be read beside `k8s.io/api`.
 
+mod admission;
 pub mod defaults;
 mod events;
 mod ids;
@@ -21,12 +22,16 @@ mod store;
 pub(crate) mod taint;
 mod workload;
 
+pub use admission::{
+    admit_default_toleration_seconds, DEFAULT_TOLERATION_SECONDS, TAINT_NODE_NOT_READY,
+    TAINT_NODE_UNREACHABLE,
+};
 pub use events::{EventType, KubeEvent};
 pub use ids::{ContainerId, DeploymentId, JobId, NodeId, ObjectRef, PodId, ReplicaSetId};
 pub use meta::{Labels, ObjectMeta, OwnerReference, DEFAULT_NAMESPACE};
 pub use node::{
-    EvictionSignal, EvictionThreshold, KubeletConfiguration, Node, ThresholdValue,
-    DEFAULT_EVICTION_HARD_MEMORY_BYTES,
+    ConditionStatus, EvictionSignal, EvictionThreshold, KubeletConfiguration, Node, NodeLease,
+    ThresholdValue, DEFAULT_EVICTION_HARD_MEMORY_BYTES, NODE_LEASE_RENEW_INTERVAL,
 };
 pub use pod::{
     Container, ContainerState, ContainerStatus, NodeAffinity, NodeSelectorOperator,
@@ -48,6 +53,7 @@ pub use resources::{
 pub use selector::{LabelSelector, LabelSelectorOperator, LabelSelectorRequirement};
 pub use store::{
     pod_event_object, Notice, PodEntry, PodTimes, Store, StoreError, TAINT_MEMORY_PRESSURE,
+    TAINT_NODE_UNSCHEDULABLE,
 };
 pub use taint::{tolerations_tolerate_taint, Taint, TaintEffect, Toleration, TolerationOperator};
 pub use workload::{

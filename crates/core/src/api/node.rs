@@ -132,6 +132,71 @@ pub struct Node {
     pub kubelet: KubeletConfiguration,
     /// `status.conditions[MemoryPressure]`.
     pub memory_pressure: bool,
+    /// `status.conditions[Ready]`: kubelet posts `True`; the node
+    /// lifecycle controller writes `Unknown` when the lease goes stale.
+    pub ready: ConditionStatus,
+    /// The node's Lease in `kube-node-lease`, as kubelet renews it.
+    pub lease: NodeLease,
+}
+
+/// `v1.ConditionStatus`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConditionStatus {
+    /// `True`.
+    #[default]
+    True,
+    /// `False`.
+    False,
+    /// `Unknown`: nobody has reported it lately.
+    Unknown,
+}
+
+impl ConditionStatus {
+    /// The API spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConditionStatus::True => "True",
+            ConditionStatus::False => "False",
+            ConditionStatus::Unknown => "Unknown",
+        }
+    }
+}
+
+/// kubelet renews its Lease every `renewInterval` = 0.25 × the 40 s lease
+/// duration (pkg/kubelet/kubelet.go `nodeLeaseRenewIntervalFraction`).
+pub const NODE_LEASE_RENEW_INTERVAL: SimTime = SimTime::from_secs(10);
+
+/// A node's `coordination.k8s.io/v1` Lease, held as the pattern of its
+/// renewals rather than one write per renewal: kubelet renews it every
+/// [`NODE_LEASE_RENEW_INTERVAL`] from `renewing_since` until it stops
+/// (the node crashed or lost the network). Readers ask for
+/// [`renew_time`](Self::renew_time) at a given instant, which is what
+/// a `Get` of the Lease would return then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NodeLease {
+    /// When the current run of renewals began (kubelet start or return).
+    pub renewing_since: SimTime,
+    /// When renewals stopped (`None`: still renewing).
+    pub stopped_at: Option<SimTime>,
+}
+
+impl NodeLease {
+    /// `spec.renewTime` as seen at `now`: the last renewal at or before
+    /// `now` (renewals at `renewing_since + k × interval`, none after
+    /// `stopped_at`).
+    pub fn renew_time(&self, now: SimTime) -> SimTime {
+        let until = self.stopped_at.map_or(now, |s| s.min(now));
+        if until < self.renewing_since {
+            return self.renewing_since;
+        }
+        let i = NODE_LEASE_RENEW_INTERVAL.0;
+        let k = (until.0 - self.renewing_since.0) / i;
+        SimTime(self.renewing_since.0 + k * i)
+    }
+    /// Whether kubelet is renewing it.
+    pub fn is_renewing(&self) -> bool {
+        self.stopped_at.is_none()
+    }
 }
 
 impl Node {
@@ -164,6 +229,8 @@ impl Node {
             system_memory_bytes: 0,
             kubelet,
             memory_pressure: false,
+            ready: ConditionStatus::True,
+            lease: NodeLease::default(),
         }
     }
 

@@ -355,6 +355,13 @@ impl Termination {
         exit_code: 137,
         reason: "OOMKilled",
     };
+    /// A container kubelet can no longer find (its node crashed):
+    /// `ContainerStatusUnknown`, 137
+    /// (pkg/kubelet/kubelet_pods.go `convertToAPIContainerStatuses`).
+    pub const CONTAINER_STATUS_UNKNOWN: Termination = Termination {
+        exit_code: 137,
+        reason: "ContainerStatusUnknown",
+    };
 }
 
 /// `v1.PodStatus`, the parts kubesim models.

@@ -14,7 +14,7 @@
 use crate::api::defaults::set_defaults_pod_spec;
 use crate::api::ids::{ContainerId, DeploymentId, JobId, NodeId, ObjectRef, PodId, ReplicaSetId};
 use crate::api::meta::ObjectMeta;
-use crate::api::node::Node;
+use crate::api::node::{ConditionStatus, Node};
 use crate::api::pod::{
     ContainerState, ContainerStatus, Pod, PodConditionType, PodPhase, Termination,
 };
@@ -23,6 +23,8 @@ use crate::api::taint::{Taint, TaintEffect};
 
 /// The taint that goes with the `MemoryPressure` condition.
 pub const TAINT_MEMORY_PRESSURE: &str = "node.kubernetes.io/memory-pressure";
+/// The taint that goes with `spec.unschedulable` (`v1.TaintNodeUnschedulable`).
+pub const TAINT_NODE_UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
 use crate::api::workload::{Deployment, Job, JobStatus, ReplicaSet};
 use crate::kernel::{LimitExceeded, ModelLimits, SimTime};
 use crate::qos::{compute_pod_qos, QosClass};
@@ -60,6 +62,10 @@ pub enum Notice {
     DeploymentChanged(DeploymentId),
     /// A Job was created.
     JobAdded(JobId),
+    /// A node's kubelet stopped or resumed renewing its Lease. (Each
+    /// renewal is a write in a real cluster; the store keeps the pattern,
+    /// see [`NodeLease`], and announces only its changes.)
+    LeaseChanged(NodeId),
 }
 
 /// Why the store refused a write.
@@ -224,6 +230,9 @@ pub struct Store {
     max_objects: u64,
     nodes: Vec<Node>,
     node_names: BTreeMap<String, NodeId>,
+    /// Per node, the pods bound there and not finished (the
+    /// `spec.nodeName` index informers keep).
+    node_pods: Vec<Vec<PodId>>,
     pods: Vec<PodEntry>,
     pod_names: BTreeMap<NameKey, PodId>,
     /// Container id → its pod.
@@ -246,6 +255,7 @@ impl Store {
             max_objects: max_objects.min(ModelLimits::MAX_OBJECTS),
             nodes: Vec::new(),
             node_names: BTreeMap::new(),
+            node_pods: Vec::new(),
             pods: Vec::new(),
             pod_names: BTreeMap::new(),
             container_pods: Vec::new(),
@@ -419,6 +429,7 @@ impl Store {
         let id = NodeId(dense_id(self.nodes.len())?);
         self.node_names.insert(node.name().to_string(), id);
         self.nodes.push(node);
+        self.node_pods.push(Vec::new());
         self.notices.push(Notice::NodeAdded(id));
         Ok(id)
     }
@@ -449,6 +460,7 @@ impl Store {
         self.check_room(1, now)?;
         let first = dense_id(self.container_pods.len() + count)? - count as u32;
         set_defaults_pod_spec(&mut pod.spec);
+        crate::api::admission::admit_default_toleration_seconds(&mut pod.spec);
         pod.metadata.creation_timestamp = now;
         pod.status.container_statuses = pod
             .spec
@@ -626,6 +638,8 @@ impl Store {
             p.name()
         );
         p.node = Some(node);
+        self.node_pods[node.index()].push(pod);
+        let p = &mut self.pods[pod.index()];
         p.times.scheduled = Some(now);
         p.pod.spec.node_name = Some(node_name);
         p.pod
@@ -692,17 +706,68 @@ impl Store {
     pub fn set_pod_running(&mut self, pod: PodId, now: SimTime) {
         let p = &mut self.pods[pod.index()];
         debug_assert!(p.node.is_some() && !p.is_finished());
-        debug_assert!(p.times.started.is_none(), "pod {} started twice", p.name());
+        debug_assert!(
+            !p.pod.status.condition(PodConditionType::Initialized),
+            "pod {} started twice",
+            p.name()
+        );
         p.pod
             .status
             .set_condition(PodConditionType::Initialized, true, now, "");
         p.pod.status.phase = PodPhase::Running;
-        p.times.started = Some(now);
+        p.times.started.get_or_insert(now);
     }
 
     /// Whether the pod's app containers have started.
+    ///
+    /// (After a node reboot the pod starts over; its first start time is
+    /// kept.)
     pub fn pod_started(&self, pod: PodId) -> bool {
-        self.pods[pod.index()].times.started.is_some()
+        self.pods[pod.index()]
+            .pod
+            .status
+            .condition(PodConditionType::Initialized)
+    }
+
+    /// kubelet came back after its node crashed and found the pod's
+    /// containers gone: each one that was running is terminated with
+    /// `ContainerStatusUnknown` (137, as `convertToAPIContainerStatuses`
+    /// reports a container it cannot find), each one that ever ran counts
+    /// a restart, and the pod starts over from its first init container
+    /// (a new sandbox, `computePodActions`).
+    pub fn reboot_pod(&mut self, pod: PodId, now: SimTime) {
+        let p = &mut self.pods[pod.index()];
+        debug_assert!(p.is_active_on_node(), "rebooting pod {} off node", p.name());
+        for c in &mut p.pod.status.container_statuses {
+            if c.state == ContainerState::Running {
+                c.state = ContainerState::Terminated;
+                c.last_termination = Some(Termination::CONTAINER_STATUS_UNKNOWN);
+            }
+            if c.started_at.is_some() {
+                c.restart_count = c.restart_count.saturating_add(1);
+            }
+            c.ready = false;
+        }
+        for kind in [
+            PodConditionType::Initialized,
+            PodConditionType::ContainersReady,
+            PodConditionType::Ready,
+        ] {
+            p.pod.status.set_condition(kind, false, now, "");
+        }
+    }
+
+    /// kubelet found the containers of a pod on a crashed node gone:
+    /// the ones the API still shows running are terminated with
+    /// `ContainerStatusUnknown`.
+    pub fn lose_containers(&mut self, pod: PodId) {
+        for c in &mut self.pods[pod.index()].pod.status.container_statuses {
+            if c.state == ContainerState::Running {
+                c.state = ContainerState::Terminated;
+                c.ready = false;
+                c.last_termination = Some(Termination::CONTAINER_STATUS_UNKNOWN);
+            }
+        }
     }
 
     fn status_mut(&mut self, pod: PodId, ci: usize) -> &mut ContainerStatus {
@@ -793,6 +858,10 @@ impl Store {
             p.pod.status.set_condition(kind, false, now, "PodCompleted");
         }
         if let Some(node) = p.node {
+            let list = &mut self.node_pods[node.index()];
+            if let Some(i) = list.iter().position(|&x| x == pod) {
+                list.remove(i);
+            }
             self.notices.push(Notice::PodReleased { pod, node });
         }
     }
@@ -824,6 +893,88 @@ impl Store {
         self.notices.push(Notice::NodeUpdated(node));
     }
 
+    /// kubelet stops (`false`) or resumes (`true`) renewing `node`'s
+    /// Lease at `now`. Queues [`Notice::LeaseChanged`].
+    pub fn set_lease_renewing(&mut self, node: NodeId, renewing: bool, now: SimTime) {
+        let lease = &mut self.nodes[node.index()].lease;
+        debug_assert!(lease.is_renewing() != renewing, "lease state unchanged");
+        if renewing {
+            lease.renewing_since = now;
+            lease.stopped_at = None;
+        } else {
+            lease.stopped_at = Some(now);
+        }
+        self.notices.push(Notice::LeaseChanged(node));
+    }
+
+    /// Sets `node`'s `Ready` condition (kubelet posts `True`; the node
+    /// lifecycle controller writes `Unknown`).
+    pub fn set_node_ready(&mut self, node: NodeId, status: ConditionStatus) {
+        let n = &mut self.nodes[node.index()];
+        if n.ready != status {
+            n.ready = status;
+            self.notices.push(Notice::NodeUpdated(node));
+        }
+    }
+
+    /// Adds `taint` to `node` unless a taint with its key and effect is
+    /// there. Returns whether it was added.
+    pub fn add_node_taint(&mut self, node: NodeId, taint: Taint) -> bool {
+        let n = &mut self.nodes[node.index()];
+        if n.taints
+            .iter()
+            .any(|t| t.key == taint.key && t.effect == taint.effect)
+        {
+            return false;
+        }
+        n.taints.push(taint);
+        self.notices.push(Notice::NodeUpdated(node));
+        true
+    }
+
+    /// Removes the taint with `key` and `effect` from `node`. Returns
+    /// whether there was one.
+    pub fn remove_node_taint(&mut self, node: NodeId, key: &str, effect: TaintEffect) -> bool {
+        let n = &mut self.nodes[node.index()];
+        let before = n.taints.len();
+        n.taints.retain(|t| !(t.key == key && t.effect == effect));
+        if n.taints.len() == before {
+            return false;
+        }
+        self.notices.push(Notice::NodeUpdated(node));
+        true
+    }
+
+    /// `kubectl cordon` / `uncordon`: sets `spec.unschedulable`, with the
+    /// taint `node.kubernetes.io/unschedulable:NoSchedule` the node
+    /// lifecycle controller keeps in step with it (`doNoScheduleTaintingPass`,
+    /// applied at once here).
+    pub fn set_node_unschedulable(&mut self, node: NodeId, unschedulable: bool) {
+        let n = &mut self.nodes[node.index()];
+        if n.unschedulable == unschedulable {
+            return;
+        }
+        n.unschedulable = unschedulable;
+        if unschedulable {
+            self.add_node_taint(
+                node,
+                Taint {
+                    key: TAINT_NODE_UNSCHEDULABLE.into(),
+                    value: String::new(),
+                    effect: TaintEffect::NoSchedule,
+                },
+            );
+        } else {
+            self.remove_node_taint(node, TAINT_NODE_UNSCHEDULABLE, TaintEffect::NoSchedule);
+        }
+        self.notices.push(Notice::NodeUpdated(node));
+    }
+
+    /// The pods bound to `node` and not finished, in binding order.
+    pub fn pods_on_node(&self, node: NodeId) -> &[PodId] {
+        &self.node_pods[node.index()]
+    }
+
     // ---- invariants ----
 
     /// Checks the store's own invariants; returns the first broken one.
@@ -848,6 +999,26 @@ impl Store {
         }
         if self.pod_names.len() != self.pods.len() {
             return Err("pod index size".into());
+        }
+        let mut on_nodes = 0;
+        for (i, list) in self.node_pods.iter().enumerate() {
+            for &p in list {
+                let e = &self.pods[p.index()];
+                if e.node.map(|n| n.index()) != Some(i) || e.is_finished() {
+                    return Err(format!("node index lists pod {}", e.name()));
+                }
+            }
+            on_nodes += list.len();
+        }
+        let bound = self
+            .pods
+            .iter()
+            .filter(|p| p.node.is_some() && !p.is_finished())
+            .count();
+        if bound != on_nodes {
+            return Err(format!(
+                "node index holds {on_nodes} pods, {bound} are bound"
+            ));
         }
         for (id, p) in self.pods() {
             check_pod(id, p, self)?;

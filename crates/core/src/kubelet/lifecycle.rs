@@ -18,7 +18,8 @@ use crate::kernel::SimTime;
 use crate::qos::QosClass;
 
 impl Kubelet {
-    /// A pod was bound here: set up its cgroups and start it.
+    /// A pod was bound here: set up its cgroups and start it (once the
+    /// node is reachable).
     pub(super) fn admit(&mut self, store: &mut Store, pid: PodId, now: SimTime, fx: &mut Effects) {
         let Some(nid) = store.pod(pid).node() else {
             debug_assert!(false, "admitting an unbound pod");
@@ -26,7 +27,6 @@ impl Kubelet {
         };
         self.ensure(store);
         self.accounting.touch(nid, now);
-        store.set_start_time(pid, now);
         let mem_cap = store.node(nid).capacity.memory;
         let entry = store.pod(pid);
         let spec = &entry.pod().spec;
@@ -48,9 +48,27 @@ impl Kubelet {
         let rt = &mut self.pods[pid.index()];
         debug_assert!(!rt.admitted, "pod admitted twice");
         rt.admitted = true;
+        if self.node_is_down(nid) {
+            self.pods[pid.index()].awaiting_sync = true;
+            return;
+        }
+        self.start_pod(store, pid, now, fx);
+    }
+
+    /// Starts an admitted pod from its first init container.
+    pub(super) fn start_pod(
+        &mut self,
+        store: &mut Store,
+        pid: PodId,
+        now: SimTime,
+        fx: &mut Effects,
+    ) {
+        store.set_start_time(pid, now);
+        let rt = &mut self.pods[pid.index()];
         rt.next_init = 0;
         rt.probe_anchor = now;
         rt.terminating = None;
+        rt.awaiting_sync = false;
         self.advance_init(store, pid, now, fx);
     }
 

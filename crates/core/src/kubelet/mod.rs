@@ -15,8 +15,12 @@
 //! - `image`: how a container of an image behaves (scenario input);
 //! - `events`: the wording of kubelet's events.
 //!
-//! Memory and OOM, probes, eviction and graceful termination will each get
-//! a file here.
+//! - `memory`: memory limits and the kernel OOM killer;
+//! - `probes`: startup, liveness and readiness probes;
+//! - `pull`: image pulls, the node's puller and the registry;
+//! - `eviction`: the eviction manager under memory pressure;
+//! - `termination`: graceful termination of deleted pods;
+//! - `node_state`: a node crashing or cut off, and coming back.
 //!
 //! Invariant: only the kubelet writes pod status after binding, and only
 //! through [`Store`] methods; a timer is current only while its slot in
@@ -27,6 +31,7 @@ mod eviction;
 mod image;
 mod lifecycle;
 mod memory;
+mod node_state;
 pub mod probes;
 mod pull;
 mod restart;
@@ -38,6 +43,7 @@ pub use image::{
     CpuProfile, ExitBehavior, ImageBehavior, Interpolation, MemoryPiece, MemoryProfile,
     MemoryShape, StartupBurst, DEFAULT_PROFILE_RESOLUTION,
 };
+pub use node_state::NodeDownMode;
 pub use probes::{Health, ProbeKind};
 pub use restart::{BACKOFF_INITIAL, BACKOFF_MAX, BACKOFF_RESET};
 
@@ -236,6 +242,9 @@ struct PodRuntime {
     next_init: usize,
     /// When the probe workers started (admission): they tick from here.
     probe_anchor: SimTime,
+    /// On the books of a node that is down: kubelet starts (or stops) it
+    /// when the node is back.
+    awaiting_sync: bool,
 }
 
 /// The kubelets of every node.
@@ -262,6 +271,8 @@ pub struct Kubelet {
     node_parallel_pulls: Vec<u32>,
     /// Per node: the eviction manager's state.
     eviction: Vec<eviction::NodeEviction>,
+    /// Per node: up, or down and how.
+    node_run: Vec<node_state::NodeRun>,
 }
 
 impl Kubelet {
@@ -286,6 +297,7 @@ impl Kubelet {
             pulls: pull::Pulls::default(),
             node_parallel_pulls: Vec::new(),
             eviction: Vec::new(),
+            node_run: Vec::new(),
         };
         for (name, behavior) in images {
             let id = k.images.len() as u32;
@@ -328,6 +340,9 @@ impl Kubelet {
         if self.eviction.len() <= node.index() {
             self.eviction.resize(node.index() + 1, Default::default());
         }
+        if self.node_run.len() <= node.index() {
+            self.node_run.resize(node.index() + 1, Default::default());
+        }
     }
 
     /// Reacts to a store notice: admits bound pods, stops deleted ones.
@@ -335,6 +350,10 @@ impl Kubelet {
         match notice {
             Notice::PodBound { pod, .. } => self.admit(store, pod, now, fx),
             Notice::PodDeleted(pod) => {
+                if store.pod(pod).node().is_some_and(|n| self.node_is_down(n)) {
+                    // A kubelet that is down hears of it when it is back.
+                    return;
+                }
                 if self
                     .pods
                     .get(pod.index())
@@ -446,6 +465,9 @@ impl Kubelet {
         self.work_changed = changed;
         for i in 0..self.accounting.flushed().len() {
             let node = self.accounting.flushed()[i];
+            if self.node_crashed(node) {
+                continue; // nothing runs there; its timers are gone
+            }
             self.arm_node_memory(store, node, now, fx);
             self.arm_eviction(store, node, now, fx);
         }
@@ -480,7 +502,17 @@ impl Kubelet {
                 let st = &p.pod().status.container_statuses[ci];
                 let running = st.state == ContainerState::Running;
                 let on_books = self.accounting.container(cid).running;
-                if running != on_books {
+                // On a crashed node the API still shows what kubelet last
+                // reported, but nothing runs.
+                let crashed = p.node().is_some_and(|n| self.node_crashed(n));
+                if crashed && on_books {
+                    return Err(format!(
+                        "pod {} container {}: running on crashed node",
+                        p.name(),
+                        st.name
+                    ));
+                }
+                if running != on_books && !crashed {
                     return Err(format!(
                         "pod {} container {}: status {:?} but on the CPU books: {on_books}",
                         p.name(),

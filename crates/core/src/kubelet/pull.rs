@@ -215,6 +215,16 @@ impl Kubelet {
         }
     }
 
+    /// A crashed node's queued pulls are dropped (pulls already at the
+    /// registry run out; no one waits for them).
+    pub(super) fn drop_queued_pulls(&mut self, node: NodeId) {
+        let queue = std::mem::take(&mut self.pulls.nodes[node.index()].queue);
+        for id in queue {
+            self.pulls.table[id as usize] = Pull::default();
+            self.pulls.free.push(id);
+        }
+    }
+
     /// A pull finished: the image is on the node; its waiters start.
     pub(super) fn on_pull_done(
         &mut self,
