@@ -102,6 +102,7 @@ pub fn scale_input(n_nodes: usize, n_pods: usize, duration: SimTime) -> Simulati
             },
             kubelet: Default::default(),
             profile: SchedulerProfile::default(),
+            controller_manager: Default::default(),
             check_invariants: false,
         },
         nodes: nodes(n_nodes),

@@ -139,6 +139,7 @@ prop_compose! {
                 metrics: MetricsConfig::default(),
                 kubelet: Default::default(),
                 profile: Default::default(),
+                controller_manager: Default::default(),
                 check_invariants: true,
             },
             nodes,

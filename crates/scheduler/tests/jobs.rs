@@ -97,6 +97,7 @@ fn run(jobs: Vec<Job>, duration: u64) -> (Simulation, Vec<KubeEvent>) {
             metrics: Default::default(),
             kubelet: Default::default(),
             profile: Default::default(),
+            controller_manager: Default::default(),
             check_invariants: true,
         },
         nodes: vec![Node::new(

@@ -330,6 +330,7 @@ fn arb_input() -> impl Strategy<Value = SimulationInput> {
                     scenario: "prop".into(),
                     check_invariants: true,
                     profile: Default::default(),
+                    controller_manager: Default::default(),
                 },
                 nodes,
                 images: images(),
@@ -634,8 +635,9 @@ proptest! {
             let mut tl = input.timeline.clone();
             tl.sort_by_key(|t| t.at);
             for t in tl {
-                let Action::Scale { deployment, replicas, .. } = t.action;
-                m.insert(deployment, replicas);
+                if let Action::Scale { deployment, replicas, .. } = t.action {
+                    m.insert(deployment, replicas);
+                }
             }
             m
         };

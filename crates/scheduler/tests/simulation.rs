@@ -102,6 +102,7 @@ fn config(seed: u64, duration: SimTime) -> SimulationConfig {
         metrics: MetricsConfig::default(),
         kubelet: Default::default(),
         profile: Default::default(),
+        controller_manager: Default::default(),
         check_invariants: true,
     }
 }

@@ -56,8 +56,11 @@ mod tests {
         }
     }
 
-    /// The tolerations a pod ends up with: (key, effect, seconds).
-    fn admitted(given: Vec<Toleration>) -> Vec<(String, Option<TaintEffect>, Option<i64>)> {
+    /// A toleration as the table writes it: (key, effect, seconds).
+    type Row = (String, Option<TaintEffect>, Option<i64>);
+
+    /// The tolerations a pod ends up with.
+    fn admitted(given: Vec<Toleration>) -> Vec<Row> {
         let mut spec = PodSpec {
             tolerations: given,
             ..Default::default()
@@ -77,7 +80,7 @@ mod tests {
         let nr = TAINT_NODE_NOT_READY.to_string();
         let ur = TAINT_NODE_UNREACHABLE.to_string();
         let d = Some(DEFAULT_TOLERATION_SECONDS);
-        let cases: Vec<(&str, Vec<Toleration>, Vec<(String, Option<TaintEffect>, Option<i64>)>)> = vec![
+        let cases: Vec<(&str, Vec<Toleration>, Vec<Row>)> = vec![
             (
                 "pod has no tolerations, expect add tolerations for not-ready and unreachable",
                 vec![],

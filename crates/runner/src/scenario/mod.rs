@@ -221,6 +221,7 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
                 metrics,
                 kubelet: cluster,
                 profile,
+                controller_manager: Default::default(),
                 check_invariants: false,
             },
             nodes,

@@ -6,13 +6,22 @@
 //! went away to the controller of its owner — found through the pod's
 //! typed owner reference (pod → ReplicaSet → Deployment), never by name.
 //!
-//! This release has the Deployment controller's replica management; the
-//! ReplicaSet, Job, CronJob and node-lifecycle controllers and the rollout
-//! strategies will each get a file here.
+//! The node lifecycle controller watches Leases and taints nodes that
+//! stopped reporting; the taint eviction controller deletes the pods
+//! that do not tolerate those taints (long enough); their owners replace
+//! them.
 
 mod active_pods;
 mod deployment;
 mod job;
+mod node_lifecycle;
+mod taint_eviction;
+
+pub use node_lifecycle::{
+    compute_zone_state, zone_key, ControllerManagerConfig, NodeLifecycleController, ZoneState,
+    NODE_EVICTION_PERIOD,
+};
+pub use taint_eviction::{min_toleration_time, TaintEvictionController};
 
 pub use job::{job_backoff, JobController, JOB_POD_FAILURE_BACKOFF, MAX_JOB_POD_FAILURE_BACKOFF};
 
@@ -34,6 +43,17 @@ pub enum ControllerTimer {
     JobSync(JobId),
     /// A finished Job's `ttlSecondsAfterFinished` ran out.
     JobTtl(JobId),
+    /// The node lifecycle controller's monitor pass for the nodes due now.
+    NodeMonitorPass,
+    /// The NoExecute tainting pass of a zone.
+    NoExecuteTainting(u32),
+    /// A pod's toleration of a NoExecute taint ran out.
+    TaintEviction {
+        /// The pod.
+        pod: PodId,
+        /// Which scheduling of it.
+        gen: u32,
+    },
 }
 
 /// Every controller of a run.
@@ -43,6 +63,10 @@ pub struct Controllers {
     pub deployments: DeploymentController,
     /// The Job controller.
     pub jobs: JobController,
+    /// The node lifecycle controller.
+    pub node_lifecycle: NodeLifecycleController,
+    /// The taint eviction controller.
+    pub taint_eviction: TaintEvictionController,
     /// The run seed (every controller's random streams derive from it).
     pub seed: u64,
     /// Timers to push on the event queue (drained by the engine).
@@ -80,6 +104,28 @@ impl Controllers {
         events: &mut Vec<KubeEvent>,
     ) -> Result<(), LimitExceeded> {
         match notice {
+            Notice::NodeAdded(n) => {
+                self.node_lifecycle.node_added(n, now, &mut self.timers);
+                self.taint_eviction
+                    .node_updated(store, n, now, events, &mut self.timers);
+                Ok(())
+            }
+            Notice::NodeUpdated(n) => {
+                self.node_lifecycle.node_updated(store, n);
+                self.taint_eviction
+                    .node_updated(store, n, now, events, &mut self.timers);
+                Ok(())
+            }
+            Notice::LeaseChanged(n) => {
+                self.node_lifecycle
+                    .lease_changed(store, n, now, &mut self.timers);
+                Ok(())
+            }
+            Notice::PodBound { pod, node } => {
+                self.taint_eviction
+                    .pod_bound(store, pod, node, now, events, &mut self.timers);
+                Ok(())
+            }
             Notice::DeploymentChanged(d) => self.deployments.reconcile(store, d, now, events),
             Notice::JobAdded(j) => {
                 self.jobs.add(store, j, self.seed);
@@ -89,6 +135,7 @@ impl Controllers {
             // failed, evicted), no longer counts for its ReplicaSet
             // (`FilterActivePods`): it is replaced. A Job counts it.
             Notice::PodReleased { pod, .. } | Notice::PodDeleted(pod) => {
+                self.taint_eviction.pod_gone(pod);
                 if let Some(ObjectRef::Job(j)) = store.pod(pod).controller() {
                     return self.jobs.sync(store, j, now, events, &mut self.timers);
                 }
@@ -119,13 +166,29 @@ impl Controllers {
                 self.jobs.expire(store, j, now);
                 Ok(())
             }
+            ControllerTimer::NodeMonitorPass => {
+                self.node_lifecycle
+                    .monitor_pass(store, now, events, &mut self.timers);
+                Ok(())
+            }
+            ControllerTimer::NoExecuteTainting(z) => {
+                self.node_lifecycle
+                    .tainting_pass(store, z, now, &mut self.timers);
+                Ok(())
+            }
+            ControllerTimer::TaintEviction { pod, gen } => {
+                self.taint_eviction.fire(store, pod, gen, now, events);
+                Ok(())
+            }
         }
     }
 
     /// Checks every controller's state against the store.
-    pub fn check_invariants(&self, store: &Store) -> Result<(), String> {
+    pub fn check_invariants(&self, store: &Store, now: SimTime) -> Result<(), String> {
         self.deployments.check_invariants(store)?;
-        self.jobs.check_invariants(store)
+        self.jobs.check_invariants(store)?;
+        self.node_lifecycle.check_invariants(store)?;
+        self.taint_eviction.check_invariants(store, now)
     }
 }
 

@@ -35,7 +35,7 @@ pub use records::{
 pub use sampler::{MetricsConfig, Sampler};
 pub use timeline::{Action, TimelineEntry};
 
-use crate::controllers::Controllers;
+use crate::controllers::{ControllerManagerConfig, Controllers, NodeLifecycleController};
 use crate::placement::{Placement, SchedulerProfile};
 use kubesim_core::{
     container_cgroup, entity_rng, Deployment, Effects, EventQueue, ImageBehavior, Job, Kubelet,
@@ -62,6 +62,8 @@ pub struct SimulationConfig {
     pub kubelet: KubeletConfig,
     /// The scheduler's profile.
     pub profile: SchedulerProfile,
+    /// The controller manager's node settings.
+    pub controller_manager: ControllerManagerConfig,
     /// Run the state checker after every event (always on in debug builds).
     pub check_invariants: bool,
 }
@@ -149,6 +151,7 @@ impl Simulation {
             placement: Placement::new(config.profile.clone(), scheduler_rng),
             controllers: Controllers {
                 seed: config.seed,
+                node_lifecycle: NodeLifecycleController::new(config.controller_manager),
                 ..Default::default()
             },
             sampler: Sampler::new(config.metrics, config.sample_interval),
@@ -190,6 +193,7 @@ impl Simulation {
                 .map_err(|e| store_err(e, zero))?;
             sim.dispatch_notices()?;
         }
+        let pending = timeline::pending_nodes(sim.store.node_count(), &input.timeline);
         for (i, t) in input.timeline.iter().enumerate() {
             // The runner bounds the timeline (ModelLimits); an index that
             // does not fit an event is refused, not truncated.
@@ -198,7 +202,7 @@ impl Simulation {
                 at: zero,
             })?;
             sim.timeline
-                .push((t.at, timeline::resolve(&sim.store, &t.action)));
+                .push((t.at, timeline::resolve(&sim.store, &pending, &t.action)));
             sim.queue.push(t.at, Event::Timeline(index));
         }
         let interval = sim.config.sample_interval;
@@ -287,7 +291,7 @@ impl Simulation {
         self.kubelet.check_invariants(&self.store)?;
         self.placement
             .check_invariants(&self.store, self.kubelet.accounting())?;
-        self.controllers.check_invariants(&self.store)?;
+        self.controllers.check_invariants(&self.store, self.now)?;
         if let Some(t) = self.queue.peek_time() {
             if t < self.now {
                 return Err(format!("a timer at {t} is in the past"));
@@ -329,8 +333,17 @@ impl Simulation {
                 self.drain_controller_timers();
             }
             Event::Timeline(i) => {
-                let (_, action) = self.timeline[i as usize];
-                timeline::apply(&mut self.store, action);
+                let action = std::mem::replace(
+                    &mut self.timeline[i as usize].1,
+                    timeline::Resolved::Missing,
+                );
+                timeline::apply(
+                    &mut self.store,
+                    &mut self.kubelet,
+                    action,
+                    self.now,
+                    &mut self.fx,
+                )?;
             }
             Event::Sample => {
                 self.kubelet.accrue_all(self.now);

@@ -1,10 +1,14 @@
 //! The scenario's timeline: actions at points in simulated time, applied
-//! as a user with `kubectl` would — by writing to the store.
+//! as a user with `kubectl` (or the machines themselves) would: a scale
+//! writes the Deployment; a cordon writes the node; a node failing or
+//! coming back is something that happens to its kubelet.
 
-use kubesim_core::{DeploymentId, SimTime, Store};
+use kubesim_core::{
+    DeploymentId, Effects, Kubelet, LimitExceeded, Node, NodeDownMode, NodeId, SimTime, Store,
+};
 
 /// Something the scenario does at a point in simulated time.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     /// `kubectl scale deployment/NAME --replicas=N`.
     Scale {
@@ -15,10 +19,44 @@ pub enum Action {
         /// The new `spec.replicas`.
         replicas: i32,
     },
+    /// The node stops reporting: it crashes or is cut off.
+    NodeDown {
+        /// The node.
+        node: String,
+        /// How.
+        mode: NodeDownMode,
+    },
+    /// The node's kubelet is back.
+    NodeUp {
+        /// The node.
+        node: String,
+    },
+    /// `kubectl cordon`.
+    Cordon {
+        /// The node.
+        node: String,
+    },
+    /// `kubectl uncordon`.
+    Uncordon {
+        /// The node.
+        node: String,
+    },
+    /// `kubectl drain --force --ignore-daemonsets --delete-emptydir-data`:
+    /// cordon, then delete every pod on the node with its own grace
+    /// period (the Eviction API, no PodDisruptionBudgets modelled).
+    Drain {
+        /// The node.
+        node: String,
+    },
+    /// New nodes join (a pool grows).
+    AddNodes {
+        /// The nodes, named and labelled by the runner.
+        nodes: Vec<Node>,
+    },
 }
 
 /// A timed action.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TimelineEntry {
     /// When.
     pub at: SimTime,
@@ -27,17 +65,32 @@ pub struct TimelineEntry {
 }
 
 /// An action resolved against the store (names → ids) when the run starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) enum Resolved {
     Scale {
         deployment: DeploymentId,
         replicas: i32,
     },
+    NodeDown(NodeId, NodeDownMode),
+    NodeUp(NodeId),
+    Cordon(NodeId, bool),
+    Drain(NodeId),
+    /// Nodes to add (taken when applied).
+    AddNodes(Vec<Node>),
     /// Its target does not exist (the runner's validation prevents this).
     Missing,
 }
 
-pub(super) fn resolve(store: &Store, action: &Action) -> Resolved {
+/// Resolves `action`; nodes added by earlier entries are looked up among
+/// `pending` (names of nodes the timeline adds, with their future ids).
+pub(super) fn resolve(store: &Store, pending: &[(String, NodeId)], action: &Action) -> Resolved {
+    let node = |name: &str| {
+        store
+            .node_id(name)
+            .or_else(|| pending.iter().find(|(n, _)| n == name).map(|&(_, id)| id))
+    };
+    let on_node =
+        |name: &str, f: &dyn Fn(NodeId) -> Resolved| node(name).map_or(Resolved::Missing, f);
     match action {
         Action::Scale {
             namespace,
@@ -50,15 +103,71 @@ pub(super) fn resolve(store: &Store, action: &Action) -> Resolved {
             },
             None => Resolved::Missing,
         },
+        Action::NodeDown { node, mode } => on_node(node, &|n| Resolved::NodeDown(n, *mode)),
+        Action::NodeUp { node } => on_node(node, &|n| Resolved::NodeUp(n)),
+        Action::Cordon { node } => on_node(node, &|n| Resolved::Cordon(n, true)),
+        Action::Uncordon { node } => on_node(node, &|n| Resolved::Cordon(n, false)),
+        Action::Drain { node } => on_node(node, &|n| Resolved::Drain(n)),
+        Action::AddNodes { nodes } => Resolved::AddNodes(nodes.clone()),
     }
 }
 
-pub(super) fn apply(store: &mut Store, action: Resolved) {
+/// Applies a resolved action at `now`.
+pub(super) fn apply(
+    store: &mut Store,
+    kubelet: &mut Kubelet,
+    action: Resolved,
+    now: SimTime,
+    fx: &mut Effects,
+) -> Result<(), LimitExceeded> {
     match action {
         Resolved::Scale {
             deployment,
             replicas,
         } => store.scale_deployment(deployment, replicas),
+        Resolved::NodeDown(n, mode) => kubelet.node_down(store, n, mode, now),
+        Resolved::NodeUp(n) => kubelet.node_up(store, n, now, fx),
+        Resolved::Cordon(n, on) => store.set_node_unschedulable(n, on),
+        Resolved::Drain(n) => {
+            store.set_node_unschedulable(n, true);
+            let pods: Vec<_> = store.pods_on_node(n).to_vec();
+            for p in pods {
+                store.delete_pod(p, now);
+            }
+        }
+        Resolved::AddNodes(nodes) => {
+            for node in nodes {
+                let id = match store.add_node(node, now) {
+                    Ok(id) => id,
+                    Err(kubesim_core::StoreError::Limit(l)) => return Err(l),
+                    // The runner names added nodes after their pool's
+                    // numbering; a clash is a validation bug, reported as
+                    // the nearest limit.
+                    Err(_) => return Err(LimitExceeded::Objects { limit: 0, at: now }),
+                };
+                kubelet.add_node(store, id, now);
+            }
+        }
         Resolved::Missing => {}
     }
+    Ok(())
+}
+
+/// The names of the nodes the timeline adds, with the ids they will get
+/// (nodes are numbered in the order they join; entries apply in time
+/// order, ties in file order).
+pub(super) fn pending_nodes(first_id: usize, entries: &[TimelineEntry]) -> Vec<(String, NodeId)> {
+    let mut order: Vec<&TimelineEntry> = entries.iter().collect();
+    order.sort_by_key(|e| e.at);
+    let mut out = Vec::new();
+    let mut next = first_id;
+    for e in order {
+        if let Action::AddNodes { nodes } = &e.action {
+            for n in nodes {
+                out.push((n.name().to_string(), NodeId(next as u32)));
+                next += 1;
+            }
+        }
+    }
+    out
 }

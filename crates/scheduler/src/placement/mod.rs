@@ -94,7 +94,11 @@ impl Placement {
     /// Reacts to a store notice.
     pub fn on_notice(&mut self, store: &mut Store, notice: Notice, now: SimTime) {
         match notice {
-            Notice::NodeAdded(n) => self.scheduler.add_node(NodeInfo::of_node(n, store.node(n))),
+            Notice::NodeAdded(n) => {
+                self.scheduler.add_node(NodeInfo::of_node(n, store.node(n)));
+                // `NodeAdd`: pods the new node may fit try again.
+                self.requeue_for_node(store, n, now);
+            }
             Notice::PodAdded(p) => self.enqueue_new_pod(store, p, now),
             Notice::PodBound { pod, node } => {
                 let info = PodInfo::of_entry(store.pod(pod));
