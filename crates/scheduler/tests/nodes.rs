@@ -6,8 +6,8 @@
 
 use kubesim_core::{
     ConditionStatus, Container, Deployment, KubeEvent, LabelSelector, MilliCpu, Node, NodeDownMode,
-    ObjectMeta, PodPhase, PodSpec, PodTemplate, ResourceList, ResourceRequirements, SimTime,
-    TaintEffect, Toleration, TolerationOperator, TAINT_NODE_UNREACHABLE,
+    NodeId, ObjectMeta, PodPhase, PodSpec, PodTemplate, ResourceList, ResourceRequirements,
+    SimTime, TaintEffect, Toleration, TolerationOperator, TAINT_NODE_UNREACHABLE,
 };
 use kubesim_scheduler::{
     Action, EventRecord, MetricRecord, RecordSink, Simulation, SimulationConfig, SimulationInput,
@@ -378,4 +378,33 @@ fn added_nodes_take_pending_pods() {
     assert!(first(&ev, "RegisteredNode", "node/d").is_some());
     let placed = live_on(&sim, "a") + live_on(&sim, "d") + live_on(&sim, "e");
     assert_eq!(placed, 10);
+}
+
+/// A removed node: the scheduler forgets it at once, PodGC deletes its
+/// pods at the first run 40 s after it noticed, and the Deployment puts
+/// them elsewhere.
+#[test]
+fn removed_node_pods_are_collected() {
+    let tl = vec![at(25, Action::RemoveNode { node: "a".into() })];
+    let (sim, ev) = run(three_nodes(), web(3, vec![]), tl, 300);
+    assert_eq!(first(&ev, "RemovingNode", "node/a"), Some(secs(25)));
+    let s = sim.store();
+    let a = s.node(NodeId(0));
+    assert!(a.is_deleted());
+    assert_eq!(s.node_id("a"), None);
+    let orphans: Vec<_> = s
+        .pods()
+        .filter(|(_, p)| p.node() == Some(NodeId(0)))
+        .map(|(_, p)| (p.phase(), p.pod().status.reason.clone(), p.times().finished))
+        .collect();
+    // First seen by the run at 40 s, deleted by the run at 80 s.
+    assert_eq!(
+        orphans,
+        [(
+            PodPhase::Failed,
+            "DeletionByPodGC".to_string(),
+            Some(secs(80))
+        )]
+    );
+    assert_eq!(live_on(&sim, "b") + live_on(&sim, "c"), 3);
 }

@@ -265,6 +265,10 @@ impl Node {
     pub fn name(&self) -> &str {
         &self.metadata.name
     }
+    /// Whether the node object was deleted.
+    pub fn is_deleted(&self) -> bool {
+        self.metadata.deletion_timestamp.is_some()
+    }
 }
 
 #[cfg(test)]

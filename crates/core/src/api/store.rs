@@ -37,6 +37,8 @@ pub enum Notice {
     NodeAdded(NodeId),
     /// A node's spec or conditions changed (taints, cordon, pressure).
     NodeUpdated(NodeId),
+    /// A node was deleted (`kubectl delete node`).
+    NodeDeleted(NodeId),
     /// A pod was created (it may name its node already).
     PodAdded(PodId),
     /// A pod was bound to a node: its kubelet takes it over.
@@ -597,7 +599,8 @@ impl Store {
             .iter()
             .filter(|p| !p.is_finished() || !p.is_deleting())
             .count();
-        self.nodes.len()
+        let nodes = self.nodes.iter().filter(|n| !n.is_deleted()).count();
+        nodes
             + pods
             + self.deployments.len()
             + self.replica_sets.len()
@@ -968,6 +971,39 @@ impl Store {
             self.remove_node_taint(node, TAINT_NODE_UNSCHEDULABLE, TaintEffect::NoSchedule);
         }
         self.notices.push(Notice::NodeUpdated(node));
+    }
+
+    /// `kubectl delete node`: the node object goes (its name is free
+    /// again); its pods stay bound to it until PodGC deletes them.
+    pub fn delete_node(&mut self, node: NodeId, now: SimTime) -> bool {
+        let n = &mut self.nodes[node.index()];
+        if n.is_deleted() {
+            return false;
+        }
+        n.metadata.deletion_timestamp = Some(now);
+        let name = n.name().to_string();
+        self.node_names.remove(&name);
+        self.notices.push(Notice::NodeDeleted(node));
+        true
+    }
+
+    /// A force deletion with grace 0 (PodGC's for pods of a node that no
+    /// longer exists): a finished pod is simply deleted; a bound one is
+    /// marked `Failed` and is gone as soon as its kubelet lets go of it.
+    pub fn force_delete_pod(&mut self, pod: PodId, now: SimTime) -> bool {
+        let p = &mut self.pods[pod.index()];
+        if p.is_deleting() && p.is_finished() {
+            return false;
+        }
+        // A pod already terminating is deleted again, with grace 0.
+        p.pod.metadata.deletion_timestamp.get_or_insert(now);
+        p.pod.metadata.deletion_grace_period_s = Some(0);
+        if p.node.is_none() && !p.is_finished() {
+            p.times.finished = Some(now);
+            p.pod.status.reason = "Deleted".into();
+        }
+        self.notices.push(Notice::PodDeleted(pod));
+        true
     }
 
     /// The pods bound to `node` and not finished, in binding order.

@@ -350,7 +350,14 @@ impl Kubelet {
         match notice {
             Notice::PodBound { pod, .. } => self.admit(store, pod, now, fx),
             Notice::PodDeleted(pod) => {
-                if store.pod(pod).node().is_some_and(|n| self.node_is_down(n)) {
+                let node = store.pod(pod).node();
+                if node.is_some_and(|n| store.node(n).is_deleted()) {
+                    // PodGC's force deletion of a pod whose node is gone:
+                    // nothing on the node is left to wait for.
+                    self.release_orphan(store, pod, now);
+                    return;
+                }
+                if node.is_some_and(|n| self.node_is_down(n)) {
                     // A kubelet that is down hears of it when it is back.
                     return;
                 }

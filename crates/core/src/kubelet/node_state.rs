@@ -124,6 +124,9 @@ impl Kubelet {
         let NodeRun::Down(mode) = self.node_run[node.index()] else {
             return;
         };
+        if store.node(node).is_deleted() {
+            return; // no node object to come back to
+        }
         self.node_run[node.index()] = NodeRun::Up;
         store.set_lease_renewing(node, true, now);
         store.set_node_ready(node, ConditionStatus::True);
@@ -132,6 +135,20 @@ impl Kubelet {
         for pid in pods {
             self.catch_up(store, pid, mode, now, fx);
         }
+    }
+
+    /// A pod of a deleted node was force-deleted: it leaves the books,
+    /// `Failed` (PodGC's `DeletionByPodGC`).
+    pub(super) fn release_orphan(&mut self, store: &mut Store, pid: PodId, now: SimTime) {
+        if store.pod(pid).is_finished() || !self.pods[pid.index()].admitted {
+            return;
+        }
+        debug_assert!(
+            store.pod(pid).node().is_some_and(|n| self.node_crashed(n)),
+            "a deleted node's machine is gone"
+        );
+        store.lose_containers(pid);
+        self.finish_pod(store, pid, PodPhase::Failed, "DeletionByPodGC", now);
     }
 
     fn catch_up(

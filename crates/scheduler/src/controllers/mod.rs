@@ -15,12 +15,14 @@ mod active_pods;
 mod deployment;
 mod job;
 mod node_lifecycle;
+mod pod_gc;
 mod taint_eviction;
 
 pub use node_lifecycle::{
     compute_zone_state, zone_key, ControllerManagerConfig, NodeLifecycleController, ZoneState,
     NODE_EVICTION_PERIOD,
 };
+pub use pod_gc::{PodGcController, GC_CHECK_PERIOD, QUARANTINE_TIME};
 pub use taint_eviction::{min_toleration_time, TaintEvictionController};
 
 pub use job::{job_backoff, JobController, JOB_POD_FAILURE_BACKOFF, MAX_JOB_POD_FAILURE_BACKOFF};
@@ -32,8 +34,8 @@ pub use deployment::{
 };
 
 use kubesim_core::{
-    entity_rng, DeploymentId, JobId, KubeEvent, LimitExceeded, Notice, ObjectRef, PodId, SimTime,
-    Store, StoreError,
+    entity_rng, DeploymentId, JobId, KubeEvent, LimitExceeded, NodeId, Notice, ObjectRef, PodId,
+    SimTime, Store, StoreError,
 };
 
 /// The controllers' timers.
@@ -47,6 +49,8 @@ pub enum ControllerTimer {
     NodeMonitorPass,
     /// The NoExecute tainting pass of a zone.
     NoExecuteTainting(u32),
+    /// PodGC deletes the pods of a deleted node.
+    PodGcOrphans(NodeId),
     /// A pod's toleration of a NoExecute taint ran out.
     TaintEviction {
         /// The pod.
@@ -67,6 +71,8 @@ pub struct Controllers {
     pub node_lifecycle: NodeLifecycleController,
     /// The taint eviction controller.
     pub taint_eviction: TaintEvictionController,
+    /// PodGC.
+    pub pod_gc: PodGcController,
     /// The run seed (every controller's random streams derive from it).
     pub seed: u64,
     /// Timers to push on the event queue (drained by the engine).
@@ -114,6 +120,11 @@ impl Controllers {
                 self.node_lifecycle.node_updated(store, n);
                 self.taint_eviction
                     .node_updated(store, n, now, events, &mut self.timers);
+                Ok(())
+            }
+            Notice::NodeDeleted(n) => {
+                self.node_lifecycle.node_deleted(n, now, &mut self.timers);
+                self.pod_gc.node_deleted(n, now, &mut self.timers);
                 Ok(())
             }
             Notice::LeaseChanged(n) => {
@@ -174,6 +185,10 @@ impl Controllers {
             ControllerTimer::NoExecuteTainting(z) => {
                 self.node_lifecycle
                     .tainting_pass(store, z, now, &mut self.timers);
+                Ok(())
+            }
+            ControllerTimer::PodGcOrphans(n) => {
+                self.pod_gc.delete_orphans(store, n, now);
                 Ok(())
             }
             ControllerTimer::TaintEviction { pod, gen } => {

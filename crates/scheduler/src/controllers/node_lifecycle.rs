@@ -236,6 +236,17 @@ impl NodeLifecycleController {
         self.schedule(node, at, timers);
     }
 
+    /// A node was deleted: the next pass says so and drops it.
+    pub fn node_deleted(
+        &mut self,
+        node: NodeId,
+        now: SimTime,
+        timers: &mut Vec<(SimTime, ControllerTimer)>,
+    ) {
+        let at = self.pass_at_or_after(now);
+        self.schedule(node, at, timers);
+    }
+
     /// The node's probe time as of `now`: the pass that first saw its
     /// latest renewal.
     fn probe_time(&self, store: &Store, node: NodeId, now: SimTime) -> SimTime {
@@ -301,6 +312,10 @@ impl NodeLifecycleController {
         timers: &mut Vec<(SimTime, ControllerTimer)>,
     ) {
         let name = store.node(node).name().to_string();
+        if store.node(node).is_deleted() {
+            self.unregister(node, &name, now, events);
+            return;
+        }
         if !self.nodes[node.index()].registered {
             self.register(store, node);
             events.push(KubeEvent::normal(
@@ -361,6 +376,28 @@ impl NodeLifecycleController {
         h.registered = true;
         h.zone = z;
         h.seen = ConditionStatus::True;
+    }
+
+    /// `classifyNodes` found the node gone: out of its zone, and the
+    /// event `RemovingNode`.
+    fn unregister(&mut self, node: NodeId, name: &str, now: SimTime, events: &mut Vec<KubeEvent>) {
+        let h = &mut self.nodes[node.index()];
+        if !h.registered {
+            return;
+        }
+        h.registered = false;
+        let zone = &mut self.zones[h.zone as usize];
+        zone.nodes -= 1;
+        if h.seen != ConditionStatus::True {
+            zone.not_ready -= 1;
+        }
+        zone.queue.retain(|&n| n != node);
+        events.push(KubeEvent::normal(
+            now,
+            "RemovingNode",
+            format!("node/{name}"),
+            format!("Node {name} event: Removing Node {name} from Controller"),
+        ));
     }
 
     /// The pass saw the node's Ready as `now`: the zone counts follow.

@@ -90,6 +90,9 @@ impl Sampler {
         }
         let books = kubelet.accounting();
         for (nid, node) in store.nodes() {
+            if node.is_deleted() {
+                continue;
+            }
             let object = MetricObject::Node(node.name());
             let n = books.node(nid);
             let last = &mut self.last_node_cpu_s[nid.index()];

@@ -48,6 +48,12 @@ pub enum Action {
         /// The node.
         node: String,
     },
+    /// The machine is switched off and `kubectl delete node` run: its
+    /// containers stop, the scheduler forgets it, PodGC deletes its pods.
+    RemoveNode {
+        /// The node.
+        node: String,
+    },
     /// New nodes join (a pool grows).
     AddNodes {
         /// The nodes, named and labelled by the runner.
@@ -75,6 +81,7 @@ pub(super) enum Resolved {
     NodeUp(NodeId),
     Cordon(NodeId, bool),
     Drain(NodeId),
+    RemoveNode(NodeId),
     /// Nodes to add (taken when applied).
     AddNodes(Vec<Node>),
     /// Its target does not exist (the runner's validation prevents this).
@@ -108,6 +115,7 @@ pub(super) fn resolve(store: &Store, pending: &[(String, NodeId)], action: &Acti
         Action::Cordon { node } => on_node(node, &|n| Resolved::Cordon(n, true)),
         Action::Uncordon { node } => on_node(node, &|n| Resolved::Cordon(n, false)),
         Action::Drain { node } => on_node(node, &|n| Resolved::Drain(n)),
+        Action::RemoveNode { node } => on_node(node, &|n| Resolved::RemoveNode(n)),
         Action::AddNodes { nodes } => Resolved::AddNodes(nodes.clone()),
     }
 }
@@ -134,6 +142,10 @@ pub(super) fn apply(
             for p in pods {
                 store.delete_pod(p, now);
             }
+        }
+        Resolved::RemoveNode(n) => {
+            kubelet.node_down(store, n, NodeDownMode::Crash, now);
+            store.delete_node(n, now);
         }
         Resolved::AddNodes(nodes) => {
             for node in nodes {

@@ -12,14 +12,27 @@ use kubesim_core::{Accounting, NodeId, ResourceList, Store};
 /// Every node as the scheduler sees it.
 #[derive(Debug, Default, Clone)]
 pub struct Cache {
+    /// By node id, deleted nodes included.
     pub(super) nodes: Vec<NodeInfo>,
+    /// The scheduler's node list (the snapshot's `nodeInfoList`): the
+    /// ids of the nodes that exist, in the order they joined.
+    pub(super) order: Vec<NodeId>,
 }
 
 impl Cache {
     /// Adds a node (ids dense, in order).
     pub fn add_node(&mut self, info: NodeInfo) {
         debug_assert_eq!(info.id.index(), self.nodes.len(), "node ids out of order");
+        self.order.push(info.id);
         self.nodes.push(info);
+    }
+    /// A node was deleted: it leaves the node list.
+    pub fn remove_node(&mut self, id: NodeId) {
+        self.order.retain(|&n| n != id);
+    }
+    /// The ids of the nodes that exist, in list order.
+    pub fn live(&self) -> &[NodeId] {
+        &self.order
     }
     /// Node `id`.
     pub fn node(&self, id: NodeId) -> &NodeInfo {
@@ -48,6 +61,14 @@ impl Cache {
                 self.nodes.len(),
                 store.node_count()
             ));
+        }
+        let live: Vec<NodeId> = store
+            .nodes()
+            .filter(|(_, n)| !n.is_deleted())
+            .map(|(id, _)| id)
+            .collect();
+        if live != self.order {
+            return Err("the scheduler's node list differs from the live nodes".into());
         }
         for info in &self.nodes {
             let node = store.node(info.id);

@@ -110,6 +110,7 @@ impl Placement {
                 self.requeue_for_node(store, node, now);
             }
             Notice::PodDeleted(p) => self.queue.forget(p),
+            Notice::NodeDeleted(n) => self.scheduler.remove_node(n),
             Notice::NodeUpdated(n) => {
                 self.scheduler.update_node(n, store.node(n));
                 // `NodeTaintChange`, `NodeSpecUnschedulableChange`: pods

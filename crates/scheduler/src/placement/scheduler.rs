@@ -131,6 +131,15 @@ impl Scheduler {
         }
     }
 
+    /// A node was deleted.
+    pub fn remove_node(&mut self, id: NodeId) {
+        self.cache.remove_node(id);
+        let n = self.cache.order.len();
+        if self.next_start_node_index >= n {
+            self.next_start_node_index = 0;
+        }
+    }
+
     /// A node's labels, taints or cordon changed.
     pub fn update_node(&mut self, id: NodeId, node: &kubesim_core::Node) {
         let info = &mut self.cache.nodes[id.index()];
@@ -172,7 +181,7 @@ impl Scheduler {
 
     /// Runs one scheduling cycle for `pod`.
     pub fn schedule_one(&mut self, info: &PodInfo<'_>) -> ScheduleResult {
-        let n = self.cache.nodes.len();
+        let n = self.cache.order.len();
         if n == 0 {
             return ScheduleResult::Unschedulable(
                 "0/0 nodes are available: no nodes available to schedule pods.".into(),
@@ -194,14 +203,15 @@ impl Scheduler {
             }
             processed += 1;
             self.reasons.clear();
-            let node = &self.cache.nodes[idx];
+            let id = self.cache.order[idx].index();
+            let node = &self.cache.nodes[id];
             let reasons = &mut self.reasons;
             let fits = self
                 .active_filters
                 .iter()
                 .all(|&f| self.filters[f].filter(info, node, reasons));
             if fits {
-                self.feasible.push(idx);
+                self.feasible.push(id);
                 if self.feasible.len() >= to_find {
                     break;
                 }
@@ -283,7 +293,8 @@ impl Scheduler {
     /// with the "count reason" strings sorted as strings, as upstream does.
     fn fit_error(&mut self, info: &PodInfo<'_>) -> String {
         let mut histogram: BTreeMap<String, usize> = BTreeMap::new();
-        for node in &self.cache.nodes {
+        for id in &self.cache.order {
+            let node = &self.cache.nodes[id.index()];
             self.reasons.clear();
             run_filters(&self.filters, info, node, &mut self.reasons);
             for r in &self.reasons {
@@ -292,7 +303,7 @@ impl Scheduler {
         }
         let mut list: Vec<String> = histogram.iter().map(|(r, c)| format!("{c} {r}")).collect();
         list.sort();
-        let mut msg = format!("0/{} nodes are available:", self.cache.nodes.len());
+        let mut msg = format!("0/{} nodes are available:", self.cache.order.len());
         if !list.is_empty() {
             msg.push(' ');
             msg.push_str(&list.join(", "));
