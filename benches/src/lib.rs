@@ -96,6 +96,7 @@ pub fn scale_input(n_nodes: usize, n_pods: usize, duration: SimTime) -> Simulati
             sample_interval: SimTime::from_secs(60),
             limits: Default::default(),
             metrics: MetricsConfig {
+                cluster: true,
                 nodes: true,
                 containers: false,
                 container_every: 1,

@@ -322,6 +322,7 @@ fn arb_input() -> impl Strategy<Value = SimulationInput> {
                     sample_interval: SimTime::from_secs(sample_s),
                     limits: RunLimits::default(),
                     metrics: MetricsConfig {
+                        cluster: true,
                         nodes: true,
                         containers: false,
                         container_every: 1,

@@ -158,6 +158,7 @@ impl RecordSink for Collect {
     }
     fn metric(&mut self, r: &MetricRecord<'_>) -> Result<(), Infallible> {
         let obj = match r.object {
+            MetricObject::Cluster => "cluster".to_string(),
             MetricObject::Node(n) => format!("node/{n}"),
             MetricObject::Container { pod, container } => format!("container/{pod}/{container}"),
         };
@@ -984,6 +985,7 @@ fn metrics_scenario(container_every: u32) -> SimulationInput {
     inp.config.duration = secs(240);
     inp.config.sample_interval = secs(10);
     inp.config.metrics = MetricsConfig {
+        cluster: true,
         nodes: true,
         containers: true,
         container_every,
@@ -1109,6 +1111,7 @@ fn container_metrics_every_third_sample() {
 fn metrics_can_be_turned_off() {
     let mut inp = metrics_scenario(1);
     inp.config.metrics = MetricsConfig {
+        cluster: true,
         nodes: false,
         containers: false,
         container_every: 1,

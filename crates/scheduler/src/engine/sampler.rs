@@ -1,5 +1,6 @@
-//! Metric sampling: every `sampleInterval`, one [`MetricRecord`] per node
-//! and metric, and (every `container_every` samples) per container.
+//! Metric sampling: every `sampleInterval`, the cluster's object counts,
+//! one [`MetricRecord`] per node and metric, and (every `container_every`
+//! samples) per container.
 //!
 //! CPU metrics are averages over the interval since the last sample,
 //! taken from the integrals the kubelet's books keep, so nothing is
@@ -12,6 +13,8 @@ use kubesim_core::{Kubelet, SimTime, Store};
 /// Which metrics to sample.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MetricsConfig {
+    /// Cluster-wide metrics (object counts, image pulls).
+    pub cluster: bool,
     /// Per-node metrics.
     pub nodes: bool,
     /// Per-container metrics.
@@ -23,6 +26,7 @@ pub struct MetricsConfig {
 impl Default for MetricsConfig {
     fn default() -> Self {
         MetricsConfig {
+            cluster: true,
             nodes: true,
             containers: true,
             container_every: 1,
@@ -67,6 +71,9 @@ impl Sampler {
         sink: &mut S,
     ) -> Result<(), S::Error> {
         self.samples += 1;
+        if self.config.cluster {
+            sample_cluster(store, kubelet, now, sink)?;
+        }
         if self.config.nodes {
             self.sample_nodes(store, kubelet, now, sink)?;
         }
@@ -170,4 +177,29 @@ impl Sampler {
         }
         Ok(())
     }
+}
+
+/// `cluster` metrics: what the API server stores and what the registry
+/// serves.
+fn sample_cluster<S: RecordSink>(
+    store: &Store,
+    kubelet: &Kubelet,
+    now: SimTime,
+    sink: &mut S,
+) -> Result<(), S::Error> {
+    for (metric, value) in [
+        ("api_objects", store.api_objects() as f64),
+        ("pods_total", store.pod_count() as f64),
+        ("jobs_total", store.jobs().len() as f64),
+        ("image_pulls", kubelet.image_pulls() as f64),
+        ("image_pulls_waiting", kubelet.image_pulls_waiting() as f64),
+    ] {
+        sink.metric(&MetricRecord {
+            time: now,
+            object: MetricObject::Cluster,
+            metric,
+            value,
+        })?;
+    }
+    Ok(())
 }
