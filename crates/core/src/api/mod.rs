@@ -7,6 +7,7 @@
 //! Names, fields and defaults follow the Kubernetes API, so code here can
 //! be read beside `k8s.io/api`.
 
+pub mod cron;
 pub mod defaults;
 mod events;
 mod ids;
@@ -21,6 +22,7 @@ mod store;
 pub(crate) mod taint;
 mod workload;
 
+pub use cron::{CronError, CronSchedule, TimeZone};
 pub use events::{EventType, KubeEvent};
 pub use ids::{ContainerId, DeploymentId, JobId, NodeId, ObjectRef, PodId, ReplicaSetId};
 pub use meta::{Labels, ObjectMeta, OwnerReference, DEFAULT_NAMESPACE};
