@@ -1,5 +1,6 @@
 //! The Kubernetes object model: quantities, resources, the API objects
-//! (nodes, pods, Deployments, ReplicaSets, PriorityClasses, selectors),
+//! (nodes, pods, Deployments, ReplicaSets, Jobs, CronJobs and their cron
+//! schedules, PriorityClasses, selectors),
 //! their defaulting, events, and the [`Store`] that holds them.
 //!
 //! Data flows in through [`Store`] writes (each checks its precondition
@@ -24,7 +25,9 @@ mod workload;
 
 pub use cron::{CronError, CronSchedule, TimeZone};
 pub use events::{EventType, KubeEvent};
-pub use ids::{ContainerId, DeploymentId, JobId, NodeId, ObjectRef, PodId, ReplicaSetId};
+pub use ids::{
+    ContainerId, CronJobId, DeploymentId, JobId, NodeId, ObjectRef, PodId, ReplicaSetId,
+};
 pub use meta::{Labels, ObjectMeta, OwnerReference, DEFAULT_NAMESPACE};
 pub use node::{
     EvictionSignal, EvictionThreshold, KubeletConfiguration, Node, ThresholdValue,
@@ -53,5 +56,7 @@ pub use store::{
 };
 pub use taint::{tolerations_tolerate_taint, Taint, TaintEffect, Toleration, TolerationOperator};
 pub use workload::{
-    Deployment, Job, JobOutcome, JobStatus, PodTemplate, ReplicaSet, DEFAULT_JOB_BACKOFF_LIMIT,
+    ConcurrencyPolicy, CronJob, CronJobStatus, Deployment, Job, JobOutcome, JobStatus, JobTemplate,
+    PodTemplate, ReplicaSet, DEFAULT_FAILED_JOBS_HISTORY_LIMIT, DEFAULT_JOB_BACKOFF_LIMIT,
+    DEFAULT_SUCCESSFUL_JOBS_HISTORY_LIMIT,
 };

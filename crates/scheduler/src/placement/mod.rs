@@ -112,7 +112,11 @@ impl Placement {
                 // the change may let in try again.
                 self.requeue_for_node(store, n, now);
             }
-            Notice::PodReady(_) | Notice::DeploymentChanged(_) | Notice::JobAdded(_) => {}
+            Notice::PodReady(_)
+            | Notice::DeploymentChanged(_)
+            | Notice::JobAdded(_)
+            | Notice::JobFinished(_)
+            | Notice::CronJobAdded(_) => {}
         }
     }
 
