@@ -187,3 +187,16 @@ fn deadline_and_ttl() {
     assert_eq!(j.metadata.deletion_timestamp, Some(secs(120)));
     assert!(sim.store().job_id("default", "slow").is_none());
 }
+
+/// Deleting a finished Job deletes its finished pods too, as the garbage
+/// collector does: the API server is left with the node alone.
+#[test]
+fn ttl_deletes_completed_pods() {
+    let mut j = job("batch", "batch:1", Some(3), 2);
+    j.ttl_seconds_after_finished = Some(10);
+    let (sim, _) = run(vec![j], 300);
+    let store = sim.store();
+    assert!(store.job_id("default", "batch").is_none());
+    assert!(store.pods().all(|(_, p)| p.is_deleting()));
+    assert_eq!(store.api_objects(), 1);
+}

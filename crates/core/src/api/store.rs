@@ -772,6 +772,22 @@ impl Store {
         true
     }
 
+    /// The garbage collector deletes a pod that had already ended (its
+    /// Job was deleted): it leaves the API server at once — nothing runs
+    /// and nothing is held, so there is nothing to stop. Queues
+    /// [`Notice::PodDeleted`]. Returns `false` unless the pod had finished
+    /// and was not deleted yet.
+    pub fn delete_finished_pod(&mut self, pod: PodId, now: SimTime) -> bool {
+        let p = &mut self.pods[pod.index()];
+        if !p.is_finished() || p.is_deleting() {
+            return false;
+        }
+        p.pod.metadata.deletion_timestamp = Some(now);
+        p.pod.metadata.deletion_grace_period_s = Some(0);
+        self.notices.push(Notice::PodDeleted(pod));
+        true
+    }
+
     // ---- kubelet status writes ----
 
     /// kubelet accepted the pod (`status.startTime`).
