@@ -325,6 +325,7 @@ fn arb_input() -> impl Strategy<Value = SimulationInput> {
                         nodes: true,
                         containers: false,
                         container_every: 1,
+                        cluster: false,
                     },
                     kubelet: Default::default(),
                     scenario: "prop".into(),

@@ -157,6 +157,7 @@ impl RecordSink for Collect {
     }
     fn metric(&mut self, r: &MetricRecord<'_>) -> Result<(), Infallible> {
         let obj = match r.object {
+            MetricObject::Cluster => "cluster".to_string(),
             MetricObject::Node(n) => format!("node/{n}"),
             MetricObject::Container { pod, container } => format!("container/{pod}/{container}"),
         };
@@ -986,6 +987,7 @@ fn metrics_scenario(container_every: u32) -> SimulationInput {
         nodes: true,
         containers: true,
         container_every,
+        cluster: false,
     };
     inp
 }
@@ -1111,6 +1113,7 @@ fn metrics_can_be_turned_off() {
         nodes: false,
         containers: false,
         container_every: 1,
+        cluster: false,
     };
     let (_, _, rec) = run(inp);
     assert!(rec.metrics.is_empty());
@@ -1163,4 +1166,26 @@ fn equal_names_in_two_namespaces_do_not_collide() {
         .map(|r| r.namespace)
         .collect();
     assert_eq!(ns, ["default", "team-a"]);
+}
+
+/// `cluster` rows, when asked: the API server's object count and the pods
+/// and Jobs ever created, at every sample.
+#[test]
+fn cluster_metrics() {
+    let mut inp = metrics_scenario(1);
+    inp.config.metrics = MetricsConfig {
+        nodes: false,
+        containers: false,
+        container_every: 1,
+        cluster: true,
+    };
+    let (sim, _, rec) = run(inp);
+    let samples = 240 / 10;
+    let rows: Vec<_> = rec.metrics.iter().filter(|m| m.1 == "cluster").collect();
+    assert_eq!(rows.len(), 3 * samples);
+    assert_eq!(rec.metrics.len(), rows.len());
+    let last = |metric: &str| rows.iter().rev().find(|m| m.2 == metric).unwrap().3;
+    assert_eq!(last("pods_total"), sim.store().pod_count() as f64);
+    assert_eq!(last("jobs_total"), 0.0);
+    assert_eq!(last("api_objects"), sim.store().api_objects() as f64);
 }

@@ -105,6 +105,8 @@ impl Record for EventRecord<'_> {
 /// The object a metric row is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MetricObject<'a> {
+    /// `cluster`: a count over the whole cluster.
+    Cluster,
     /// `node/NAME`.
     Node(&'a str),
     /// `pod/NAME/CONTAINER` (`pod/NAMESPACE/NAME/CONTAINER` outside the
@@ -120,6 +122,7 @@ pub enum MetricObject<'a> {
 impl fmt::Display for MetricObject<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            MetricObject::Cluster => f.write_str("cluster"),
             MetricObject::Node(n) => write!(f, "node/{n}"),
             MetricObject::Container { pod, container } => write!(f, "pod/{pod}/{container}"),
         }
