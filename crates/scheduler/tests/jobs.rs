@@ -98,6 +98,7 @@ fn run(jobs: Vec<Job>, duration: u64) -> (Simulation, Vec<KubeEvent>) {
             kubelet: Default::default(),
             profile: Default::default(),
             check_invariants: true,
+            clock_origin_unix_s: 0,
         },
         nodes: vec![Node::new(
             ObjectMeta::named("n"),
@@ -108,6 +109,7 @@ fn run(jobs: Vec<Job>, duration: u64) -> (Simulation, Vec<KubeEvent>) {
         pods: Vec::new(),
         deployments: Vec::new(),
         jobs,
+        cron_jobs: Vec::new(),
         timeline: Vec::new(),
     };
     let mut sim = Simulation::new(input).expect("within limits");

@@ -103,6 +103,7 @@ fn config(seed: u64, duration: SimTime) -> SimulationConfig {
         kubelet: Default::default(),
         profile: Default::default(),
         check_invariants: true,
+        clock_origin_unix_s: 0,
     }
 }
 
@@ -114,6 +115,7 @@ fn input(config: SimulationConfig, nodes: Vec<Node>, pods: Vec<Pod>) -> Simulati
         pods,
         deployments: Vec::new(),
         jobs: Vec::new(),
+        cron_jobs: Vec::new(),
         timeline: Vec::new(),
     }
 }
@@ -289,6 +291,7 @@ fn busy_scenario(seed: u64, extra_deployment: bool) -> SimulationInput {
         pods,
         deployments,
         jobs: Vec::new(),
+        cron_jobs: Vec::new(),
         timeline,
     }
 }

@@ -35,11 +35,11 @@ pub use records::{
 pub use sampler::{MetricsConfig, Sampler};
 pub use timeline::{Action, TimelineEntry};
 
-use crate::controllers::Controllers;
+use crate::controllers::{Controllers, CronJobController};
 use crate::placement::{Placement, SchedulerProfile};
 use kubesim_core::{
-    container_cgroup, entity_rng, Deployment, Effects, EventQueue, ImageBehavior, Job, Kubelet,
-    KubeletConfig, LimitExceeded, Node, Notice, Pod, PodPhase, RunLimits, SimTime, Store,
+    container_cgroup, entity_rng, CronJob, Deployment, Effects, EventQueue, ImageBehavior, Job,
+    Kubelet, KubeletConfig, LimitExceeded, Node, Notice, Pod, PodPhase, RunLimits, SimTime, Store,
     StoreError,
 };
 
@@ -64,6 +64,10 @@ pub struct SimulationConfig {
     pub profile: SchedulerProfile,
     /// Run the state checker after every event (always on in debug builds).
     pub check_invariants: bool,
+    /// The wall-clock instant of simulated time 0, in seconds since
+    /// 1970-01-01T00:00:00Z (0: the epoch itself). CronJob schedules and
+    /// the names of their Jobs follow this clock.
+    pub clock_origin_unix_s: i64,
 }
 
 /// Everything a run starts from (validated by the runner).
@@ -81,6 +85,8 @@ pub struct SimulationInput {
     pub deployments: Vec<Deployment>,
     /// Jobs, created at time 0.
     pub jobs: Vec<Job>,
+    /// CronJobs, created at time 0.
+    pub cron_jobs: Vec<CronJob>,
     /// Timed actions.
     pub timeline: Vec<TimelineEntry>,
 }
@@ -149,6 +155,7 @@ impl Simulation {
             placement: Placement::new(config.profile.clone(), scheduler_rng),
             controllers: Controllers {
                 seed: config.seed,
+                cron_jobs: CronJobController::new(config.clock_origin_unix_s),
                 ..Default::default()
             },
             sampler: Sampler::new(config.metrics, config.sample_interval),
@@ -187,6 +194,12 @@ impl Simulation {
         for j in input.jobs {
             sim.store
                 .create_job(j, zero)
+                .map_err(|e| store_err(e, zero))?;
+            sim.dispatch_notices()?;
+        }
+        for c in input.cron_jobs {
+            sim.store
+                .create_cron_job(c, zero)
                 .map_err(|e| store_err(e, zero))?;
             sim.dispatch_notices()?;
         }
