@@ -105,12 +105,14 @@ pub fn scale_input(n_nodes: usize, n_pods: usize, duration: SimTime) -> Simulati
             profile: SchedulerProfile::default(),
             controller_manager: Default::default(),
             check_invariants: false,
+            clock_origin_unix_s: 0,
         },
         nodes: nodes(n_nodes),
         images,
         pods: Vec::new(),
         deployments,
         jobs: Vec::new(),
+        cron_jobs: Vec::new(),
         timeline: Vec::new(),
     }
 }

@@ -8,7 +8,8 @@
 //!   FIFO), per-entity random streams ([`entity_rng`]), timer generations
 //!   ([`TimerTable`]), [`RunLimits`].
 //! - [`api`]: the Kubernetes objects ([`Node`], [`Pod`], [`Deployment`],
-//!   [`ReplicaSet`], [`PriorityClass`], [`LabelSelector`]), quantities and
+//!   [`ReplicaSet`], [`Job`], [`CronJob`] with its [`CronSchedule`],
+//!   [`PriorityClass`], [`LabelSelector`]), quantities and
 //!   resources, all defaulting, events, and the [`Store`] — the run's API
 //!   server, whose every write checks its precondition and queues a
 //!   [`Notice`].
@@ -43,9 +44,10 @@ pub use accounting::{Accounting, ContainerCpu, ContainerStart, CpuTree, Crossing
 pub use api::quantity;
 pub use api::{
     admit_default_toleration_seconds, nonzero_requests, pod_event_object, pod_limits,
-    pod_nonzero_requests, pod_requests, tolerations_tolerate_taint, Bytes, ConditionStatus,
-    Container, ContainerId, ContainerState, ContainerStatus, Deployment, DeploymentId, EventType,
-    EvictionSignal, EvictionThreshold, Job, JobId, JobOutcome, JobStatus, KubeEvent,
+    pod_nonzero_requests, pod_requests, tolerations_tolerate_taint, Bytes, ConcurrencyPolicy,
+    ConditionStatus, Container, ContainerId, ContainerState, ContainerStatus, CronError, CronJob,
+    CronJobId, CronJobStatus, CronSchedule, Deployment, DeploymentId, EventType, EvictionSignal,
+    EvictionThreshold, Job, JobId, JobOutcome, JobStatus, JobTemplate, KubeEvent,
     KubeletConfiguration, LabelSelector, LabelSelectorOperator, LabelSelectorRequirement, Labels,
     MilliCpu, Node, NodeAffinity, NodeId, NodeLease, NodeSelectorOperator, NodeSelectorRequirement,
     NodeSelectorTerm, Notice, ObjectMeta, ObjectRef, OwnerReference, Pod, PodCondition,
@@ -53,12 +55,13 @@ pub use api::{
     PreStopHook, PreferredSchedulingTerm, PriorityClass, PriorityClasses, PriorityError, Probe,
     PullPolicy, Quantity, QuantityError, QuantityFormat, ReplicaSet, ReplicaSetId, ResourceList,
     ResourceRequirements, RestartPolicy, Store, StoreError, Taint, TaintEffect, Termination,
-    ThresholdValue, Toleration, TolerationOperator, DEFAULT_EVICTION_HARD_MEMORY_BYTES,
-    DEFAULT_JOB_BACKOFF_LIMIT, DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST,
-    DEFAULT_NAMESPACE, DEFAULT_TOLERATION_SECONDS, MAX_QUANTITY_BYTES, MAX_QUANTITY_COUNT,
-    MAX_QUANTITY_MILLI_CPU, NODE_LEASE_RENEW_INTERVAL, RESOURCE_CPU, RESOURCE_MEMORY,
-    RESOURCE_PODS, SYSTEM_CRITICAL_PRIORITY, SYSTEM_NODE_CRITICAL, TAINT_MEMORY_PRESSURE,
-    TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE, TAINT_NODE_UNSCHEDULABLE,
+    ThresholdValue, TimeZone, Toleration, TolerationOperator, DEFAULT_EVICTION_HARD_MEMORY_BYTES,
+    DEFAULT_FAILED_JOBS_HISTORY_LIMIT, DEFAULT_JOB_BACKOFF_LIMIT, DEFAULT_MEMORY_REQUEST,
+    DEFAULT_MILLI_CPU_REQUEST, DEFAULT_NAMESPACE, DEFAULT_SUCCESSFUL_JOBS_HISTORY_LIMIT,
+    DEFAULT_TOLERATION_SECONDS, MAX_QUANTITY_BYTES, MAX_QUANTITY_COUNT, MAX_QUANTITY_MILLI_CPU,
+    NODE_LEASE_RENEW_INTERVAL, RESOURCE_CPU, RESOURCE_MEMORY, RESOURCE_PODS,
+    SYSTEM_CRITICAL_PRIORITY, SYSTEM_NODE_CRITICAL, TAINT_MEMORY_PRESSURE, TAINT_NODE_NOT_READY,
+    TAINT_NODE_UNREACHABLE, TAINT_NODE_UNSCHEDULABLE,
 };
 pub use cgroup::{
     container_cgroup, cpu_shares_to_cpu_weight, get_container_oom_score_adjust, milli_cpu_to_quota,

@@ -9,7 +9,8 @@
 //!   per plugin, the scheduling queue, the scheduler's cache, the profile,
 //!   the cycle ([`Scheduler`]) and the driver ([`Placement`]).
 //! - [`controllers`]: one file per controller (the Deployment
-//!   controller's replica management today), fed by store notices.
+//!   controller's replica management, the Job and CronJob controllers),
+//!   fed by store notices and their own timers.
 //! - [`engine`]: the closed [`Event`] enum, the loop ([`Simulation`]), the
 //!   [`Sampler`], the timeline, and the typed [`records`](engine) every
 //!   writer consumes.

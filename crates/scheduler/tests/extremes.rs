@@ -141,12 +141,14 @@ prop_compose! {
                 profile: Default::default(),
                 controller_manager: Default::default(),
                 check_invariants: true,
+                clock_origin_unix_s: 0,
             },
             nodes,
             images,
             pods,
             deployments: Vec::new(),
             jobs: Vec::new(),
+            cron_jobs: Vec::new(),
             timeline: Vec::new(),
         }
     }

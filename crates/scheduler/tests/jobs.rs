@@ -99,6 +99,7 @@ fn run(jobs: Vec<Job>, duration: u64) -> (Simulation, Vec<KubeEvent>) {
             profile: Default::default(),
             controller_manager: Default::default(),
             check_invariants: true,
+            clock_origin_unix_s: 0,
         },
         nodes: vec![Node::new(
             ObjectMeta::named("n"),
@@ -109,6 +110,7 @@ fn run(jobs: Vec<Job>, duration: u64) -> (Simulation, Vec<KubeEvent>) {
         pods: Vec::new(),
         deployments: Vec::new(),
         jobs,
+        cron_jobs: Vec::new(),
         timeline: Vec::new(),
     };
     let mut sim = Simulation::new(input).expect("within limits");
@@ -187,4 +189,17 @@ fn deadline_and_ttl() {
         && e.message == "Job was active longer than specified deadline"));
     assert_eq!(j.metadata.deletion_timestamp, Some(secs(120)));
     assert!(sim.store().job_id("default", "slow").is_none());
+}
+
+/// Deleting a finished Job deletes its finished pods too, as the garbage
+/// collector does: the API server is left with the node alone.
+#[test]
+fn ttl_deletes_completed_pods() {
+    let mut j = job("batch", "batch:1", Some(3), 2);
+    j.ttl_seconds_after_finished = Some(10);
+    let (sim, _) = run(vec![j], 300);
+    let store = sim.store();
+    assert!(store.job_id("default", "batch").is_none());
+    assert!(store.pods().all(|(_, p)| p.is_deleting()));
+    assert_eq!(store.api_objects(), 1);
 }

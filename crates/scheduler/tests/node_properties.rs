@@ -145,12 +145,14 @@ fn build(z1: usize, z2: usize, replicas: i32, failures: Vec<Failure>) -> (Simula
             profile: Default::default(),
             controller_manager: Default::default(),
             check_invariants: true,
+            clock_origin_unix_s: 0,
         },
         nodes,
         images: Vec::new(),
         pods: Vec::new(),
         deployments: vec![web(replicas)],
         jobs: Vec::new(),
+        cron_jobs: Vec::new(),
         timeline,
     };
     (input, used.len())

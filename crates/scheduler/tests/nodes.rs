@@ -108,12 +108,14 @@ fn run(
             profile: Default::default(),
             controller_manager: Default::default(),
             check_invariants: true,
+            clock_origin_unix_s: 0,
         },
         nodes,
         images: Vec::new(),
         pods: Vec::new(),
         deployments: vec![d],
         jobs: Vec::new(),
+        cron_jobs: Vec::new(),
         timeline,
     };
     let mut sim = Simulation::new(input).expect("within limits");

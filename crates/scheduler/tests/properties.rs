@@ -330,6 +330,7 @@ fn arb_input() -> impl Strategy<Value = SimulationInput> {
                     kubelet: Default::default(),
                     scenario: "prop".into(),
                     check_invariants: true,
+                    clock_origin_unix_s: 0,
                     profile: Default::default(),
                     controller_manager: Default::default(),
                 },
@@ -338,6 +339,7 @@ fn arb_input() -> impl Strategy<Value = SimulationInput> {
                 pods,
                 deployments,
                 jobs: Vec::new(),
+                cron_jobs: Vec::new(),
                 timeline,
             }
         })

@@ -104,6 +104,7 @@ fn config(seed: u64, duration: SimTime) -> SimulationConfig {
         profile: Default::default(),
         controller_manager: Default::default(),
         check_invariants: true,
+        clock_origin_unix_s: 0,
     }
 }
 
@@ -115,6 +116,7 @@ fn input(config: SimulationConfig, nodes: Vec<Node>, pods: Vec<Pod>) -> Simulati
         pods,
         deployments: Vec::new(),
         jobs: Vec::new(),
+        cron_jobs: Vec::new(),
         timeline: Vec::new(),
     }
 }
@@ -290,6 +292,7 @@ fn busy_scenario(seed: u64, extra_deployment: bool) -> SimulationInput {
         pods,
         deployments,
         jobs: Vec::new(),
+        cron_jobs: Vec::new(),
         timeline,
     }
 }
@@ -1111,7 +1114,7 @@ fn container_metrics_every_third_sample() {
 fn metrics_can_be_turned_off() {
     let mut inp = metrics_scenario(1);
     inp.config.metrics = MetricsConfig {
-        cluster: true,
+        cluster: false,
         nodes: false,
         containers: false,
         container_every: 1,
@@ -1167,4 +1170,26 @@ fn equal_names_in_two_namespaces_do_not_collide() {
         .map(|r| r.namespace)
         .collect();
     assert_eq!(ns, ["default", "team-a"]);
+}
+
+/// `cluster` rows: the API server's object count, the pods and Jobs ever
+/// created, and the registry's pulls, at every sample.
+#[test]
+fn cluster_metrics() {
+    let mut inp = metrics_scenario(1);
+    inp.config.metrics = MetricsConfig {
+        nodes: false,
+        containers: false,
+        container_every: 1,
+        cluster: true,
+    };
+    let (sim, _, rec) = run(inp);
+    let samples = 240 / 10;
+    let rows: Vec<_> = rec.metrics.iter().filter(|m| m.1 == "cluster").collect();
+    assert_eq!(rows.len(), 5 * samples);
+    assert_eq!(rec.metrics.len(), rows.len());
+    let last = |metric: &str| rows.iter().rev().find(|m| m.2 == metric).unwrap().3;
+    assert_eq!(last("pods_total"), sim.store().pod_count() as f64);
+    assert_eq!(last("jobs_total"), 0.0);
+    assert_eq!(last("api_objects"), sim.store().api_objects() as f64);
 }

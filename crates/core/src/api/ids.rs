@@ -47,6 +47,10 @@ id!(
     /// A Job.
     JobId
 );
+id!(
+    /// A CronJob.
+    CronJobId
+);
 
 /// A typed reference to a stored object: what an owner reference points
 /// at, and where a notice about an owned pod is routed.
@@ -62,6 +66,8 @@ pub enum ObjectRef {
     ReplicaSet(ReplicaSetId),
     /// A Job.
     Job(JobId),
+    /// A CronJob.
+    CronJob(CronJobId),
 }
 
 impl ObjectRef {
@@ -73,6 +79,7 @@ impl ObjectRef {
             ObjectRef::Deployment(_) => "Deployment",
             ObjectRef::ReplicaSet(_) => "ReplicaSet",
             ObjectRef::Job(_) => "Job",
+            ObjectRef::CronJob(_) => "CronJob",
         }
     }
 }
@@ -85,6 +92,7 @@ impl fmt::Display for ObjectRef {
             ObjectRef::Deployment(id) => ("Deployment", id.0),
             ObjectRef::ReplicaSet(id) => ("ReplicaSet", id.0),
             ObjectRef::Job(id) => ("Job", id.0),
+            ObjectRef::CronJob(id) => ("CronJob", id.0),
         };
         write!(f, "{kind}#{i}")
     }

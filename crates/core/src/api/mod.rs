@@ -1,5 +1,6 @@
 //! The Kubernetes object model: quantities, resources, the API objects
-//! (nodes, pods, Deployments, ReplicaSets, PriorityClasses, selectors),
+//! (nodes, pods, Deployments, ReplicaSets, Jobs, CronJobs and their cron
+//! schedules, PriorityClasses, selectors),
 //! their defaulting, events, and the [`Store`] that holds them.
 //!
 //! Data flows in through [`Store`] writes (each checks its precondition
@@ -8,6 +9,7 @@
 //! be read beside `k8s.io/api`.
 
 mod admission;
+pub mod cron;
 pub mod defaults;
 mod events;
 mod ids;
@@ -26,8 +28,11 @@ pub use admission::{
     admit_default_toleration_seconds, DEFAULT_TOLERATION_SECONDS, TAINT_NODE_NOT_READY,
     TAINT_NODE_UNREACHABLE,
 };
+pub use cron::{CronError, CronSchedule, TimeZone};
 pub use events::{EventType, KubeEvent};
-pub use ids::{ContainerId, DeploymentId, JobId, NodeId, ObjectRef, PodId, ReplicaSetId};
+pub use ids::{
+    ContainerId, CronJobId, DeploymentId, JobId, NodeId, ObjectRef, PodId, ReplicaSetId,
+};
 pub use meta::{Labels, ObjectMeta, OwnerReference, DEFAULT_NAMESPACE};
 pub use node::{
     ConditionStatus, EvictionSignal, EvictionThreshold, KubeletConfiguration, Node, NodeLease,
@@ -57,5 +62,7 @@ pub use store::{
 };
 pub use taint::{tolerations_tolerate_taint, Taint, TaintEffect, Toleration, TolerationOperator};
 pub use workload::{
-    Deployment, Job, JobOutcome, JobStatus, PodTemplate, ReplicaSet, DEFAULT_JOB_BACKOFF_LIMIT,
+    ConcurrencyPolicy, CronJob, CronJobStatus, Deployment, Job, JobOutcome, JobStatus, JobTemplate,
+    PodTemplate, ReplicaSet, DEFAULT_FAILED_JOBS_HISTORY_LIMIT, DEFAULT_JOB_BACKOFF_LIMIT,
+    DEFAULT_SUCCESSFUL_JOBS_HISTORY_LIMIT,
 };

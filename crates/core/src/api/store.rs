@@ -1,18 +1,23 @@
 //! The object store: the simulation's API server.
 //!
-//! [`Store`] holds every node, pod, Deployment and ReplicaSet of a run.
+//! [`Store`] holds every node, pod, Deployment, ReplicaSet, Job and
+//! CronJob of a run.
 //! Its fields are private: components read through `&Store` and change
 //! objects only through its write methods, each of which checks its
 //! precondition (`debug_assert!` for transitions that only a bug can get
 //! wrong, `Err` for what input can cause) and queues a [`Notice`] for the
 //! components that react to it — as informers hear about API writes.
 //!
-//! Creation is bounded: [`Store::create_pod`] and [`Store::add_node`]
-//! refuse an object beyond `max_objects` *before* allocating it, and
-//! controllers call [`Store::check_room`] before a batch.
+//! Creation is bounded: [`Store::add_node`], [`Store::create_pod`],
+//! [`Store::create_job`] and [`Store::create_cron_job`] refuse an object
+//! beyond `max_objects` *before* allocating it (the bound counts every
+//! such object ever created: each keeps its row), and controllers call
+//! [`Store::check_room`] before a batch.
 
 use crate::api::defaults::set_defaults_pod_spec;
-use crate::api::ids::{ContainerId, DeploymentId, JobId, NodeId, ObjectRef, PodId, ReplicaSetId};
+use crate::api::ids::{
+    ContainerId, CronJobId, DeploymentId, JobId, NodeId, ObjectRef, PodId, ReplicaSetId,
+};
 use crate::api::meta::ObjectMeta;
 use crate::api::node::{ConditionStatus, Node};
 use crate::api::pod::{
@@ -25,7 +30,7 @@ use crate::api::taint::{Taint, TaintEffect};
 pub const TAINT_MEMORY_PRESSURE: &str = "node.kubernetes.io/memory-pressure";
 /// The taint that goes with `spec.unschedulable` (`v1.TaintNodeUnschedulable`).
 pub const TAINT_NODE_UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
-use crate::api::workload::{Deployment, Job, JobStatus, ReplicaSet};
+use crate::api::workload::{CronJob, CronJobStatus, Deployment, Job, JobStatus, ReplicaSet};
 use crate::kernel::{LimitExceeded, ModelLimits, SimTime};
 use crate::qos::{compute_pod_qos, QosClass};
 use std::collections::BTreeMap;
@@ -68,6 +73,10 @@ pub enum Notice {
     /// renewal is a write in a real cluster; the store keeps the pattern,
     /// see [`NodeLease`], and announces only its changes.)
     LeaseChanged(NodeId),
+    /// A Job reached its terminal condition (`Complete` or `Failed`).
+    JobFinished(JobId),
+    /// A CronJob was created.
+    CronJobAdded(CronJobId),
 }
 
 /// Why the store refused a write.
@@ -247,11 +256,14 @@ pub struct Store {
     job_names: BTreeMap<NameKey, JobId>,
     /// Jobs whose deletion finished.
     jobs_deleted: usize,
+    cron_jobs: Vec<CronJob>,
+    cron_job_names: BTreeMap<NameKey, CronJobId>,
     notices: Vec<Notice>,
 }
 
 impl Store {
-    /// An empty store holding at most `max_objects` nodes and pods.
+    /// An empty store holding at most `max_objects` nodes, pods, Jobs and
+    /// CronJobs.
     pub fn new(max_objects: u64) -> Self {
         Store {
             max_objects: max_objects.min(ModelLimits::MAX_OBJECTS),
@@ -268,21 +280,24 @@ impl Store {
             jobs: Vec::new(),
             job_names: BTreeMap::new(),
             jobs_deleted: 0,
+            cron_jobs: Vec::new(),
+            cron_job_names: BTreeMap::new(),
             notices: Vec::new(),
         }
     }
 
     // ---- reads ----
 
-    /// Nodes and pods held (what `max_objects` bounds).
+    /// Nodes, pods, Jobs and CronJobs ever created (what `max_objects`
+    /// bounds: a deleted object keeps its row).
     pub fn object_count(&self) -> u64 {
-        (self.nodes.len() + self.pods.len()) as u64
+        (self.nodes.len() + self.pods.len() + self.jobs.len() + self.cron_jobs.len()) as u64
     }
     /// The object limit.
     pub fn max_objects(&self) -> u64 {
         self.max_objects
     }
-    /// Fails unless `extra` more nodes or pods fit under the limit.
+    /// Fails unless `extra` more objects fit under the limit.
     pub fn check_room(&self, extra: u64, now: SimTime) -> Result<(), LimitExceeded> {
         if self.object_count().saturating_add(extra) > self.max_objects {
             return Err(LimitExceeded::Objects {
@@ -375,8 +390,8 @@ impl Store {
         self.pods[id.index()].pod.metadata.qualified_name()
     }
     /// What created the pod, as `pods.csv` names it: `deployment/NAME`
-    /// (through its ReplicaSet), `replicaset/NAME`, or `pod/NAME` for a
-    /// bare pod.
+    /// (through its ReplicaSet), `replicaset/NAME`, `job/NAME`,
+    /// `cronjob/NAME/JOB` (through its Job), or `pod/NAME` for a bare pod.
     pub fn workload_of(&self, id: PodId) -> String {
         let p = &self.pods[id.index()];
         match p.controller() {
@@ -396,10 +411,12 @@ impl Store {
             ),
             Some(ObjectRef::Job(j)) => {
                 let job = &self.jobs[j.index()];
-                match job.metadata.controller_of() {
-                    Some(o) if o.owner.kind() == "CronJob" => {
-                        format!("cronjob/{}/{}", o.name, job.metadata.name)
-                    }
+                match job.metadata.controller_of().map(|o| o.owner) {
+                    Some(ObjectRef::CronJob(c)) => format!(
+                        "cronjob/{}/{}",
+                        self.cron_jobs[c.index()].metadata.qualified_name(),
+                        job.metadata.name
+                    ),
                     _ => format!("job/{}", job.metadata.qualified_name()),
                 }
             }
@@ -531,7 +548,8 @@ impl Store {
     }
 
     /// Stores a Job (with `SetDefaults_Job` applied by the caller); its
-    /// `namespace/name` must be new among live Jobs.
+    /// `namespace/name` must be new among live Jobs, and it must fit under
+    /// the object limit.
     pub fn create_job(&mut self, mut job: Job, now: SimTime) -> Result<JobId, StoreError> {
         if job.metadata.namespace.is_empty() {
             job.metadata.namespace = crate::api::meta::DEFAULT_NAMESPACE.into();
@@ -544,6 +562,7 @@ impl Store {
                 name: k.1,
             });
         }
+        self.check_room(1, now)?;
         let id = JobId(dense_id(self.jobs.len())?);
         job.metadata.creation_timestamp = now;
         self.job_names.insert(k, id);
@@ -569,14 +588,27 @@ impl Store {
             .get(&(namespace.to_string(), name.to_string()))
             .copied()
     }
-    /// The Job controller's status update.
+    /// Jobs ever created (ids are `0..job_count()`).
+    pub fn job_count(&self) -> usize {
+        self.jobs.len()
+    }
+    /// The Job controller's status update; the first terminal outcome
+    /// queues [`Notice::JobFinished`].
     pub fn set_job_status(&mut self, id: JobId, status: JobStatus) {
         let j = &mut self.jobs[id.index()];
         debug_assert!(
             j.status.outcome.is_none() || status.outcome == j.status.outcome,
             "a finished Job changes its outcome"
         );
+        debug_assert!(
+            status.outcome.is_none() || status.finished.is_some(),
+            "a Job finished without a time"
+        );
+        let finished = j.status.outcome.is_none() && status.outcome.is_some();
         j.status = status;
+        if finished {
+            self.notices.push(Notice::JobFinished(id));
+        }
     }
     /// Deletes a Job (its pods are the garbage collector's: the caller
     /// deletes them). Its name is free again.
@@ -591,8 +623,68 @@ impl Store {
         self.jobs_deleted += 1;
         true
     }
+    /// Stores a CronJob at `now` (with `SetDefaults_CronJob` applied by the
+    /// caller, e.g. through [`CronJob::new`]); its `namespace/name` must be
+    /// new, and it must fit under the object limit.
+    pub fn create_cron_job(
+        &mut self,
+        mut cj: CronJob,
+        now: SimTime,
+    ) -> Result<CronJobId, StoreError> {
+        if cj.metadata.namespace.is_empty() {
+            cj.metadata.namespace = crate::api::meta::DEFAULT_NAMESPACE.into();
+        }
+        let k = key(&cj.metadata);
+        if self.cron_job_names.contains_key(&k) {
+            return Err(StoreError::AlreadyExists {
+                kind: "CronJob",
+                namespace: k.0,
+                name: k.1,
+            });
+        }
+        self.check_room(1, now)?;
+        let id = CronJobId(dense_id(self.cron_jobs.len())?);
+        cj.metadata.creation_timestamp = now;
+        self.cron_job_names.insert(k, id);
+        self.cron_jobs.push(cj);
+        self.notices.push(Notice::CronJobAdded(id));
+        Ok(id)
+    }
+    /// CronJob `id`.
+    pub fn cron_job(&self, id: CronJobId) -> &CronJob {
+        &self.cron_jobs[id.index()]
+    }
+    /// Every CronJob with its id.
+    pub fn cron_jobs(&self) -> impl ExactSizeIterator<Item = (CronJobId, &CronJob)> {
+        self.cron_jobs
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (CronJobId(i as u32), c))
+    }
+    /// The CronJob `namespace/name`.
+    pub fn cron_job_id(&self, namespace: &str, name: &str) -> Option<CronJobId> {
+        self.cron_job_names
+            .get(&(namespace.to_string(), name.to_string()))
+            .copied()
+    }
+    /// The CronJob controller's status update. Its active Jobs must be
+    /// Jobs it controls.
+    pub fn set_cron_job_status(&mut self, id: CronJobId, status: CronJobStatus) {
+        debug_assert!(
+            status.active.iter().all(|&j| {
+                self.jobs[j.index()]
+                    .metadata
+                    .controller_of()
+                    .map(|o| o.owner)
+                    == Some(ObjectRef::CronJob(id))
+            }),
+            "a CronJob lists a Job it does not control as active"
+        );
+        self.cron_jobs[id.index()].status = status;
+    }
+
     /// Objects the API server holds now: nodes, pods not yet gone,
-    /// Deployments, ReplicaSets and Jobs not deleted.
+    /// Deployments, ReplicaSets, Jobs not deleted, and CronJobs.
     pub fn api_objects(&self) -> usize {
         let pods = self
             .pods
@@ -605,6 +697,7 @@ impl Store {
             + self.deployments.len()
             + self.replica_sets.len()
             + (self.jobs.len() - self.jobs_deleted)
+            + self.cron_jobs.len()
     }
 
     // ---- control-plane writes ----
@@ -692,6 +785,22 @@ impl Store {
             p.times.finished = Some(now);
             p.pod.status.reason = "Deleted".into();
         }
+        self.notices.push(Notice::PodDeleted(pod));
+        true
+    }
+
+    /// The garbage collector deletes a pod that had already ended (its
+    /// Job was deleted): it leaves the API server at once — nothing runs
+    /// and nothing is held, so there is nothing to stop. Queues
+    /// [`Notice::PodDeleted`]. Returns `false` unless the pod had finished
+    /// and was not deleted yet.
+    pub fn delete_finished_pod(&mut self, pod: PodId, now: SimTime) -> bool {
+        let p = &mut self.pods[pod.index()];
+        if !p.is_finished() || p.is_deleting() {
+            return false;
+        }
+        p.pod.metadata.deletion_timestamp = Some(now);
+        p.pod.metadata.deletion_grace_period_s = Some(0);
         self.notices.push(Notice::PodDeleted(pod));
         true
     }
@@ -1059,6 +1168,30 @@ impl Store {
         for (id, p) in self.pods() {
             check_pod(id, p, self)?;
         }
+        self.check_job_indexes()
+    }
+
+    /// The live-name indexes of Jobs and CronJobs point at what they name;
+    /// a deleted Job is in no index.
+    fn check_job_indexes(&self) -> Result<(), String> {
+        for ((ns, name), &id) in &self.job_names {
+            let m = &self.jobs[id.index()].metadata;
+            if m.name != *name || m.namespace_or_default() != ns || m.deletion_timestamp.is_some() {
+                return Err(format!("job index: {ns}/{name} → {id:?}"));
+            }
+        }
+        if self.job_names.len() + self.jobs_deleted != self.jobs.len() {
+            return Err("job index size".into());
+        }
+        for ((ns, name), &id) in &self.cron_job_names {
+            let m = &self.cron_jobs[id.index()].metadata;
+            if m.name != *name || m.namespace_or_default() != ns {
+                return Err(format!("cronjob index: {ns}/{name} → {id:?}"));
+            }
+        }
+        if self.cron_job_names.len() != self.cron_jobs.len() {
+            return Err("cronjob index size".into());
+        }
         Ok(())
     }
 }
@@ -1130,4 +1263,112 @@ fn check_pod(id: PodId, p: &PodEntry, store: &Store) -> Result<(), String> {
 /// `default` namespace).
 pub fn pod_event_object(store: &Store, pod: PodId) -> String {
     format!("pod/{}", store.pod_display_name(pod))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::cron::CronSchedule;
+    use crate::api::meta::OwnerReference;
+    use crate::api::workload::{JobOutcome, JobTemplate};
+
+    fn cron_job(name: &str, namespace: &str) -> CronJob {
+        let mut meta = ObjectMeta::named(name);
+        meta.namespace = namespace.into();
+        let s = CronSchedule::parse("*/5 * * * *").unwrap();
+        CronJob::new(meta, s, JobTemplate::default())
+    }
+
+    fn owned_job(store: &Store, c: CronJobId, name: &str) -> Job {
+        let cj = store.cron_job(c);
+        let mut meta = ObjectMeta::named(name);
+        meta.namespace = cj.metadata.namespace.clone();
+        meta.owner_references.push(OwnerReference {
+            owner: ObjectRef::CronJob(c),
+            name: cj.metadata.name.clone(),
+            controller: true,
+        });
+        cj.job_template.job(meta)
+    }
+
+    #[test]
+    fn cron_jobs_are_stored_counted_and_bounded() {
+        let mut s = Store::new(2);
+        let t = SimTime::from_secs(7);
+        let c = s.create_cron_job(cron_job("nightly", ""), t).unwrap();
+        assert_eq!(s.cron_job_id("default", "nightly"), Some(c));
+        assert_eq!(s.cron_job(c).metadata.creation_timestamp, t);
+        let mut out = Vec::new();
+        s.take_notices(&mut out);
+        assert_eq!(out, [Notice::CronJobAdded(c)]);
+        assert!(matches!(
+            s.create_cron_job(cron_job("nightly", "default"), t),
+            Err(StoreError::AlreadyExists {
+                kind: "CronJob",
+                ..
+            })
+        ));
+        let j = s.create_job(owned_job(&s, c, "nightly-1"), t).unwrap();
+        assert_eq!((s.object_count(), s.api_objects()), (2, 2));
+        // Jobs count toward maxObjects.
+        assert!(matches!(
+            s.create_job(owned_job(&s, c, "nightly-2"), t),
+            Err(StoreError::Limit(_))
+        ));
+        assert!(s.delete_job(j, t));
+        assert_eq!((s.object_count(), s.api_objects()), (2, 1));
+        s.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn job_finished_is_noticed_once() {
+        let mut s = Store::new(10);
+        let c = s.create_cron_job(cron_job("c", ""), SimTime::ZERO).unwrap();
+        let j = s
+            .create_job(owned_job(&s, c, "c-1"), SimTime::ZERO)
+            .unwrap();
+        let mut status = JobStatus {
+            outcome: Some(JobOutcome::Complete),
+            finished: Some(SimTime::from_secs(3)),
+            ..Default::default()
+        };
+        s.set_job_status(j, status.clone());
+        status.succeeded = 1;
+        s.set_job_status(j, status);
+        let mut out = Vec::new();
+        s.take_notices(&mut out);
+        assert_eq!(
+            out,
+            [
+                Notice::CronJobAdded(c),
+                Notice::JobAdded(j),
+                Notice::JobFinished(j)
+            ]
+        );
+    }
+
+    #[test]
+    fn pods_of_cron_jobs_name_their_workload() {
+        let mut s = Store::new(10);
+        let c = s
+            .create_cron_job(cron_job("c", "team"), SimTime::ZERO)
+            .unwrap();
+        let j = s
+            .create_job(owned_job(&s, c, "c-28000000"), SimTime::ZERO)
+            .unwrap();
+        let pod = Pod {
+            metadata: ObjectMeta {
+                namespace: "team".into(),
+                owner_references: vec![OwnerReference {
+                    owner: ObjectRef::Job(j),
+                    name: "c-28000000".into(),
+                    controller: true,
+                }],
+                ..ObjectMeta::named("c-28000000-abcde")
+            },
+            ..Default::default()
+        };
+        let p = s.create_pod(pod, SimTime::ZERO).unwrap();
+        assert_eq!(s.workload_of(p), "cronjob/team/c/c-28000000");
+    }
 }

@@ -13,8 +13,8 @@ pub struct RunLimits {
     pub max_sim_time: SimTime,
     /// Most events a run may process.
     pub max_events: u64,
-    /// Most objects (nodes + pods) a run may hold; checked before an
-    /// object is created.
+    /// Most objects (nodes, pods, Jobs and CronJobs, counting every one
+    /// ever created) a run may hold; checked before an object is created.
     pub max_objects: u64,
 }
 
@@ -47,8 +47,8 @@ pub enum LimitExceeded {
         /// When it was hit.
         at: SimTime,
     },
-    #[error("object limit exceeded: more than {limit} nodes and pods at t={at} (raise limits.maxObjects)")]
-    /// More nodes and pods than `maxObjects`.
+    #[error("object limit exceeded: more than {limit} objects (nodes, pods, Jobs, CronJobs) at t={at} (raise limits.maxObjects)")]
+    /// More objects than `maxObjects`.
     Objects {
         /// The limit.
         limit: u64,

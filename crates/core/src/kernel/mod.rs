@@ -10,6 +10,8 @@
 //!   from the queue is still current (generations), so no component writes
 //!   its own staleness rules.
 //! - [`RunLimits`] bounds a run; [`LimitExceeded`] says which bound was hit.
+//! - [`wallclock`] is the calendar (dates, weekdays, Go's timestamp
+//!   formats) for what follows wall-clock time, like cron schedules.
 //!
 //! Nothing here knows about Kubernetes.
 
@@ -18,6 +20,7 @@ mod queue;
 mod rng;
 mod time;
 mod timers;
+pub mod wallclock;
 
 pub use limits::{LimitExceeded, ModelLimits, RunLimits};
 pub use queue::EventQueue;

@@ -261,20 +261,17 @@ impl JobController {
         if store.job(id).status.outcome.is_none() || !store.delete_job(id, now) {
             return;
         }
-        for &p in &st.pods {
-            store.delete_pod(p, now);
-        }
+        delete_pods(st, store, now);
     }
 
-    /// Deletes Job `id` and its pods (a CronJob's history limit).
+    /// Deletes Job `id` and its pods (a CronJob's history limit, or its
+    /// `Replace` policy).
     pub fn delete(&mut self, store: &mut Store, id: JobId, now: SimTime) {
         if !store.delete_job(id, now) {
             return;
         }
         if let Some(Some(st)) = self.states.get(id.index()) {
-            for &p in &st.pods {
-                store.delete_pod(p, now);
-            }
+            delete_pods(st, store, now);
         }
     }
 
@@ -308,6 +305,18 @@ impl JobController {
             }
         }
         Ok(())
+    }
+}
+
+/// The garbage collector's part of deleting a Job: every pod goes,
+/// running ones through graceful termination, ended ones at once.
+fn delete_pods(st: &JobState, store: &mut Store, now: SimTime) {
+    for &p in &st.pods {
+        if store.pod(p).is_finished() {
+            store.delete_finished_pod(p, now);
+        } else {
+            store.delete_pod(p, now);
+        }
     }
 }
 

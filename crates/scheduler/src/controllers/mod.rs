@@ -2,16 +2,20 @@
 //! writing objects only through the [`Store`].
 //!
 //! [`Controllers`] routes store notices to the controller that cares:
-//! a Deployment's spec change to the Deployment controller, and a pod that
+//! a Deployment's spec change to the Deployment controller, a pod that
 //! went away to the controller of its owner — found through the pod's
-//! typed owner reference (pod → ReplicaSet → Deployment), never by name.
+//! typed owner reference (pod → ReplicaSet → Deployment, pod → Job),
+//! never by name — and a Job that was created or finished to the CronJob
+//! that controls it.
 //!
 //! The node lifecycle controller watches Leases and taints nodes that
 //! stopped reporting; the taint eviction controller deletes the pods
 //! that do not tolerate those taints (long enough); their owners replace
-//! them.
+//! them. PodGC collects the pods of deleted nodes. The rollout
+//! strategies will each get a file here.
 
 mod active_pods;
+pub mod cronjob;
 mod deployment;
 mod job;
 mod node_lifecycle;
@@ -25,6 +29,7 @@ pub use node_lifecycle::{
 pub use pod_gc::{PodGcController, GC_CHECK_PERIOD, QUARANTINE_TIME};
 pub use taint_eviction::{min_toleration_time, TaintEvictionController};
 
+pub use cronjob::{CronJobController, CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION};
 pub use job::{job_backoff, JobController, JOB_POD_FAILURE_BACKOFF, MAX_JOB_POD_FAILURE_BACKOFF};
 
 pub use active_pods::{ActivePodRank, POD_DELETION_COST};
@@ -34,8 +39,8 @@ pub use deployment::{
 };
 
 use kubesim_core::{
-    entity_rng, DeploymentId, JobId, KubeEvent, LimitExceeded, NodeId, Notice, ObjectRef, PodId,
-    SimTime, Store, StoreError,
+    entity_rng, CronJobId, DeploymentId, JobId, KubeEvent, LimitExceeded, NodeId, Notice,
+    ObjectRef, PodId, SimTime, Store, StoreError,
 };
 
 /// The controllers' timers.
@@ -58,6 +63,8 @@ pub enum ControllerTimer {
         /// Which scheduling of it.
         gen: u32,
     },
+    /// A CronJob's requeue (its next start time, plus 100 ms).
+    CronJobSync(CronJobId),
 }
 
 /// Every controller of a run.
@@ -73,6 +80,8 @@ pub struct Controllers {
     pub taint_eviction: TaintEvictionController,
     /// PodGC.
     pub pod_gc: PodGcController,
+    /// The CronJob controller.
+    pub cron_jobs: CronJobController,
     /// The run seed (every controller's random streams derive from it).
     pub seed: u64,
     /// Timers to push on the event queue (drained by the engine).
@@ -140,7 +149,14 @@ impl Controllers {
             Notice::DeploymentChanged(d) => self.deployments.reconcile(store, d, now, events),
             Notice::JobAdded(j) => {
                 self.jobs.add(store, j, self.seed);
-                self.jobs.sync(store, j, now, events, &mut self.timers)
+                self.jobs.sync(store, j, now, events, &mut self.timers)?;
+                self.sync_owning_cron_job(store, j, now, events)
+            }
+            Notice::JobFinished(j) => self.sync_owning_cron_job(store, j, now, events),
+            Notice::CronJobAdded(c) => {
+                self.cron_jobs.add(c);
+                let (jobs, timers) = (&mut self.jobs, &mut self.timers);
+                self.cron_jobs.sync(store, jobs, c, now, events, timers)
             }
             // A pod that is being deleted, or that ended (completed,
             // failed, evicted), no longer counts for its ReplicaSet
@@ -195,7 +211,28 @@ impl Controllers {
                 self.taint_eviction.fire(store, pod, gen, now, events);
                 Ok(())
             }
+            ControllerTimer::CronJobSync(c) => {
+                let (jobs, timers) = (&mut self.jobs, &mut self.timers);
+                self.cron_jobs.on_timer(store, jobs, c, now, events, timers)
+            }
         }
+    }
+
+    /// A Job of a CronJob was created or finished: the CronJob syncs
+    /// (upstream's Job informer enqueues the controlling CronJob).
+    fn sync_owning_cron_job(
+        &mut self,
+        store: &mut Store,
+        job: JobId,
+        now: SimTime,
+        events: &mut Vec<KubeEvent>,
+    ) -> Result<(), LimitExceeded> {
+        let owner = store.job(job).metadata.controller_of().map(|o| o.owner);
+        let Some(ObjectRef::CronJob(c)) = owner else {
+            return Ok(());
+        };
+        let (jobs, timers) = (&mut self.jobs, &mut self.timers);
+        self.cron_jobs.sync(store, jobs, c, now, events, timers)
     }
 
     /// Checks every controller's state against the store.
@@ -203,7 +240,8 @@ impl Controllers {
         self.deployments.check_invariants(store)?;
         self.jobs.check_invariants(store)?;
         self.node_lifecycle.check_invariants(store)?;
-        self.taint_eviction.check_invariants(store, now)
+        self.taint_eviction.check_invariants(store, now)?;
+        self.cron_jobs.check_invariants(store)
     }
 }
 

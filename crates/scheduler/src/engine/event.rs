@@ -13,7 +13,8 @@ pub enum Event {
     Kubelet(KubeletTimer),
     /// A placement timer (scheduling cycle, back-off and leftover flushes).
     Placement(PlacementTimer),
-    /// A controller timer (a Job's back-off, deadline, TTL).
+    /// A controller timer (a Job's back-off, deadline, TTL; a CronJob's
+    /// next start time).
     Controller(ControllerTimer),
     /// The scenario's timeline action with this index.
     Timeline(u32),

@@ -35,11 +35,13 @@ pub use records::{
 pub use sampler::{MetricsConfig, Sampler};
 pub use timeline::{Action, TimelineEntry};
 
-use crate::controllers::{ControllerManagerConfig, Controllers, NodeLifecycleController};
+use crate::controllers::{
+    ControllerManagerConfig, Controllers, CronJobController, NodeLifecycleController,
+};
 use crate::placement::{Placement, SchedulerProfile};
 use kubesim_core::{
-    container_cgroup, entity_rng, Deployment, Effects, EventQueue, ImageBehavior, Job, Kubelet,
-    KubeletConfig, LimitExceeded, Node, Notice, Pod, PodPhase, RunLimits, SimTime, Store,
+    container_cgroup, entity_rng, CronJob, Deployment, Effects, EventQueue, ImageBehavior, Job,
+    Kubelet, KubeletConfig, LimitExceeded, Node, Notice, Pod, PodPhase, RunLimits, SimTime, Store,
     StoreError,
 };
 
@@ -66,6 +68,10 @@ pub struct SimulationConfig {
     pub controller_manager: ControllerManagerConfig,
     /// Run the state checker after every event (always on in debug builds).
     pub check_invariants: bool,
+    /// The wall-clock instant of simulated time 0, in seconds since
+    /// 1970-01-01T00:00:00Z (0: the epoch itself). CronJob schedules and
+    /// the names of their Jobs follow this clock.
+    pub clock_origin_unix_s: i64,
 }
 
 /// Everything a run starts from (validated by the runner).
@@ -83,6 +89,8 @@ pub struct SimulationInput {
     pub deployments: Vec<Deployment>,
     /// Jobs, created at time 0.
     pub jobs: Vec<Job>,
+    /// CronJobs, created at time 0.
+    pub cron_jobs: Vec<CronJob>,
     /// Timed actions.
     pub timeline: Vec<TimelineEntry>,
 }
@@ -152,6 +160,7 @@ impl Simulation {
             controllers: Controllers {
                 seed: config.seed,
                 node_lifecycle: NodeLifecycleController::new(config.controller_manager),
+                cron_jobs: CronJobController::new(config.clock_origin_unix_s),
                 ..Default::default()
             },
             sampler: Sampler::new(config.metrics, config.sample_interval),
@@ -194,6 +203,12 @@ impl Simulation {
             sim.dispatch_notices()?;
         }
         let pending = timeline::pending_nodes(sim.store.node_count(), &input.timeline);
+        for c in input.cron_jobs {
+            sim.store
+                .create_cron_job(c, zero)
+                .map_err(|e| store_err(e, zero))?;
+            sim.dispatch_notices()?;
+        }
         for (i, t) in input.timeline.iter().enumerate() {
             // The runner bounds the timeline (ModelLimits); an index that
             // does not fit an event is refused, not truncated.

@@ -121,6 +121,7 @@ impl Placement {
             | Notice::DeploymentChanged(_)
             | Notice::JobAdded(_)
             | Notice::LeaseChanged(_) => {}
+            Notice::JobFinished(_) | Notice::CronJobAdded(_) => {}
         }
     }
 
