@@ -21,8 +21,6 @@
 pub mod output;
 pub mod progress;
 pub mod run;
-// The loader is being rewritten on the kinds registry; its docs come with it.
-#[allow(missing_docs)]
 pub mod scenario;
 
 pub use run::{run_all, run_one, RunConfig, RunError, RunReport, MAX_JOBS};
