@@ -11,8 +11,8 @@
 use miette::{
     Diagnostic, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
-use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// Whether a problem stops the scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,7 +146,7 @@ pub struct Source<'s> {
     pub text: &'s str,
     /// Whether errors may quote it (it parsed as a YAML mapping).
     pub quote: bool,
-    lines: OnceCell<Vec<usize>>,
+    lines: OnceLock<Vec<usize>>,
 }
 
 /// Characters of a line shown around the error column.
@@ -161,7 +161,7 @@ impl<'s> Source<'s> {
             file,
             text,
             quote,
-            lines: OnceCell::new(),
+            lines: OnceLock::new(),
         }
     }
 

@@ -34,6 +34,7 @@ use error::{did_you_mean, Source};
 use kinds::{Handling, Lookup, Modelled, Object};
 use kubesim_core::{Deployment, Pod, PriorityClasses, SimTime};
 use kubesim_scheduler::{SimulationConfig, SimulationInput};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use yaml::{At, Id, Kind, Mode, Reader, Tree, YamlLimits};
@@ -337,70 +338,60 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
     let mut deployments: Vec<Deployment> = Vec::new();
     let mut pod_at: Vec<(usize, ObjPath)> = Vec::new();
     let mut dep_at: Vec<(usize, ObjPath)> = Vec::new();
-    let mut names: std::collections::HashSet<(Modelled, String, String)> = Default::default();
     let pending = std::mem::take(&mut loader.pending);
-    for p in &pending {
-        let d = docs[p.doc];
-        let r = &readers[p.doc];
-        let mut ctx = Ctx {
-            doc: d,
-            report: &mut loader.report,
+    let classes = &loader.classes;
+    let converted: Vec<(Option<Converted>, Report)> = pending
+        .par_iter()
+        .map(|p| convert_pending(p, &docs, classes))
+        .collect();
+    let mut names: std::collections::HashSet<(Modelled, &str, &str)> = Default::default();
+    let mut dups = Vec::new();
+    for (p, (c, r)) in pending.iter().zip(&converted) {
+        let key = match c {
+            Some(Converted::Pod(pod)) => (
+                Modelled::Pod,
+                pod.metadata.namespace.as_str(),
+                pod.metadata.name.as_str(),
+            ),
+            Some(Converted::Deployment(d)) => (
+                Modelled::Deployment,
+                d.metadata.namespace.as_str(),
+                d.metadata.name.as_str(),
+            ),
+            None => continue,
         };
-        let converted = p.path.with(|at| {
-            let info = match p.kind {
-                Modelled::Pod => kinds::lookup("v1", "Pod"),
-                Modelled::Deployment => kinds::lookup("apps/v1", "Deployment"),
-                Modelled::PriorityClass => return None,
+        let _ = r;
+        if !names.insert(key) {
+            let what = match key.0 {
+                Modelled::Deployment => "deployments.apps",
+                _ => "pods",
             };
-            let Lookup::Known(info) = info else { return None };
-            let obj = info.read(r, p.node, at);
-            for i in r.take_issues() {
-                ctx.issue(i);
-            }
-            let obj = match obj {
-                Ok(o) => o,
-                Err(i) => {
-                    ctx.issue(i);
-                    return None;
-                }
-            };
-            let meta_at = at.key("metadata");
-            let name_at = meta_at.key("name");
-            match obj {
-                Object::Pod(k) => {
-                    let pod = workloads::pod(&mut ctx, &k, at, &loader.classes)?;
-                    let key = (Modelled::Pod, pod.metadata.namespace.clone(), pod.metadata.name.clone());
-                    if !names.insert(key) {
-                        ctx.err(&name_at, format!("Duplicate value: pods {:?} already exists in namespace {:?}", pod.metadata.name, pod.metadata.namespace));
-                        return None;
-                    }
-                    Some(Ok(pod))
-                }
-                Object::Deployment(k) => {
-                    let dep = workloads::deployment(&mut ctx, &k, at, &loader.classes)?;
-                    let key = (Modelled::Deployment, dep.metadata.namespace.clone(), dep.metadata.name.clone());
-                    if !names.insert(key) {
-                        ctx.err(&name_at, format!("Duplicate value: deployments.apps {:?} already exists in namespace {:?}", dep.metadata.name, dep.metadata.namespace));
-                        return None;
-                    }
-                    Some(Err(dep))
-                }
-                _ => None,
-            }
-        });
-        match converted {
-            Some(Ok(pod)) => {
+            let msg = format!(
+                "Duplicate value: {what} {:?} already exists in namespace {:?}",
+                key.2, key.1
+            );
+            dups.push(
+                p.path
+                    .with(|at| docs[p.doc].error(&at.key("metadata").key("name"), msg)),
+            );
+        }
+    }
+    loader.report.errors.extend(dups);
+    for (p, (c, r)) in pending.iter().zip(converted) {
+        loader.report.errors.extend(r.errors);
+        loader.report.warnings.extend(r.warnings);
+        match c {
+            Some(Converted::Pod(pod)) => {
                 pods.push(pod);
                 pod_at.push((p.doc, p.path));
             }
-            Some(Err(dep)) => {
+            Some(Converted::Deployment(dep)) => {
                 deployments.push(dep);
                 dep_at.push((p.doc, p.path));
             }
             None => {}
         }
     }
-
     // The timeline, then the budget.
     let mut ctx = Ctx {
         doc,
@@ -566,6 +557,54 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
             timeline,
         },
     })
+}
+
+/// A converted Pod or Deployment.
+enum Converted {
+    Pod(Pod),
+    Deployment(Deployment),
+}
+
+/// Pass 2 for one object: read with its type, convert, admit. Runs on any
+/// thread: it has its own reader and report.
+fn convert_pending(
+    p: &Pending,
+    docs: &[Doc<'_>],
+    classes: &PriorityClasses,
+) -> (Option<Converted>, Report) {
+    let d = docs[p.doc];
+    let r = Reader::new(d.tree, Mode::Kubernetes);
+    let mut report = Report::default();
+    let mut ctx = Ctx {
+        doc: d,
+        report: &mut report,
+    };
+    let out = p.path.with(|at| {
+        let info = match p.kind {
+            Modelled::Pod => kinds::lookup("v1", "Pod"),
+            Modelled::Deployment => kinds::lookup("apps/v1", "Deployment"),
+            Modelled::PriorityClass => return None,
+        };
+        let Lookup::Known(info) = info else {
+            return None;
+        };
+        let obj = info.read(&r, p.node, at);
+        for i in r.take_issues() {
+            ctx.issue(i);
+        }
+        match obj {
+            Ok(Object::Pod(k)) => workloads::pod(&mut ctx, &k, at, classes).map(Converted::Pod),
+            Ok(Object::Deployment(k)) => {
+                workloads::deployment(&mut ctx, &k, at, classes).map(Converted::Deployment)
+            }
+            Ok(_) => None,
+            Err(i) => {
+                ctx.issue(i);
+                None
+            }
+        }
+    });
+    (out, report)
 }
 
 trait TapMessage {
@@ -851,7 +890,16 @@ fn estimates(ctx: &mut Ctx<'_, '_>, e: &Estimate<'_>) {
             Some((name, w)) if w * 2.0 > events => {
                 let sec = root.key("images");
                 let img = sec.key(name);
-                ctx.err_help(&img.key("cpu"), msg, help);
+                let cpu = img.key("cpu");
+                let periodic = e
+                    .images
+                    .iter()
+                    .any(|i| i.name == name && i.changes.per_sec > 0.0);
+                if periodic {
+                    ctx.err_help(&cpu.key("period"), msg, help);
+                } else {
+                    ctx.err_help(&cpu, msg, help);
+                }
             }
             _ => ctx.err_help(&interval_at, msg, help),
         }

@@ -87,6 +87,13 @@ pub struct Node {
 
 const OWNED: u32 = 1 << 31;
 
+/// Files at least this big are parsed on a thread of their own.
+const PIPELINE_BYTES: usize = 256 << 10;
+/// Events per batch handed from the parser thread.
+const BATCH: usize = 512;
+
+type Batch<'s> = Vec<Result<(Event<'s>, Span), saphyr_parser::ScanError>>;
+
 /// A parse failure: position (1-based) and the parser's message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
@@ -416,19 +423,11 @@ impl<'s> Builder<'s> {
         (line, col)
     }
 
-    /// A node of expanded size `size` is complete: add it to its parent.
-    fn add_size(&mut self, size: u64, span: &Span) -> Result<(), SyntaxError> {
-        match self.stack.last_mut() {
-            Some(parent) => parent.size = parent.size.saturating_add(size),
-            None => {
-                self.doc_expanded = self.doc_expanded.saturating_add(size);
-            }
-        }
-        let total = self
-            .stack
-            .first()
-            .map_or(self.doc_expanded, |root| root.size.max(self.doc_expanded));
-        if total > self.limits.max_expanded_nodes {
+    /// Counts `size` more nodes in the document (a node, or what an alias
+    /// expands to); the limit is checked here, at the node that passes it.
+    fn count(&mut self, size: u64, span: &Span) -> Result<(), SyntaxError> {
+        self.doc_expanded = self.doc_expanded.saturating_add(size);
+        if self.doc_expanded > self.limits.max_expanded_nodes {
             return Err(self.err(
                 span,
                 format!(
@@ -438,6 +437,13 @@ impl<'s> Builder<'s> {
             ));
         }
         Ok(())
+    }
+
+    /// A node of expanded size `size` is complete: add it to its parent.
+    fn add_size(&mut self, size: u64) {
+        if let Some(parent) = self.stack.last_mut() {
+            parent.size = parent.size.saturating_add(size);
+        }
     }
 
     fn anchor(&mut self, anchor: usize, id: u32, complete: bool) {
@@ -469,135 +475,38 @@ impl<'s> Builder<'s> {
 
     fn run(mut self) -> Result<Tree<'s>, SyntaxError> {
         let text = self.text;
-        let parser = Parser::new_from_str(text);
-        for ev in parser {
-            let (ev, span) = ev.map_err(|e| SyntaxError {
-                line: e.marker().line(),
-                column: e.marker().col() + 1,
-                message: e.info().to_string(),
-                in_mapping: self.doc_is_mapping,
-            })?;
-            match ev {
-                Event::DocumentStart(_) => {
-                    self.anchors.clear();
-                    self.anchored_sizes.clear();
-                    self.doc_expanded = 0;
-                    self.doc_is_mapping = false;
-                }
-                Event::Scalar(value, style, anchor, tag) => {
-                    let id = self.next_id(&span)?;
-                    self.root_if_top(id);
-                    let is_key = self.child_started();
-                    if is_key && matches!(style, ScalarStyle::Plain) && value == "<<" {
-                        if let Some(parent) = self.stack.last() {
-                            self.nodes[parent.id as usize].tagged_str = true;
+        if text.len() < PIPELINE_BYTES {
+            for ev in Parser::new_from_str(text) {
+                let (ev, span) = ev.map_err(|e| self.scan_error(&e))?;
+                self.event(ev, span)?;
+            }
+        } else {
+            // The parser is most of the cost: run it on its own thread and
+            // build the tree from batches of events meanwhile.
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<'s>>(8);
+            std::thread::scope(|scope| -> Result<(), SyntaxError> {
+                scope.spawn(move || {
+                    let mut batch = Vec::with_capacity(BATCH);
+                    for ev in Parser::new_from_str(text) {
+                        let failed = ev.is_err();
+                        batch.push(ev);
+                        if failed || batch.len() == BATCH {
+                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                            if tx.send(full).is_err() || failed {
+                                return;
+                            }
                         }
                     }
-                    let tagged_str = tag
-                        .as_ref()
-                        .is_some_and(|t| t.suffix == "str" || t.suffix == "tag:yaml.org,2002:str");
-                    let quoted = !matches!(style, ScalarStyle::Plain);
-                    let (a, b) = self.scalar(value);
-                    let (line, column) = Self::position(&span);
-                    self.nodes.push(Node {
-                        kind: Kind::Scalar,
-                        style: if quoted { Style::Quoted } else { Style::Plain },
-                        tagged_str,
-                        line,
-                        column,
-                        a,
-                        b,
-                    });
-                    self.anchor(anchor, id, true);
-                    if anchor != 0 {
-                        self.anchored_sizes.insert(id, 1);
+                    let _ = tx.send(batch);
+                });
+                for batch in rx {
+                    for ev in batch {
+                        let (ev, span) = ev.map_err(|e| self.scan_error(&e))?;
+                        self.event(ev, span)?;
                     }
-                    self.add_size(1, &span)?;
                 }
-                Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
-                    let kind = if matches!(ev, Event::MappingStart(..)) {
-                        Kind::Map
-                    } else {
-                        Kind::Seq
-                    };
-                    let id = self.next_id(&span)?;
-                    if self.stack.is_empty() {
-                        self.doc_is_mapping = kind == Kind::Map;
-                    }
-                    self.root_if_top(id);
-                    self.child_started();
-                    if self.stack.len() >= self.limits.max_depth {
-                        return Err(self.err(
-                            &span,
-                            format!(
-                                "mappings and sequences nest deeper than {} levels (kubesim's limit)",
-                                self.limits.max_depth
-                            ),
-                        ));
-                    }
-                    let (line, column) = Self::position(&span);
-                    self.nodes.push(Node {
-                        kind,
-                        style: Style::Plain,
-                        tagged_str: false,
-                        line,
-                        column,
-                        a: 0,
-                        b: 0,
-                    });
-                    self.anchor(anchor, id, false);
-                    self.stack.push(Open {
-                        id,
-                        size: 1,
-                        anchor,
-                        children: 0,
-                    });
-                }
-                Event::SequenceEnd | Event::MappingEnd => {
-                    let Some(open) = self.stack.pop() else {
-                        return Err(self.err(&span, "unbalanced collection end"));
-                    };
-                    let end = self.next_id(&span)?;
-                    let n = &mut self.nodes[open.id as usize];
-                    n.a = end;
-                    n.b = u32::try_from(open.size).unwrap_or(u32::MAX);
-                    // Anchored and now complete: aliases may use it.
-                    if open.anchor != 0 {
-                        self.anchor(open.anchor, open.id, true);
-                        self.anchored_sizes.insert(open.id, open.size);
-                    }
-                    self.add_size(open.size, &span)?;
-                }
-                Event::Alias(anchor) => {
-                    let id = self.next_id(&span)?;
-                    self.root_if_top(id);
-                    self.child_started();
-                    let Some(&(target, complete)) = self.anchors.get(anchor) else {
-                        return Err(self.err(&span, "alias of an unknown anchor"));
-                    };
-                    if target == u32::MAX {
-                        return Err(self.err(&span, "alias of an unknown anchor"));
-                    }
-                    if !complete {
-                        return Err(
-                            self.err(&span, "an alias may not refer to a node that contains it")
-                        );
-                    }
-                    let size = self.anchored_sizes.get(&target).copied().unwrap_or(1);
-                    let (line, column) = Self::position(&span);
-                    self.nodes.push(Node {
-                        kind: Kind::Alias,
-                        style: Style::Plain,
-                        tagged_str: false,
-                        line,
-                        column,
-                        a: target,
-                        b: 0,
-                    });
-                    self.add_size(size, &span)?;
-                }
-                Event::DocumentEnd | Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
-            }
+                Ok(())
+            })?;
         }
         Ok(Tree {
             text,
@@ -605,6 +514,143 @@ impl<'s> Builder<'s> {
             owned: self.owned,
             docs: self.docs,
         })
+    }
+
+    fn scan_error(&self, e: &saphyr_parser::ScanError) -> SyntaxError {
+        SyntaxError {
+            line: e.marker().line(),
+            column: e.marker().col() + 1,
+            message: e.info().to_string(),
+            in_mapping: self.doc_is_mapping,
+        }
+    }
+
+    fn event(&mut self, ev: Event<'s>, span: Span) -> Result<(), SyntaxError> {
+        match ev {
+            Event::DocumentStart(_) => {
+                self.anchors.clear();
+                self.anchored_sizes.clear();
+                self.doc_expanded = 0;
+                self.doc_is_mapping = false;
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let id = self.next_id(&span)?;
+                self.root_if_top(id);
+                let is_key = self.child_started();
+                if is_key && matches!(style, ScalarStyle::Plain) && value == "<<" {
+                    if let Some(parent) = self.stack.last() {
+                        self.nodes[parent.id as usize].tagged_str = true;
+                    }
+                }
+                let tagged_str = tag
+                    .as_ref()
+                    .is_some_and(|t| t.suffix == "str" || t.suffix == "tag:yaml.org,2002:str");
+                let quoted = !matches!(style, ScalarStyle::Plain);
+                let (a, b) = self.scalar(value);
+                let (line, column) = Self::position(&span);
+                self.nodes.push(Node {
+                    kind: Kind::Scalar,
+                    style: if quoted { Style::Quoted } else { Style::Plain },
+                    tagged_str,
+                    line,
+                    column,
+                    a,
+                    b,
+                });
+                self.anchor(anchor, id, true);
+                if anchor != 0 {
+                    self.anchored_sizes.insert(id, 1);
+                }
+                self.count(1, &span)?;
+                self.add_size(1);
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                let kind = if matches!(ev, Event::MappingStart(..)) {
+                    Kind::Map
+                } else {
+                    Kind::Seq
+                };
+                let id = self.next_id(&span)?;
+                if self.stack.is_empty() {
+                    self.doc_is_mapping = kind == Kind::Map;
+                }
+                self.root_if_top(id);
+                self.child_started();
+                if self.stack.len() >= self.limits.max_depth {
+                    return Err(self.err(
+                        &span,
+                        format!(
+                            "mappings and sequences nest deeper than {} levels (kubesim's limit)",
+                            self.limits.max_depth
+                        ),
+                    ));
+                }
+                let (line, column) = Self::position(&span);
+                self.nodes.push(Node {
+                    kind,
+                    style: Style::Plain,
+                    tagged_str: false,
+                    line,
+                    column,
+                    a: 0,
+                    b: 0,
+                });
+                self.anchor(anchor, id, false);
+                self.count(1, &span)?;
+                self.stack.push(Open {
+                    id,
+                    size: 1,
+                    anchor,
+                    children: 0,
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(open) = self.stack.pop() else {
+                    return Err(self.err(&span, "unbalanced collection end"));
+                };
+                let end = self.next_id(&span)?;
+                let n = &mut self.nodes[open.id as usize];
+                n.a = end;
+                n.b = u32::try_from(open.size).unwrap_or(u32::MAX);
+                // Anchored and now complete: aliases may use it.
+                if open.anchor != 0 {
+                    self.anchor(open.anchor, open.id, true);
+                    self.anchored_sizes.insert(open.id, open.size);
+                }
+                self.add_size(open.size);
+            }
+            Event::Alias(anchor) => {
+                let id = self.next_id(&span)?;
+                self.root_if_top(id);
+                self.child_started();
+                let Some(&(target, complete)) = self.anchors.get(anchor) else {
+                    return Err(self.err(&span, "alias of an unknown anchor"));
+                };
+                if target == u32::MAX {
+                    return Err(self.err(&span, "alias of an unknown anchor"));
+                }
+                if !complete {
+                    return Err(
+                        self.err(&span, "an alias may not refer to a node that contains it")
+                    );
+                }
+                let size = self.anchored_sizes.get(&target).copied().unwrap_or(1);
+                let (line, column) = Self::position(&span);
+                self.nodes.push(Node {
+                    kind: Kind::Alias,
+                    style: Style::Plain,
+                    tagged_str: false,
+                    line,
+                    column,
+                    a: target,
+                    b: 0,
+                });
+                self.count(size, &span)?;
+                self.add_size(size);
+            }
+            Event::DocumentEnd | Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+        }
+        Ok(())
     }
 
     /// Counts a new child of the innermost collection; whether it is a
