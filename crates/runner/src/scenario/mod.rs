@@ -10,11 +10,13 @@
 //! found — each with file, line and column of the offending key or value,
 //! the field path and what was expected.
 //!
-//! Objects are read in two passes: the first dispatches every object by
-//! kind, validates and skips the kinds that run no pods and collects
-//! PriorityClasses; the second converts Pods and Deployments, admitting
-//! them against the classes (a class may be declared after the pods that
-//! use it, as `kubectl apply -f DIR` allows).
+//! Objects are converted as the parser completes them: a big file is
+//! parsed on a thread of its own, which hands every finished object
+//! (a `workloads` item, a manifest document) over as a small tree of its
+//! own, so that reading and converting objects runs beside parsing.
+//! Pods and Deployments are admitted (the Priority admission plugin) once
+//! every PriorityClass is known: a class may come after the pods that use
+//! it, as `kubectl apply -f DIR` allows.
 
 mod convert;
 mod error;
@@ -31,13 +33,13 @@ use convert::images::Image;
 use convert::settings::Limits;
 use convert::{cluster, images, settings, timeline, workloads, Ctx, Doc, Report};
 use error::{did_you_mean, Source};
-use kinds::{Handling, Lookup, Modelled, Object};
+use kinds::{Handling, Lookup, Object};
 use kubesim_core::{Deployment, Pod, PriorityClasses, SimTime};
 use kubesim_scheduler::{SimulationConfig, SimulationInput};
-use rayon::prelude::*;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use yaml::{At, Id, Kind, Mode, Reader, Tree, YamlLimits};
+use yaml::{At, Id, Kind, Mode, Reader, Split, SplitObject, Tree, YamlLimits};
 
 /// A validated scenario.
 #[derive(Debug, Clone)]
@@ -112,21 +114,42 @@ impl Scenario {
     }
 }
 
-/// Where an object is in its document: the scenario's `workloads[i]`, or a
-/// manifest document's root; and `items[j]` inside a `List`.
+/// Files at least this big are parsed on a thread of their own while
+/// their objects are converted.
+const STREAM_BYTES: usize = 256 << 10;
+/// Objects handed over per message from the parser thread.
+const BATCH: usize = 32;
+
+/// Where an object is.
 #[derive(Debug, Clone, Copy)]
-struct ObjPath {
-    workload: Option<usize>,
+struct Loc {
+    /// Index of the file: 0 is the scenario, then the manifest files.
+    file: usize,
+    /// The index in `workloads` (scenario) or of the document (manifest).
+    top: usize,
+    /// The item of a `List`.
     item: Option<usize>,
+    /// Which tree holds it.
+    home: Home,
 }
 
-impl ObjPath {
+#[derive(Debug, Clone, Copy)]
+enum Home {
+    /// An object tree of its own (the index among the file's).
+    Split(usize),
+    /// The file's main tree.
+    Main,
+}
+
+impl Loc {
+    /// Runs `f` with the object's field path.
     fn with<R>(self, f: impl FnOnce(&At<'_>) -> R) -> R {
         let root = At::ROOT;
         let wl = root.key("workloads");
-        let base = match self.workload {
-            Some(i) => wl.idx(i),
-            None => root,
+        let base = if self.file == 0 {
+            wl.idx(self.top)
+        } else {
+            root
         };
         let items = base.key("items");
         let at = match self.item {
@@ -135,28 +158,147 @@ impl ObjPath {
         };
         f(&at)
     }
+
+    /// Path segments before the object's own root.
+    fn prefix(self) -> usize {
+        if self.file == 0 {
+            2
+        } else {
+            0
+        }
+    }
 }
 
-/// A Pod or Deployment found in the first pass.
-#[derive(Debug, Clone, Copy)]
-struct Pending {
-    doc: usize,
-    node: Id,
-    path: ObjPath,
-    kind: Modelled,
+/// A parsed file: its text's source, main tree and split-off objects.
+struct Parsed<'s> {
+    src: Source<'s>,
+    tree: Tree<'s>,
+    objects: Vec<Tree<'s>>,
 }
 
-/// A parsed manifest file.
-struct ManifestFile {
-    path: PathBuf,
-    text: String,
+impl<'s> Parsed<'s> {
+    /// The document that holds the object at `loc`, for errors.
+    fn doc<'a>(&'a self, loc: Loc) -> Doc<'a> {
+        match loc.home {
+            Home::Split(k) => Doc {
+                src: &self.src,
+                tree: &self.objects[k],
+                root: 0,
+                prefix: loc.prefix(),
+            },
+            Home::Main => Doc {
+                src: &self.src,
+                tree: &self.tree,
+                root: if loc.file == 0 {
+                    self.tree.documents().first().copied().unwrap_or(0)
+                } else {
+                    self.tree.documents().get(loc.top).copied().unwrap_or(0)
+                },
+                prefix: 0,
+            },
+        }
+    }
+}
+
+/// A Pod or Deployment, converted but not yet admitted.
+struct Entry {
+    loc: Loc,
+    object: Converted,
+    priority: convert::pod::PriorityRequest,
+}
+
+/// A converted Pod or Deployment.
+enum Converted {
+    Pod(Pod),
+    Deployment(Deployment),
+}
+
+impl Converted {
+    fn spec_mut(&mut self) -> &mut kubesim_core::PodSpec {
+        match self {
+            Converted::Pod(p) => &mut p.spec,
+            Converted::Deployment(d) => &mut d.template.spec,
+        }
+    }
+    fn meta(&self) -> &kubesim_core::ObjectMeta {
+        match self {
+            Converted::Pod(p) => &p.metadata,
+            Converted::Deployment(d) => &d.metadata,
+        }
+    }
+}
+
+/// Parses `text`, handing each split-off object to `on` — from a parser
+/// thread when the file is big.
+fn parse_streaming<'s>(
+    text: &'s str,
+    split: Split,
+    on: &mut dyn FnMut(SplitObject<'s>),
+) -> Result<Tree<'s>, yaml::SyntaxError> {
+    let limits = YamlLimits::default();
+    if text.len() < STREAM_BYTES {
+        return Tree::parse_split(text, limits, split, on);
+    }
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<SplitObject<'s>>>(64);
+        let parser = scope.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            let result = {
+                let mut send = |o: SplitObject<'s>| {
+                    batch.push(o);
+                    if batch.len() >= BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        let _ = tx.send(full);
+                    }
+                };
+                Tree::parse_split(text, limits, split, &mut send)
+            };
+            let _ = tx.send(batch);
+            result
+        });
+        for batch in rx {
+            for o in batch {
+                on(o);
+            }
+        }
+        parser
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 /// Reads and validates the scenario at `path`.
 pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
     let text = files::read_text(path).map_err(|e| vec![e])?;
-    let tree = Tree::parse(&text, YamlLimits::default())
-        .map_err(|e| vec![syntax_error(path, &text, &e)])?;
+    let mut objects = Objects::default();
+    // Objects of the scenario file are converted as they are parsed.
+    let src = Source::new(path, &text, true);
+    let mut split: Vec<Tree<'_>> = Vec::new();
+    let tree = parse_streaming(&text, Split::Workloads, &mut |o| {
+        let loc = Loc {
+            file: 0,
+            top: o.index,
+            item: None,
+            home: Home::Split(split.len()),
+        };
+        let doc = Doc {
+            src: &src,
+            tree: &o.tree,
+            root: 0,
+            prefix: 2,
+        };
+        objects.object(doc, 0, loc, true);
+        split.push(o.tree);
+    });
+    let tree = match tree {
+        Ok(t) => t,
+        Err(e) => {
+            let mut errors = objects.report.errors;
+            errors.push(syntax_error(path, &text, &e));
+            sort(&mut errors);
+            return Err(errors);
+        }
+    };
     let root = match tree.documents() {
         [] => {
             return Err(vec![file_error(
@@ -188,43 +330,49 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
             "expected a mapping (a scenario: name, duration, cluster, …)",
         )]);
     }
-    let src = Source::new(path, &text, true);
-    let doc = Doc {
-        src: &src,
-        tree: &tree,
-        root,
+    let scenario = Parsed {
+        src,
+        tree,
+        objects: split,
     };
-    let reader = Reader::new(&tree, Mode::Kubesim);
+    let doc = Doc {
+        src: &scenario.src,
+        tree: &scenario.tree,
+        root,
+        prefix: 0,
+    };
+    let reader = Reader::new(&scenario.tree, Mode::Kubesim);
     let raw: raw::ScenarioFile = match reader.read(root, &At::ROOT) {
         Ok(f) => f,
         Err(e) => {
-            let mut errors: Vec<ScenarioError> = reader
-                .take_issues()
-                .into_iter()
-                .map(|i| doc.issue(i))
-                .collect();
+            let mut errors = objects.report.errors;
+            errors.extend(reader.take_issues().into_iter().map(|i| doc.issue(i)));
             errors.push(doc.issue(e));
             sort(&mut errors);
             return Err(errors);
         }
     };
-    let mut report = Report::default();
     for i in reader.take_issues() {
-        report.errors.push(doc.issue(i));
+        objects.report.errors.push(doc.issue(i));
     }
-    let mut loader = Loader {
-        report,
-        counts: ObjectCounts::default(),
-        classes: PriorityClasses::default(),
-        custom: BTreeMap::new(),
-        pending: Vec::new(),
-        user_classes: 0,
-    };
+    // Workloads the parser kept (they use anchors): converted now.
+    for (i, node) in raw.workloads.iter().enumerate() {
+        if scenario.tree.kind(node.0) == Kind::Moved {
+            continue;
+        }
+        let loc = Loc {
+            file: 0,
+            top: i,
+            item: None,
+            home: Home::Main,
+        };
+        objects.object(doc, node.0, loc, true);
+    }
 
     // kubesim's own sections.
     let mut ctx = Ctx {
         doc,
-        report: &mut loader.report,
+        report: &mut objects.report,
     };
     let limits = settings::limits(&mut ctx, raw.limits.as_ref());
     let duration = settings::duration(&mut ctx, &raw.duration, &limits);
@@ -237,9 +385,9 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
     let kubelet = cluster::kubelet_config(raw.cluster.cgroup.as_ref());
     let images = images::images(&mut ctx, &reader, &raw.images);
 
-    // Manifest files: read them all, then parse (trees borrow the texts).
+    // Manifest files: read them all, then parse each (trees borrow texts).
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut manifest_files = Vec::new();
+    let mut manifest_files: Vec<(PathBuf, String)> = Vec::new();
     {
         let root_at = At::ROOT;
         let mat = root_at.key("manifests");
@@ -259,7 +407,7 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
                     }
                     for f in list {
                         match files::read_text(&f) {
-                            Ok(text) => manifest_files.push(ManifestFile { path: f, text }),
+                            Ok(text) => manifest_files.push((f, text)),
                             Err(e) => {
                                 ctx.err(&at, format!("cannot read {}: {}", f.display(), e.message))
                             }
@@ -273,129 +421,154 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
             }
         }
     }
-    let mut parsed: Vec<(Tree<'_>, bool)> = Vec::new();
-    for f in &manifest_files {
-        match Tree::parse(&f.text, YamlLimits::default()) {
-            Ok(t) => {
-                let quote = t
-                    .documents()
-                    .first()
-                    .is_some_and(|&r| t.kind(r) == Kind::Map);
-                parsed.push((t, quote));
-            }
+    let mut parsed: Vec<Parsed<'_>> = Vec::with_capacity(manifest_files.len());
+    for (n, (mpath, mtext)) in manifest_files.iter().enumerate() {
+        let file = n + 1;
+        let src = Source::new(mpath, mtext, true);
+        let mut split: Vec<Tree<'_>> = Vec::new();
+        let tree = parse_streaming(mtext, Split::Documents, &mut |o| {
+            let loc = Loc {
+                file,
+                top: o.index,
+                item: None,
+                home: Home::Split(split.len()),
+            };
+            let doc = Doc {
+                src: &src,
+                tree: &o.tree,
+                root: 0,
+                prefix: 0,
+            };
+            objects.object(doc, 0, loc, true);
+            split.push(o.tree);
+        });
+        let tree = match tree {
+            Ok(t) => t,
             Err(e) => {
-                loader
-                    .report
-                    .errors
-                    .push(syntax_error(&f.path, &f.text, &e));
-                parsed.push((Tree::empty(), false));
+                objects.report.errors.push(syntax_error(mpath, mtext, &e));
+                Tree::empty()
             }
-        }
+        };
+        parsed.push(Parsed {
+            src,
+            tree,
+            objects: split,
+        });
     }
-    let sources: Vec<Source<'_>> = manifest_files
-        .iter()
-        .zip(&parsed)
-        .map(|(f, (_, quote))| Source::new(&f.path, &f.text, *quote))
-        .collect();
-    // Every document: the scenario's first, then each manifest document.
-    let mut docs: Vec<Doc<'_>> = vec![doc];
-    let mut readers: Vec<Reader<'_, '_>> = vec![Reader::new(&tree, Mode::Kubernetes)];
-    for (s, (t, _)) in sources.iter().zip(&parsed) {
-        for &r in t.documents() {
-            docs.push(Doc {
-                src: s,
-                tree: t,
-                root: r,
-            });
+    // Documents the parser kept: not mappings, or using anchors.
+    for (n, p) in parsed.iter().enumerate() {
+        for (top, &node) in p.tree.documents().iter().enumerate() {
+            let t = &p.tree;
+            if t.kind(node) == Kind::Moved || t.is_null(node) {
+                continue; // converted already, or an empty document
+            }
+            let loc = Loc {
+                file: n + 1,
+                top,
+                item: None,
+                home: Home::Main,
+            };
+            if t.kind(node) != Kind::Map {
+                // Not a Kubernetes object: no quoting (it may be any file).
+                let (l, c) = t.position(node);
+                let e = Source::new(p.src.file, p.src.text, false).error(
+                    l,
+                    c,
+                    "",
+                    "expected a Kubernetes object (a mapping with apiVersion, kind, metadata…)",
+                );
+                objects.report.errors.push(e);
+                continue;
+            }
+            objects.object(p.doc(loc), node, loc, true);
         }
-    }
-    for d in &docs[1..] {
-        readers.push(Reader::new(d.tree, Mode::Kubernetes));
     }
 
-    // Pass 1: dispatch by kind.
-    for (i, &node) in raw.workloads.iter().enumerate() {
-        let path = ObjPath {
-            workload: Some(i),
-            item: None,
-        };
-        loader.object(&docs, &readers, 0, node.0, path, true);
-    }
-    for d in 1..docs.len() {
-        let node = docs[d].root;
-        if docs[d].tree.is_null(node) {
-            continue; // an empty document, or comments only
-        }
-        let path = ObjPath {
-            workload: None,
-            item: None,
-        };
-        loader.object(&docs, &readers, d, node, path, true);
-    }
-
-    // Pass 2: Pods and Deployments.
+    // Admission, in file order, once every PriorityClass is known.
+    let files: Vec<&Parsed<'_>> = std::iter::once(&scenario).chain(parsed.iter()).collect();
+    let Objects {
+        mut report,
+        mut counts,
+        classes,
+        custom,
+        mut entries,
+        user_classes,
+    } = objects;
+    entries.sort_by_key(|e| (e.loc.file, e.loc.top, e.loc.item));
     let mut pods: Vec<Pod> = Vec::new();
     let mut deployments: Vec<Deployment> = Vec::new();
-    let mut pod_at: Vec<(usize, ObjPath)> = Vec::new();
-    let mut dep_at: Vec<(usize, ObjPath)> = Vec::new();
-    let pending = std::mem::take(&mut loader.pending);
-    let classes = &loader.classes;
-    let converted: Vec<(Option<Converted>, Report)> = pending
-        .par_iter()
-        .map(|p| convert_pending(p, &docs, classes))
-        .collect();
-    let mut names: std::collections::HashSet<(Modelled, &str, &str)> = Default::default();
-    let mut dups = Vec::new();
-    for (p, (c, r)) in pending.iter().zip(&converted) {
-        let key = match c {
-            Some(Converted::Pod(pod)) => (
-                Modelled::Pod,
-                pod.metadata.namespace.as_str(),
-                pod.metadata.name.as_str(),
-            ),
-            Some(Converted::Deployment(d)) => (
-                Modelled::Deployment,
-                d.metadata.namespace.as_str(),
-                d.metadata.name.as_str(),
-            ),
-            None => continue,
+    let mut pod_at: Vec<Loc> = Vec::new();
+    let mut dep_at: Vec<Loc> = Vec::new();
+    let mut names: std::collections::HashSet<(bool, String, String)> = Default::default();
+    for mut e in entries {
+        let d = files[e.loc.file].doc(e.loc);
+        let mut ctx = Ctx {
+            doc: d,
+            report: &mut report,
         };
-        let _ = r;
-        if !names.insert(key) {
-            let what = match key.0 {
-                Modelled::Deployment => "deployments.apps",
-                _ => "pods",
+        let ok = e.loc.with(|at| {
+            let spec_at = match e.object {
+                Converted::Pod(_) => at.key("spec"),
+                Converted::Deployment(_) => at.key("spec"),
             };
-            let msg = format!(
-                "Duplicate value: {what} {:?} already exists in namespace {:?}",
-                key.2, key.1
+            let tspec;
+            let spec_at = match e.object {
+                Converted::Pod(_) => &spec_at,
+                Converted::Deployment(_) => {
+                    let t = spec_at.key("template");
+                    tspec = t;
+                    &tspec
+                }
+            };
+            let pod_spec_at;
+            let spec_at = match e.object {
+                Converted::Pod(_) => spec_at,
+                Converted::Deployment(_) => {
+                    pod_spec_at = spec_at.key("spec");
+                    &pod_spec_at
+                }
+            };
+            workloads::admit(
+                &mut ctx,
+                &classes,
+                e.object.spec_mut(),
+                &e.priority,
+                spec_at,
             );
-            dups.push(
-                p.path
-                    .with(|at| docs[p.doc].error(&at.key("metadata").key("name"), msg)),
-            );
+            let meta = e.object.meta();
+            let is_pod = matches!(e.object, Converted::Pod(_));
+            if !names.insert((is_pod, meta.namespace.clone(), meta.name.clone())) {
+                let what = if is_pod { "pods" } else { "deployments.apps" };
+                ctx.err(
+                    &at.key("metadata").key("name"),
+                    format!(
+                        "Duplicate value: {what} {:?} already exists in namespace {:?}",
+                        meta.name, meta.namespace
+                    ),
+                );
+                return false;
+            }
+            true
+        });
+        if !ok {
+            continue;
+        }
+        match e.object {
+            Converted::Pod(p) => {
+                pods.push(p);
+                pod_at.push(e.loc);
+            }
+            Converted::Deployment(d) => {
+                deployments.push(d);
+                dep_at.push(e.loc);
+            }
         }
     }
-    loader.report.errors.extend(dups);
-    for (p, (c, r)) in pending.iter().zip(converted) {
-        loader.report.errors.extend(r.errors);
-        loader.report.warnings.extend(r.warnings);
-        match c {
-            Some(Converted::Pod(pod)) => {
-                pods.push(pod);
-                pod_at.push((p.doc, p.path));
-            }
-            Some(Converted::Deployment(dep)) => {
-                deployments.push(dep);
-                dep_at.push((p.doc, p.path));
-            }
-            None => {}
-        }
-    }
+
     // The timeline, then the budget.
     let mut ctx = Ctx {
         doc,
-        report: &mut loader.report,
+        report: &mut report,
     };
     let targets: Vec<(String, String)> = deployments
         .iter()
@@ -404,7 +577,7 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
     let (timeline, scales) = timeline::timeline(&mut ctx, &raw.timeline, &targets, duration);
     let pool_counts: Vec<u64> = pools.iter().map(|p| p.count).collect();
     let initial: Vec<i32> = deployments.iter().map(|d| d.replicas).collect();
-    let over_budget;
+    let mut over_budget = false;
     let peaks = match budget::objects(
         limits.run.max_objects,
         &pool_counts,
@@ -412,10 +585,7 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
         &initial,
         &scales,
     ) {
-        Ok(p) => {
-            over_budget = false;
-            p
-        }
+        Ok(p) => p,
         Err(over) => {
             over_budget = true;
             let msg = format!(
@@ -424,7 +594,7 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
             );
             let help = "raise limits.maxObjects (at most 4294967294), or make the scenario smaller"
                 .to_string();
-            match over.culprit {
+            let e = match over.culprit {
                 Culprit::Pool(i) => {
                     let r = At::ROOT;
                     let c = r.key("cluster");
@@ -435,37 +605,37 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
                     } else {
                         "name"
                     };
-                    ctx.err_help(&p.key(field), msg, Some(help));
+                    doc.error(&p.key(field), msg)
                 }
                 Culprit::Pod(k) => {
-                    let (d, path) = pod_at[k];
-                    let e = path.with(|at| docs[d].error(&at.key("metadata").key("name"), msg));
-                    ctx.report.errors.push(e.with_help(help));
+                    let loc = pod_at[k];
+                    let d = files[loc.file].doc(loc);
+                    loc.with(|at| d.error(&at.key("metadata").key("name"), msg))
                 }
                 Culprit::Deployment(k) => {
-                    let (d, path) = dep_at[k];
-                    let e = path.with(|at| {
+                    let loc = dep_at[k];
+                    let d = files[loc.file].doc(loc);
+                    loc.with(|at| {
                         let spec = at.key("spec");
                         let rat = spec.key("replicas");
-                        let f = docs[d].tree.find(docs[d].root, &rat.segments());
-                        if f.complete {
-                            docs[d].error(&rat, msg)
+                        if d.has(&rat) {
+                            d.error(&rat, msg)
                         } else {
-                            docs[d].error(
+                            d.error(
                                 &at.key("metadata").key("name"),
                                 format!("{msg} (spec.replicas defaults to 1)"),
                             )
                         }
-                    });
-                    ctx.report.errors.push(e.with_help(help));
+                    })
                 }
                 Culprit::Scale(i) => {
                     let r = At::ROOT;
                     let t = r.key("timeline");
                     let e = t.idx(i);
-                    ctx.err_help(&e.key("replicas"), msg, Some(help));
+                    doc.error(&e.key("replicas"), msg)
                 }
-            }
+            };
+            ctx.report.errors.push(e.with_help(help));
             Vec::new()
         }
     };
@@ -489,32 +659,20 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
         );
     }
     unused_images(&mut ctx, &images, &pods, &deployments);
-
-    let nodes = if loader.report.errors.is_empty() {
-        let mut ctx = Ctx {
-            doc,
-            report: &mut loader.report,
-        };
+    let nodes = if ctx.report.errors.is_empty() {
         cluster::expand(&mut ctx, &pools)
     } else {
         Vec::new()
     };
-    let Loader {
-        mut report,
-        mut counts,
-        custom,
-        user_classes,
-        ..
-    } = loader;
-    for ((api_version, kind), (n, first)) in custom {
+    for ((api_version, kind), (n, mut first)) in custom {
+        first.message = format!(
+            "skipped {n} custom resource{} of kind {kind} ({api_version}): kubesim does not model custom resources",
+            if n == 1 { "" } else { "s" }
+        );
         report.warnings.push(
             first
                 .warning()
-                .with_help("custom resources need their controllers, which kubesim does not have")
-                .tap_message(format!(
-                    "skipped {n} custom resource{} of kind {kind} ({api_version}): kubesim does not model custom resources",
-                    if n == 1 { "" } else { "s" }
-                )),
+                .with_help("custom resources need their controllers, which kubesim does not have"),
         );
     }
     if !report.errors.is_empty() {
@@ -559,65 +717,6 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
     })
 }
 
-/// A converted Pod or Deployment.
-enum Converted {
-    Pod(Pod),
-    Deployment(Deployment),
-}
-
-/// Pass 2 for one object: read with its type, convert, admit. Runs on any
-/// thread: it has its own reader and report.
-fn convert_pending(
-    p: &Pending,
-    docs: &[Doc<'_>],
-    classes: &PriorityClasses,
-) -> (Option<Converted>, Report) {
-    let d = docs[p.doc];
-    let r = Reader::new(d.tree, Mode::Kubernetes);
-    let mut report = Report::default();
-    let mut ctx = Ctx {
-        doc: d,
-        report: &mut report,
-    };
-    let out = p.path.with(|at| {
-        let info = match p.kind {
-            Modelled::Pod => kinds::lookup("v1", "Pod"),
-            Modelled::Deployment => kinds::lookup("apps/v1", "Deployment"),
-            Modelled::PriorityClass => return None,
-        };
-        let Lookup::Known(info) = info else {
-            return None;
-        };
-        let obj = info.read(&r, p.node, at);
-        for i in r.take_issues() {
-            ctx.issue(i);
-        }
-        match obj {
-            Ok(Object::Pod(k)) => workloads::pod(&mut ctx, &k, at, classes).map(Converted::Pod),
-            Ok(Object::Deployment(k)) => {
-                workloads::deployment(&mut ctx, &k, at, classes).map(Converted::Deployment)
-            }
-            Ok(_) => None,
-            Err(i) => {
-                ctx.issue(i);
-                None
-            }
-        }
-    });
-    (out, report)
-}
-
-trait TapMessage {
-    fn tap_message(self, message: String) -> Self;
-}
-
-impl TapMessage for ScenarioError {
-    fn tap_message(mut self, message: String) -> Self {
-        self.message = message;
-        self
-    }
-}
-
 /// Errors in file order, top to bottom.
 fn sort(errors: &mut [ScenarioError]) {
     errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
@@ -632,45 +731,38 @@ fn syntax_error(path: &Path, text: &str, e: &yaml::SyntaxError) -> ScenarioError
     )
 }
 
-/// State of the object passes.
-struct Loader {
+/// What the objects of a scenario came to.
+#[derive(Default)]
+struct Objects {
     report: Report,
     counts: ObjectCounts,
     classes: PriorityClasses,
     /// Custom resources by (apiVersion, kind): how many, and where the
     /// first one is.
     custom: BTreeMap<(String, String), (usize, ScenarioError)>,
-    pending: Vec<Pending>,
+    entries: Vec<Entry>,
     user_classes: usize,
 }
 
 /// The fields of a `List`.
 const LIST_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "items"];
 
-impl Loader {
-    /// Pass 1 for the object at `node`.
-    fn object(
-        &mut self,
-        docs: &[Doc<'_>],
-        readers: &[Reader<'_, '_>],
-        d: usize,
-        node: Id,
-        path: ObjPath,
-        list_allowed: bool,
-    ) {
-        let doc = docs[d];
+impl Objects {
+    /// Dispatches the object at `node` by kind: reads it with its type,
+    /// converts what kubesim models, counts what it skips.
+    fn object(&mut self, doc: Doc<'_>, node: Id, loc: Loc, list_allowed: bool) {
         let tree = doc.tree;
+        let reader = Reader::new(tree, Mode::Kubernetes);
         let mut ctx = Ctx {
             doc,
             report: &mut self.report,
         };
-        let field = |name: &str| -> Option<(Id, &str)> {
-            let (k, v) = tree.get(node, name)?;
-            let _ = k;
-            (tree.kind(v) == Kind::Scalar && !tree.is_null(v)).then(|| (v, tree.text(v)))
+        let field = |name: &str| -> Option<&str> {
+            let (_, v) = tree.get(node, name)?;
+            (tree.kind(v) == Kind::Scalar && !tree.is_null(v)).then(|| tree.text(v))
         };
         if tree.kind(node) != Kind::Map {
-            path.with(|at| {
+            loc.with(|at| {
                 ctx.err(
                     at,
                     "expected a Kubernetes object (a mapping with apiVersion, kind, metadata…)",
@@ -678,65 +770,62 @@ impl Loader {
             });
             return;
         }
-        let (Some((_, api_version)), Some((_, kind))) = (field("apiVersion"), field("kind")) else {
-            path.with(|at| {
+        let (Some(api_version), Some(kind)) = (field("apiVersion"), field("kind")) else {
+            loc.with(|at| {
                 for f in ["apiVersion", "kind"] {
                     if field(f).is_none() {
-                        let fat = at.key(f);
-                        ctx.err(&fat, format!("Required value: {f} not set"));
+                        ctx.err(&at.key(f), format!("Required value: {f} not set"));
                     }
                 }
             });
             return;
         };
+        let read = |ctx: &mut Ctx<'_, '_>, info: &kinds::KindInfo, at: &At<'_>| {
+            let obj = info.read(&reader, node, at);
+            for i in reader.take_issues() {
+                ctx.issue(i);
+            }
+            obj.map_err(|i| ctx.issue(i)).ok()
+        };
         match kinds::lookup(api_version, kind) {
             Lookup::Known(info) => match info.handling {
-                Handling::Model(Modelled::PriorityClass) => {
-                    let r = &readers[d];
-                    path.with(|at| {
-                        let obj = info.read(r, node, at);
-                        for i in r.take_issues() {
-                            ctx.issue(i);
+                Handling::Model(_) => loc.with(|at| match read(&mut ctx, info, at) {
+                    Some(Object::PriorityClass(c)) => {
+                        if workloads::priority_class(&mut ctx, &c, at, &mut self.classes) {
+                            self.user_classes += 1;
                         }
-                        match obj {
-                            Ok(Object::PriorityClass(c)) => {
-                                let before = self.classes.iter().count();
-                                workloads::priority_class(&mut ctx, &c, at, &mut self.classes);
-                                if self.classes.iter().count() > before {
-                                    self.user_classes += 1;
-                                }
-                            }
-                            Ok(_) => {}
-                            Err(i) => ctx.issue(i),
+                    }
+                    Some(Object::Pod(k)) => {
+                        if let Some((pod, priority)) = workloads::pod(&mut ctx, &k, at) {
+                            self.entries.push(Entry {
+                                loc,
+                                object: Converted::Pod(pod),
+                                priority,
+                            });
                         }
-                    });
-                }
-                Handling::Model(kind) => self.pending.push(Pending {
-                    doc: d,
-                    node,
-                    path,
-                    kind,
+                    }
+                    Some(Object::Deployment(k)) => {
+                        if let Some((d, priority)) = workloads::deployment(&mut ctx, &k, at) {
+                            self.entries.push(Entry {
+                                loc,
+                                object: Converted::Deployment(d),
+                                priority,
+                            });
+                        }
+                    }
+                    Some(Object::Skipped) | None => {}
                 }),
                 Handling::Skip => {
-                    let r = &readers[d];
-                    path.with(|at| {
-                        let obj = info.read(r, node, at);
-                        for i in r.take_issues() {
-                            ctx.issue(i);
-                        }
-                        if let Err(i) = obj {
-                            ctx.issue(i);
-                        }
-                    });
+                    loc.with(|at| read(&mut ctx, info, at));
                     *self.counts.skipped.entry(info.kind.to_string()).or_default() += 1;
                 }
-                Handling::NotYet => path.with(|at| {
+                Handling::NotYet => loc.with(|at| {
                     ctx.err(
                         &at.key("kind"),
                         format!("kind {kind} ({api_version}) is not modelled yet: this release models Pod, Deployment and PriorityClass"),
                     )
                 }),
-                Handling::NotFromManifests => path.with(|at| {
+                Handling::NotFromManifests => loc.with(|at| {
                     ctx.err(
                         &at.key("kind"),
                         "Node objects are not read from manifests: declare nodes under cluster.nodes",
@@ -745,16 +834,17 @@ impl Loader {
             },
             Lookup::List => {
                 if !list_allowed {
-                    path.with(|at| ctx.err(&at.key("kind"), "a List inside a List is not supported"));
+                    loc.with(|at| ctx.err(&at.key("kind"), "a List inside a List is not supported"));
                     return;
                 }
                 for (k, _) in tree.entries(node) {
                     let key = tree.text(k);
                     if !LIST_FIELDS.contains(&key) {
-                        path.with(|at| {
-                            let e = ctx
-                                .doc
-                                .key_error(&at.key(key), format!("unknown field {key:?}: List has no such field"));
+                        loc.with(|at| {
+                            let e = ctx.doc.key_error(
+                                &at.key(key),
+                                format!("unknown field {key:?}: List has no such field"),
+                            );
                             let e = match did_you_mean(key, LIST_FIELDS.iter().copied()) {
                                 Some(h) => e.with_help(h),
                                 None => e,
@@ -770,16 +860,16 @@ impl Loader {
                     return;
                 }
                 if tree.kind(items) != Kind::Seq {
-                    path.with(|at| ctx.err(&at.key("items"), "expected a list of objects"));
+                    loc.with(|at| ctx.err(&at.key("items"), "expected a list of objects"));
                     return;
                 }
                 let items: Vec<Id> = tree.children(items).collect();
                 for (j, item) in items.into_iter().enumerate() {
-                    let p = ObjPath {
-                        workload: path.workload,
+                    let item_loc = Loc {
                         item: Some(j),
+                        ..loc
                     };
-                    self.object(docs, readers, d, item, p, false);
+                    self.object(doc, item, item_loc, false);
                 }
             }
             Lookup::Custom => {
@@ -788,7 +878,7 @@ impl Loader {
                 if let Some(entry) = self.custom.get_mut(&key) {
                     entry.0 += 1;
                 } else {
-                    let e = path.with(|at| doc.error(&at.key("kind"), ""));
+                    let e = loc.with(|at| doc.error(&at.key("kind"), ""));
                     self.custom.insert(key, (1, e));
                 }
             }
@@ -796,7 +886,7 @@ impl Loader {
                 message,
                 help,
                 at_api_version,
-            } => path.with(|at| {
+            } => loc.with(|at| {
                 let f = if at_api_version { "apiVersion" } else { "kind" };
                 ctx.err_help(&at.key(f), message, help)
             }),

@@ -39,8 +39,12 @@ pub struct Doc<'a> {
     pub src: &'a Source<'a>,
     /// Its tree.
     pub tree: &'a Tree<'a>,
-    /// The document's root node: paths start here.
+    /// The object's root node: paths are looked up from here.
     pub root: Id,
+    /// How many leading segments of a path lead to `root` (an object in a
+    /// tree of its own is at `workloads[i]` in the file, at the root of
+    /// its tree).
+    pub prefix: usize,
 }
 
 impl Doc<'_> {
@@ -48,7 +52,10 @@ impl Doc<'_> {
     /// the path does not exist (a missing field), the deepest key or
     /// node on the way.
     fn node_of(&self, at: &At<'_>, key: bool) -> Id {
-        let f = self.tree.find(self.root, &at.segments());
+        let segs = at.segments();
+        let f = self
+            .tree
+            .find(self.root, segs.get(self.prefix..).unwrap_or_default());
         if f.complete && !key {
             f.node
         } else {
@@ -59,6 +66,14 @@ impl Doc<'_> {
     /// An error at the value `at` names.
     pub fn error(&self, at: &At<'_>, message: impl Into<String>) -> ScenarioError {
         self.error_at(self.node_of(at, false), at, message)
+    }
+
+    /// Whether the field `at` is present.
+    pub fn has(&self, at: &At<'_>) -> bool {
+        let segs = at.segments();
+        self.tree
+            .find(self.root, segs.get(self.prefix..).unwrap_or_default())
+            .complete
     }
 
     /// An error at the key of `at`.

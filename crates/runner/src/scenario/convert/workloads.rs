@@ -134,7 +134,7 @@ pub fn label_selector(
 
 /// The Priority admission plugin on a pod spec: sets `priority` and
 /// `priorityClassName`, or reports why admission refuses the pod.
-fn admit(
+pub fn admit(
     ctx: &mut Ctx<'_, '_>,
     classes: &PriorityClasses,
     spec: &mut PodSpec,
@@ -162,35 +162,31 @@ fn admit(
     }
 }
 
-/// A Pod.
-pub fn pod(
-    ctx: &mut Ctx<'_, '_>,
-    p: &core::Pod,
-    at: &At<'_>,
-    classes: &PriorityClasses,
-) -> Option<Pod> {
+/// A Pod, and what admission needs (see [`admit`]).
+pub fn pod(ctx: &mut Ctx<'_, '_>, p: &core::Pod, at: &At<'_>) -> Option<(Pod, PriorityRequest)> {
     let meta = object_meta(ctx, &p.metadata, at, true);
     let spec_at = at.key("spec");
     let Some(spec) = &p.spec else {
         ctx.err(&spec_at, "Required value");
         return None;
     };
-    let (mut spec, req) = pod_spec(ctx, spec, &spec_at)?;
-    admit(ctx, classes, &mut spec, &req, &spec_at);
-    Some(Pod {
-        metadata: meta?,
-        spec,
-        status: Default::default(),
-    })
+    let (spec, req) = pod_spec(ctx, spec, &spec_at)?;
+    Some((
+        Pod {
+            metadata: meta?,
+            spec,
+            status: Default::default(),
+        },
+        req,
+    ))
 }
 
-/// A Deployment.
+/// A Deployment, and what admission of its pods needs (see [`admit`]).
 pub fn deployment(
     ctx: &mut Ctx<'_, '_>,
     d: &apps::Deployment,
     at: &At<'_>,
-    classes: &PriorityClasses,
-) -> Option<Deployment> {
+) -> Option<(Deployment, PriorityRequest)> {
     let meta = object_meta(ctx, &d.metadata, at, true);
     let spec_at = at.key("spec");
     let Some(spec) = &d.spec else {
@@ -255,7 +251,7 @@ pub fn deployment(
     let tspec_at = tat.key("spec");
     let default_spec = core::PodSpec::default();
     let tspec = spec.template.spec.as_ref().unwrap_or(&default_spec);
-    let (mut pod_spec, req) = pod_spec(ctx, tspec, &tspec_at)?;
+    let (pod_spec, req) = pod_spec(ctx, tspec, &tspec_at)?;
     if pod_spec.restart_policy != RestartPolicy::Always {
         ctx.err(
             &tspec_at.key("restartPolicy"),
@@ -265,39 +261,34 @@ pub fn deployment(
             ),
         );
     }
-    admit(ctx, classes, &mut pod_spec, &req, &tspec_at);
-    Some(Deployment {
-        metadata: meta?,
-        replicas,
-        selector,
-        template: PodTemplate {
-            labels,
-            annotations: tmeta.annotations.unwrap_or_default(),
-            spec: pod_spec,
+    Some((
+        Deployment {
+            metadata: meta?,
+            replicas,
+            selector,
+            template: PodTemplate {
+                labels,
+                annotations: tmeta.annotations.unwrap_or_default(),
+                spec: pod_spec,
+            },
         },
-    })
+        req,
+    ))
 }
 
-/// A PriorityClass, added to `classes`.
+/// A PriorityClass, added to `classes`; whether it was.
 pub fn priority_class(
     ctx: &mut Ctx<'_, '_>,
     c: &scheduling::PriorityClass,
     at: &At<'_>,
     classes: &mut PriorityClasses,
-) {
+) -> bool {
     let Some(meta) = object_meta(ctx, &c.metadata, at, false) else {
-        return;
+        return false;
     };
-    if ctx
-        .doc
-        .tree
-        .find(ctx.doc.root, &at.key("value").segments())
-        .complete
-    {
-        // present
-    } else {
+    if !ctx.doc.has(&at.key("value")) {
         ctx.err(&at.key("value"), "Required value");
-        return;
+        return false;
     }
     if let Some(p) = c.preemption_policy.as_deref() {
         ctx.one_of(p, PREEMPTION_POLICIES, &at.key("preemptionPolicy"));
@@ -310,27 +301,22 @@ pub fn priority_class(
                 meta.name
             ),
         );
-        return;
+        return false;
     }
     let class = PriorityClass {
         name: meta.name,
         value: c.value,
         global_default: c.global_default.unwrap_or(false),
     };
-    if let Err(e) = classes.add(class) {
-        let field = match &e {
-            PriorityError::TwoDefaults { .. } => "globalDefault",
-            PriorityError::InvalidClass(m) if m.starts_with("maximum") => "value",
-            _ => "metadata",
-        };
-        let fat = at.key(field);
-        let fat2;
-        let target = if field == "metadata" {
-            fat2 = fat.key("name");
-            &fat2
-        } else {
-            &fat
-        };
-        ctx.err(target, format!("Invalid value: {e}"));
-    }
+    let Err(e) = classes.add(class) else {
+        return true;
+    };
+    let meta_at = at.key("metadata");
+    let target = match &e {
+        PriorityError::TwoDefaults { .. } => at.key("globalDefault"),
+        PriorityError::InvalidClass(m) if m.starts_with("maximum") => at.key("value"),
+        _ => meta_at.key("name"),
+    };
+    ctx.err(&target, format!("Invalid value: {e}"));
+    false
 }

@@ -14,4 +14,4 @@ pub mod tree;
 
 pub use de::{Issue, Mode, NodeRef, Reader};
 pub use path::At;
-pub use tree::{Id, Kind, PathSeg, SyntaxError, Tree, YamlLimits};
+pub use tree::{Id, Kind, PathSeg, Split, SplitObject, SyntaxError, Tree, YamlLimits};

@@ -55,6 +55,8 @@ pub enum Kind {
     Seq,
     /// An alias (`*name`) of an earlier node.
     Alias,
+    /// An object moved to a tree of its own ([`Tree::parse_split`]).
+    Moved,
 }
 
 /// How a scalar was written.
@@ -87,13 +89,6 @@ pub struct Node {
 
 const OWNED: u32 = 1 << 31;
 
-/// Files at least this big are parsed on a thread of their own.
-const PIPELINE_BYTES: usize = 256 << 10;
-/// Events per batch handed from the parser thread.
-const BATCH: usize = 512;
-
-type Batch<'s> = Vec<Result<(Event<'s>, Span), saphyr_parser::ScanError>>;
-
 /// A parse failure: position (1-based) and the parser's message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
@@ -123,7 +118,20 @@ pub type Id = u32;
 impl<'s> Tree<'s> {
     /// Parses every document of `text`.
     pub fn parse(text: &'s str, limits: YamlLimits) -> Result<Tree<'s>, SyntaxError> {
-        Builder::new(text, limits).run()
+        Builder::new(text, limits, Split::None, None).run()
+    }
+
+    /// Parses `text`, handing each object `split` names to `sink` as soon
+    /// as it is complete, as a tree of its own; the returned tree keeps a
+    /// [`Kind::Moved`] placeholder in its place. An object that defines an
+    /// anchor, or uses one defined outside it, stays in the returned tree.
+    pub fn parse_split(
+        text: &'s str,
+        limits: YamlLimits,
+        split: Split,
+        sink: &mut dyn FnMut(SplitObject<'s>),
+    ) -> Result<Tree<'s>, SyntaxError> {
+        Builder::new(text, limits, split, Some(sink)).run()
     }
 
     /// A stream of no documents.
@@ -178,12 +186,7 @@ impl<'s> Tree<'s> {
         if n.kind != Kind::Scalar {
             return "";
         }
-        let (start, len) = ((n.a & !OWNED) as usize, n.b as usize);
-        if n.a & OWNED != 0 {
-            &self.owned[start..start + len]
-        } else {
-            &self.text[start..start + len]
-        }
+        scalar_text(self.text, &self.owned, n)
     }
 
     /// Whether `id` is a scalar whose type comes from its text (plain and
@@ -351,6 +354,17 @@ impl Iterator for Entries<'_, '_> {
     }
 }
 
+/// The text of scalar node `n`, from the source or the escaped strings.
+#[inline]
+fn scalar_text<'a>(text: &'a str, owned: &'a str, n: &Node) -> &'a str {
+    let (start, len) = ((n.a & !OWNED) as usize, n.b as usize);
+    if n.a & OWNED != 0 {
+        &owned[start..start + len]
+    } else {
+        &text[start..start + len]
+    }
+}
+
 /// `~`, `null`, `Null`, `NULL` or empty: YAML's null (go-yaml's
 /// resolve.go, which kubectl uses).
 pub fn is_null_text(s: &str) -> bool {
@@ -365,9 +379,46 @@ struct Open {
     anchor: usize,
     /// Children so far (in a mapping, even = the next is a key).
     children: u32,
+    /// The scenario's `workloads` sequence: its items are objects.
+    objects_inside: bool,
 }
 
-struct Builder<'s> {
+/// Which nodes are objects to hand over as they complete (see
+/// [`Tree::parse_split`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    /// None: one tree.
+    None,
+    /// The items of the first document's top-level `workloads` sequence
+    /// (a scenario file).
+    Workloads,
+    /// Every document root (a manifest file).
+    Documents,
+}
+
+/// An object taken out of the stream as soon as it was complete: its own
+/// tree (root node 0) and where it was (the index in `workloads`, or the
+/// document's index).
+#[derive(Debug)]
+pub struct SplitObject<'s> {
+    /// The object.
+    pub tree: Tree<'s>,
+    /// Its index among the split points.
+    pub index: usize,
+}
+
+/// An object being built that may be split off.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    start: u32,
+    owned_start: usize,
+    depth: usize,
+    index: usize,
+    /// It defines an anchor or uses one defined outside it: it stays.
+    pinned: bool,
+}
+
+struct Builder<'s, 'k> {
     text: &'s str,
     limits: YamlLimits,
     nodes: Vec<Node>,
@@ -382,15 +433,31 @@ struct Builder<'s> {
     anchored_sizes: std::collections::BTreeMap<u32, u64>,
     doc_expanded: u64,
     doc_is_mapping: bool,
+    split: Split,
+    sink: Option<&'k mut dyn FnMut(SplitObject<'s>)>,
+    candidate: Option<Candidate>,
+    /// The text is ASCII: character offsets are byte offsets.
+    ascii: bool,
 }
 
-impl<'s> Builder<'s> {
-    fn new(text: &'s str, limits: YamlLimits) -> Self {
+impl<'s, 'k> Builder<'s, 'k> {
+    fn new(
+        text: &'s str,
+        limits: YamlLimits,
+        split: Split,
+        sink: Option<&'k mut dyn FnMut(SplitObject<'s>)>,
+    ) -> Self {
+        let split = if sink.is_some() { split } else { Split::None };
         Builder {
             text,
             limits,
-            // A node per ~6 bytes is typical of block YAML.
-            nodes: Vec::with_capacity(text.len() / 8 + 4),
+            // A node per ~10 bytes is typical of block YAML (objects that
+            // are split off give theirs back).
+            nodes: Vec::with_capacity(if split == Split::None {
+                text.len() / 8 + 4
+            } else {
+                1024
+            }),
             owned: String::new(),
             docs: Vec::new(),
             stack: Vec::new(),
@@ -398,6 +465,10 @@ impl<'s> Builder<'s> {
             anchored_sizes: Default::default(),
             doc_expanded: 0,
             doc_is_mapping: false,
+            split,
+            sink,
+            candidate: None,
+            ascii: text.is_ascii(),
         }
     }
 
@@ -450,13 +521,32 @@ impl<'s> Builder<'s> {
         if anchor == 0 {
             return;
         }
+        if let Some(c) = &mut self.candidate {
+            c.pinned = true;
+        }
         if self.anchors.len() <= anchor {
             self.anchors.resize(anchor + 1, (u32::MAX, false));
         }
         self.anchors[anchor] = (id, complete);
     }
 
-    fn scalar(&mut self, value: Cow<'s, str>) -> (u32, u32) {
+    fn scalar(&mut self, value: Cow<'s, str>, span: &Span) -> (u32, u32) {
+        // The parser hands every scalar over as a new String; when the
+        // text is ASCII (character offsets are byte offsets) and the value
+        // is the source between its span's ends (or its quotes), keep the
+        // offsets instead of a copy.
+        if self.ascii {
+            let (s, e) = (span.start.index(), span.end.index());
+            for (s, e) in [(s, e), (s + 1, e.saturating_sub(1))] {
+                if self.text.get(s..e) == Some(&*value) {
+                    if let (Ok(off), Ok(len)) = (u32::try_from(s), u32::try_from(e - s)) {
+                        if off < OWNED {
+                            return (off, len);
+                        }
+                    }
+                }
+            }
+        }
         let base = self.text.as_ptr() as usize;
         if let Cow::Borrowed(s) = &value {
             let p = s.as_ptr() as usize;
@@ -475,38 +565,9 @@ impl<'s> Builder<'s> {
 
     fn run(mut self) -> Result<Tree<'s>, SyntaxError> {
         let text = self.text;
-        if text.len() < PIPELINE_BYTES {
-            for ev in Parser::new_from_str(text) {
-                let (ev, span) = ev.map_err(|e| self.scan_error(&e))?;
-                self.event(ev, span)?;
-            }
-        } else {
-            // The parser is most of the cost: run it on its own thread and
-            // build the tree from batches of events meanwhile.
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Batch<'s>>(8);
-            std::thread::scope(|scope| -> Result<(), SyntaxError> {
-                scope.spawn(move || {
-                    let mut batch = Vec::with_capacity(BATCH);
-                    for ev in Parser::new_from_str(text) {
-                        let failed = ev.is_err();
-                        batch.push(ev);
-                        if failed || batch.len() == BATCH {
-                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                            if tx.send(full).is_err() || failed {
-                                return;
-                            }
-                        }
-                    }
-                    let _ = tx.send(batch);
-                });
-                for batch in rx {
-                    for ev in batch {
-                        let (ev, span) = ev.map_err(|e| self.scan_error(&e))?;
-                        self.event(ev, span)?;
-                    }
-                }
-                Ok(())
-            })?;
+        for ev in Parser::new_from_str(text) {
+            let (ev, span) = ev.map_err(|e| self.scan_error(&e))?;
+            self.event(ev, span)?;
         }
         Ok(Tree {
             text,
@@ -523,6 +584,75 @@ impl<'s> Builder<'s> {
             message: e.info().to_string(),
             in_mapping: self.doc_is_mapping,
         }
+    }
+
+    /// Whether a collection starting now (with `id`) is an object to split.
+    fn starts_object(&self, id: u32) -> Option<usize> {
+        match self.split {
+            Split::None => None,
+            Split::Documents => self.stack.is_empty().then(|| self.docs.len() - 1),
+            Split::Workloads => {
+                let parent = self.stack.last()?;
+                let _ = id;
+                parent
+                    .objects_inside
+                    .then(|| parent.children.saturating_sub(1) as usize)
+            }
+        }
+    }
+
+    /// Whether a sequence starting now (with `id`) is the scenario's
+    /// top-level `workloads`.
+    fn is_workloads(&self, id: u32) -> bool {
+        self.split == Split::Workloads
+            && self.docs.len() == 1
+            && self.stack.len() == 1
+            && self.nodes[self.stack[0].id as usize].kind == Kind::Map
+            && self.stack[0].children.is_multiple_of(2)
+            && id > 0
+            && {
+                let k = &self.nodes[id as usize - 1];
+                k.kind == Kind::Scalar && scalar_text(self.text, &self.owned, k) == "workloads"
+            }
+    }
+
+    /// The object that began at `c` is complete: hand it over, leaving a
+    /// placeholder.
+    fn finish_object(&mut self, c: Candidate) {
+        let Some(sink) = self.sink.as_mut() else {
+            return;
+        };
+        let start = c.start as usize;
+        let mut nodes: Vec<Node> = self.nodes.drain(start..).collect();
+        for n in &mut nodes {
+            match n.kind {
+                Kind::Map | Kind::Seq | Kind::Alias => n.a -= c.start,
+                Kind::Scalar if n.a & OWNED != 0 => {
+                    n.a = ((n.a & !OWNED) - c.owned_start as u32) | OWNED;
+                }
+                _ => {}
+            }
+        }
+        let owned = self.owned.split_off(c.owned_start);
+        let first = nodes[0];
+        self.nodes.push(Node {
+            kind: Kind::Moved,
+            style: Style::Plain,
+            tagged_str: false,
+            line: first.line,
+            column: first.column,
+            a: 0,
+            b: 0,
+        });
+        sink(SplitObject {
+            tree: Tree {
+                text: self.text,
+                nodes,
+                owned,
+                docs: vec![0],
+            },
+            index: c.index,
+        });
     }
 
     fn event(&mut self, ev: Event<'s>, span: Span) -> Result<(), SyntaxError> {
@@ -546,7 +676,7 @@ impl<'s> Builder<'s> {
                     .as_ref()
                     .is_some_and(|t| t.suffix == "str" || t.suffix == "tag:yaml.org,2002:str");
                 let quoted = !matches!(style, ScalarStyle::Plain);
-                let (a, b) = self.scalar(value);
+                let (a, b) = self.scalar(value, &span);
                 let (line, column) = Self::position(&span);
                 self.nodes.push(Node {
                     kind: Kind::Scalar,
@@ -585,6 +715,18 @@ impl<'s> Builder<'s> {
                         ),
                     ));
                 }
+                if self.candidate.is_none() {
+                    if let Some(index) = self.starts_object(id) {
+                        self.candidate = Some(Candidate {
+                            start: id,
+                            owned_start: self.owned.len(),
+                            depth: self.stack.len(),
+                            index,
+                            pinned: false,
+                        });
+                    }
+                }
+                let objects_inside = kind == Kind::Seq && self.is_workloads(id);
                 let (line, column) = Self::position(&span);
                 self.nodes.push(Node {
                     kind,
@@ -602,6 +744,7 @@ impl<'s> Builder<'s> {
                     size: 1,
                     anchor,
                     children: 0,
+                    objects_inside,
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -618,6 +761,14 @@ impl<'s> Builder<'s> {
                     self.anchored_sizes.insert(open.id, open.size);
                 }
                 self.add_size(open.size);
+                if let Some(c) = self.candidate {
+                    if c.depth == self.stack.len() {
+                        self.candidate = None;
+                        if !c.pinned {
+                            self.finish_object(c);
+                        }
+                    }
+                }
             }
             Event::Alias(anchor) => {
                 let id = self.next_id(&span)?;
@@ -633,6 +784,11 @@ impl<'s> Builder<'s> {
                     return Err(
                         self.err(&span, "an alias may not refer to a node that contains it")
                     );
+                }
+                if let Some(c) = &mut self.candidate {
+                    if target < c.start {
+                        c.pinned = true;
+                    }
                 }
                 let size = self.anchored_sizes.get(&target).copied().unwrap_or(1);
                 let (line, column) = Self::position(&span);
@@ -730,5 +886,34 @@ mod tests {
     #[test]
     fn recursive_alias_is_refused() {
         assert!(Tree::parse("a: &x [*x]\n", YamlLimits::default()).is_err());
+    }
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::*;
+
+    #[test]
+    fn workloads_items_are_split_off() {
+        let text =
+            "name: x\nworkloads:\n  - {a: 1}\n  - b: [2]\n  - &p {c: 3}\n  - *p\n  - plain\n";
+        let mut got = Vec::new();
+        let t = Tree::parse_split(text, YamlLimits::default(), Split::Workloads, &mut |o| {
+            got.push((o.index, o.tree.node_count(), o.tree.position(0)));
+        })
+        .unwrap();
+        assert_eq!(got, vec![(0, 3, (3, 5)), (1, 4, (4, 5))]);
+        let (_, w) = t.get(t.documents()[0], "workloads").unwrap();
+        let kinds: Vec<Kind> = t.children(w).map(|c| t.raw(c).kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                Kind::Moved,
+                Kind::Moved,
+                Kind::Map,
+                Kind::Alias,
+                Kind::Scalar
+            ]
+        );
     }
 }
