@@ -109,11 +109,18 @@ pub fn pools(ctx: &mut Ctx<'_, '_>, pools: &[raw::NodePool]) -> Vec<Pool> {
         // kubelet refuses a reservation above capacity
         // (pkg/kubelet/cm/node_container_manager_linux.go,
         // validateNodeAllocatable): such a node never joins.
+        // Only values that are quantities are compared: a bad one has its
+        // own error.
+        let valid = |m: &std::collections::BTreeMap<String, String>, k: &str| {
+            m.get(k).is_some_and(|v| {
+                kubesim_core::Quantity::parse(v.trim()).is_ok_and(|q| q.sign() >= 0)
+            })
+        };
         for (name, r, c) in [
             ("cpu", reserved.milli_cpu, capacity.milli_cpu),
             ("memory", reserved.memory, capacity.memory),
         ] {
-            if r > c && pool.capacity.contains_key(name) {
+            if r > c && valid(&pool.capacity, name) && valid(&pool.reserved, name) {
                 ctx.err(
                     &res_at.key(name),
                     format!(
@@ -124,7 +131,8 @@ pub fn pools(ctx: &mut Ctx<'_, '_>, pools: &[raw::NodePool]) -> Vec<Pool> {
             }
         }
         for (name, r) in &reserved.scalar {
-            if *r > capacity.scalar(name) {
+            let bad_capacity = pool.capacity.contains_key(name) && !valid(&pool.capacity, name);
+            if *r > capacity.scalar(name) && !bad_capacity {
                 ctx.err(
                     &res_at.key(name),
                     format!("Invalid value: {:?}: the reservation of {name} is more than the capacity ({}): kubelet refuses to start with such a configuration", pool.reserved[name], capacity.scalar(name)),

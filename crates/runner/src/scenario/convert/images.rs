@@ -57,12 +57,15 @@ pub fn images(
                 }
             }
             let mut changes = Changes::default();
+            let errors = ctx.report.errors.len();
             if let Some(cpu) = img.cpu {
                 let (p, c) = cpu_profile(ctx, r, cpu, &at.key("cpu"));
                 b.cpu = p;
                 changes = c;
             }
-            if img.cpu_seconds.is_some() && b.cpu.points.iter().all(|(_, c)| *c <= 0.0) {
+            // Not when the demand itself was wrong: that error says it all.
+            let cpu_ok = ctx.report.errors.len() == errors;
+            if cpu_ok && img.cpu_seconds.is_some() && b.cpu.points.iter().all(|(_, c)| *c <= 0.0) {
                 ctx.err(
                     &at.key("cpuSeconds"),
                     "finite work needs CPU: set a cpu demand above 0, or the container never finishes",
