@@ -24,7 +24,7 @@ pub mod run;
 pub mod scenario;
 
 pub use run::{run_all, run_one, RunConfig, RunError, RunReport, MAX_JOBS};
-pub use scenario::{load, Scenario, ScenarioError, ScenarioErrors};
+pub use scenario::{load, load_text, Scenario, ScenarioError, ScenarioErrors};
 
 use std::path::{Path, PathBuf};
 

@@ -423,3 +423,31 @@ metadata:
     assert_eq!(s.input.pods.len(), 1);
     assert_eq!(s.objects.to_string(), "modelled 1 Node, 1 Pod");
 }
+
+#[test]
+fn a_global_default_class_gives_pods_without_a_class_its_priority() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write(
+        tmp.path(),
+        "s.yaml",
+        r#"name: g
+duration: 1m
+cluster: {nodes: [{name: n, capacity: {cpu: "4", memory: 8Gi}}]}
+workloads:
+  - {apiVersion: v1, kind: Pod, metadata: {name: a}, spec: {containers: [{name: c, image: i}]}}
+  - {apiVersion: v1, kind: Pod, metadata: {name: b}, spec: {priorityClassName: system-node-critical, containers: [{name: c, image: i}]}}
+  - {apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {name: normal}, value: 1000, globalDefault: true}
+"#,
+    );
+    let s = load(&tmp.path().join("s.yaml")).unwrap_or_else(|e| panic!("{e:?}"));
+    let prio: Vec<(i32, &str)> = s
+        .input
+        .pods
+        .iter()
+        .map(|p| (p.spec.priority, p.spec.priority_class_name.as_str()))
+        .collect();
+    assert_eq!(
+        prio,
+        [(1000, "normal"), (2_000_001_000, "system-node-critical")]
+    );
+}

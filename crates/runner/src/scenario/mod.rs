@@ -270,11 +270,17 @@ fn parse_streaming<'s>(
 /// Reads and validates the scenario at `path`.
 pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
     let text = files::read_text(path).map_err(|e| vec![e])?;
+    load_text(path, &text)
+}
+
+/// Validates `text` as the scenario file `path` (which names it in errors;
+/// `manifests:` are read relative to its folder).
+pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>> {
     let mut objects = Objects::default();
     // Objects of the scenario file are converted as they are parsed.
-    let src = Source::new(path, &text, true);
+    let src = Source::new(path, text, true);
     let mut split: Vec<Tree<'_>> = Vec::new();
-    let tree = parse_streaming(&text, Split::Workloads, &mut |o| {
+    let tree = parse_streaming(text, Split::Workloads, &mut |o| {
         let loc = Loc {
             file: 0,
             top: o.index,
@@ -294,7 +300,7 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
         Ok(t) => t,
         Err(e) => {
             let mut errors = objects.report.errors;
-            errors.push(syntax_error(path, &text, &e));
+            errors.push(syntax_error(path, text, &e));
             sort(&mut errors);
             return Err(errors);
         }
@@ -308,7 +314,7 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
         }
         [root, rest @ ..] => {
             if let Some(&second) = rest.first() {
-                let src = Source::new(path, &text, tree.kind(*root) == Kind::Map);
+                let src = Source::new(path, text, tree.kind(*root) == Kind::Map);
                 let (l, c) = tree.position(second);
                 return Err(vec![src.error(
                     l,
@@ -321,7 +327,7 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
         }
     };
     if tree.kind(root) != Kind::Map {
-        let src = Source::new(path, &text, false);
+        let src = Source::new(path, text, false);
         let (l, c) = tree.position(root);
         return Err(vec![src.error(
             l,
@@ -507,26 +513,12 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
             report: &mut report,
         };
         let ok = e.loc.with(|at| {
+            let spec = at.key("spec");
+            let template = spec.key("template");
+            let template_spec = template.key("spec");
             let spec_at = match e.object {
-                Converted::Pod(_) => at.key("spec"),
-                Converted::Deployment(_) => at.key("spec"),
-            };
-            let tspec;
-            let spec_at = match e.object {
-                Converted::Pod(_) => &spec_at,
-                Converted::Deployment(_) => {
-                    let t = spec_at.key("template");
-                    tspec = t;
-                    &tspec
-                }
-            };
-            let pod_spec_at;
-            let spec_at = match e.object {
-                Converted::Pod(_) => spec_at,
-                Converted::Deployment(_) => {
-                    pod_spec_at = spec_at.key("spec");
-                    &pod_spec_at
-                }
+                Converted::Pod(_) => &spec,
+                Converted::Deployment(_) => &template_spec,
             };
             workloads::admit(
                 &mut ctx,
