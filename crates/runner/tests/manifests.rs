@@ -451,3 +451,71 @@ workloads:
         [(1000, "normal"), (2_000_001_000, "system-node-critical")]
     );
 }
+
+/// A big manifest file is parsed in two halves in parallel: errors carry
+/// the file's own line numbers in both, a PriorityClass declared in the
+/// second half serves pods of the first, and the result does not depend
+/// on which half finishes first.
+#[test]
+fn a_big_manifest_file_is_parsed_in_halves() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    write(
+        tmp.path(),
+        "s.yaml",
+        "name: big\nduration: 1m\ncluster: {nodes: [{name: n, capacity: {cpu: \"64\", memory: 256Gi}}]}\nlimits: {maxObjects: 100000}\nmanifests: [pods.yaml]\n",
+    );
+    let mut text = String::new();
+    let mut bad_lines = Vec::new();
+    let mut widget_line = 0;
+    for i in 0..4000 {
+        text.push_str("---\n");
+        if i == 3000 {
+            text.push_str("apiVersion: scheduling.k8s.io/v1\nkind: PriorityClass\nmetadata: {name: late}\nvalue: 7\n---\n");
+        }
+        if i == 100 || i == 3900 {
+            if i == 100 {
+                widget_line = text.lines().count() + 2;
+            }
+            text.push_str("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n---\n");
+        }
+        let memory = if i == 10 || i == 3990 {
+            bad_lines.push(text.lines().count() + 10);
+            "1Gj"
+        } else {
+            "64Mi"
+        };
+        text.push_str(&format!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\nspec:\n  priorityClassName: late\n  containers:\n    - name: c\n      image: busy\n      resources: {{limits: {{memory: {memory}}}}}\n"
+        ));
+    }
+    assert!(text.len() > 256 << 10);
+    write(tmp.path(), "pods.yaml", &text);
+    let errors = load(&tmp.path().join("s.yaml")).expect_err("two bad quantities");
+    let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+    assert_eq!(lines, bad_lines, "{errors:#?}");
+    for e in &errors {
+        assert_eq!(e.column, 36, "{e}");
+        assert_eq!(e.path, "spec.containers[0].resources.limits.memory", "{e}");
+    }
+    // Fixed, it loads: every pod admitted with the class from the second half.
+    write(tmp.path(), "pods.yaml", &text.replace("1Gj", "1Gi"));
+    for _ in 0..3 {
+        let s = load(&tmp.path().join("s.yaml")).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(s.input.pods.len(), 4000);
+        assert!(s.input.pods.iter().all(|p| p.spec.priority == 7));
+        let names: Vec<&str> = s
+            .input
+            .pods
+            .iter()
+            .map(|p| p.metadata.name.as_str())
+            .collect();
+        assert_eq!(names[..3], ["p0", "p1", "p2"]);
+        assert_eq!(s.warnings.len(), 1);
+        let w = s.warnings[0].to_string();
+        assert!(
+            w.contains("skipped 2 custom resources of kind Widget"),
+            "{w}"
+        );
+        assert!(w.contains(&format!("pods.yaml:{widget_line}:7:")), "{w}");
+    }
+}

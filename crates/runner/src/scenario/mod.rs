@@ -125,7 +125,8 @@ const BATCH: usize = 32;
 struct Loc {
     /// Index of the file: 0 is the scenario, then the manifest files.
     file: usize,
-    /// The index in `workloads` (scenario) or of the document (manifest).
+    /// The index in `workloads` (scenario), or the line the object starts
+    /// on (manifest): objects sort by it.
     top: usize,
     /// The item of a `List`.
     item: Option<usize>,
@@ -137,8 +138,9 @@ struct Loc {
 enum Home {
     /// An object tree of its own (the index among the file's).
     Split(usize),
-    /// The file's main tree.
-    Main,
+    /// Document `doc` of the file's main tree `chunk` (a big manifest file
+    /// is parsed in chunks, split at document markers).
+    Main { chunk: usize, doc: usize },
 }
 
 impl Loc {
@@ -169,10 +171,11 @@ impl Loc {
     }
 }
 
-/// A parsed file: its text's source, main tree and split-off objects.
+/// A parsed file: its text's source, main trees (one per chunk) and
+/// split-off objects.
 struct Parsed<'s> {
     src: Source<'s>,
-    tree: Tree<'s>,
+    trees: Vec<Tree<'s>>,
     objects: Vec<Tree<'s>>,
 }
 
@@ -186,14 +189,10 @@ impl<'s> Parsed<'s> {
                 root: 0,
                 prefix: loc.prefix(),
             },
-            Home::Main => Doc {
+            Home::Main { chunk, doc } => Doc {
                 src: &self.src,
-                tree: &self.tree,
-                root: if loc.file == 0 {
-                    self.tree.documents().first().copied().unwrap_or(0)
-                } else {
-                    self.tree.documents().get(loc.top).copied().unwrap_or(0)
-                },
+                tree: &self.trees[chunk],
+                root: self.trees[chunk].documents().get(doc).copied().unwrap_or(0),
                 prefix: 0,
             },
         }
@@ -228,43 +227,94 @@ impl Converted {
     }
 }
 
-/// Parses `text`, handing each split-off object to `on` — from a parser
-/// thread when the file is big.
+/// Parses `text`, handing each split-off object to `on` (with the index
+/// of the chunk it came from). A big file is parsed on threads of its
+/// own while `on` converts on this one; a big manifest file is cut at
+/// document markers (`---` at the start of a line, which YAML reserves
+/// for them) and its two halves are parsed in parallel. Returns the main
+/// tree of each chunk.
 fn parse_streaming<'s>(
     text: &'s str,
     split: Split,
-    on: &mut dyn FnMut(SplitObject<'s>),
-) -> Result<Tree<'s>, yaml::SyntaxError> {
+    on: &mut dyn FnMut(usize, SplitObject<'s>),
+) -> Vec<Result<Tree<'s>, yaml::SyntaxError>> {
     let limits = YamlLimits::default();
     if text.len() < STREAM_BYTES {
-        return Tree::parse_split(text, limits, split, on);
+        return vec![Tree::parse_split(text, limits, split, &mut |o| on(0, o))];
     }
+    let chunks = match split {
+        Split::Documents => halves(text),
+        _ => vec![(text, 0)],
+    };
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<SplitObject<'s>>>(64);
-        let parser = scope.spawn(move || {
-            let mut batch = Vec::with_capacity(BATCH);
-            let result = {
-                let mut send = |o: SplitObject<'s>| {
-                    batch.push(o);
-                    if batch.len() >= BATCH {
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        let _ = tx.send(full);
-                    }
-                };
-                Tree::parse_split(text, limits, split, &mut send)
-            };
-            let _ = tx.send(batch);
-            result
-        });
-        for batch in rx {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<SplitObject<'s>>)>(64);
+        let parsers: Vec<_> = chunks
+            .iter()
+            .enumerate()
+            .map(|(c, &(chunk, line_offset))| {
+                let tx = tx.clone();
+                scope.spawn(move || {
+                    let mut batch = Vec::with_capacity(BATCH);
+                    let result = {
+                        let mut send = |o: SplitObject<'s>| {
+                            batch.push(o);
+                            if batch.len() >= BATCH {
+                                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                                let _ = tx.send((c, full));
+                            }
+                        };
+                        Tree::parse_split_at(chunk, limits, split, line_offset, &mut send)
+                    };
+                    let _ = tx.send((c, batch));
+                    result
+                })
+            })
+            .collect();
+        drop(tx);
+        for (c, batch) in rx {
             for o in batch {
-                on(o);
+                on(c, o);
             }
         }
-        parser
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        parsers
+            .into_iter()
+            .map(|p| {
+                p.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
     })
+}
+
+/// `text` cut in two at the document marker nearest its middle, with the
+/// line each part starts on; the whole text when there is none (or when
+/// directives, which belong to the next document, are used).
+fn halves(text: &str) -> Vec<(&str, u32)> {
+    let whole = vec![(text, 0)];
+    if text.starts_with('%') || text.contains("\n%") {
+        return whole;
+    }
+    let mid = text.len() / 2;
+    let is_marker = |at: usize| {
+        let rest = &text.as_bytes()[at..];
+        rest.starts_with(b"---") && matches!(rest.get(3), None | Some(b' ' | b'\n' | b'\r' | b'\t'))
+    };
+    let mut at = None;
+    let mut from = mid;
+    while let Some(i) = text.get(from..).and_then(|t| t.find("\n---")) {
+        let start = from + i + 1;
+        if is_marker(start) {
+            at = Some(start);
+            break;
+        }
+        from = start;
+    }
+    let Some(at) = at else { return whole };
+    let lines = text[..at].bytes().filter(|&b| b == b'\n').count();
+    let Ok(lines) = u32::try_from(lines) else {
+        return whole;
+    };
+    vec![(&text[..at], 0), (&text[at..], lines)]
 }
 
 /// Reads and validates the scenario at `path`.
@@ -280,7 +330,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
     // Objects of the scenario file are converted as they are parsed.
     let src = Source::new(path, text, true);
     let mut split: Vec<Tree<'_>> = Vec::new();
-    let tree = parse_streaming(text, Split::Workloads, &mut |o| {
+    let tree = parse_streaming(text, Split::Workloads, &mut |_, o| {
         let loc = Loc {
             file: 0,
             top: o.index,
@@ -296,9 +346,10 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
         objects.object(doc, 0, loc, true);
         split.push(o.tree);
     });
-    let tree = match tree {
-        Ok(t) => t,
-        Err(e) => {
+    let tree = match tree.into_iter().next() {
+        Some(Ok(t)) => t,
+        None => Tree::empty(),
+        Some(Err(e)) => {
             let mut errors = objects.report.errors;
             errors.push(syntax_error(path, text, &e));
             sort(&mut errors);
@@ -338,16 +389,16 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
     }
     let scenario = Parsed {
         src,
-        tree,
+        trees: vec![tree],
         objects: split,
     };
     let doc = Doc {
         src: &scenario.src,
-        tree: &scenario.tree,
+        tree: &scenario.trees[0],
         root,
         prefix: 0,
     };
-    let reader = Reader::new(&scenario.tree, Mode::Kubesim);
+    let reader = Reader::new(&scenario.trees[0], Mode::Kubesim);
     let raw: raw::ScenarioFile = match reader.read(root, &At::ROOT) {
         Ok(f) => f,
         Err(e) => {
@@ -363,14 +414,14 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
     }
     // Workloads the parser kept (they use anchors): converted now.
     for (i, node) in raw.workloads.iter().enumerate() {
-        if scenario.tree.kind(node.0) == Kind::Moved {
+        if scenario.trees[0].kind(node.0) == Kind::Moved {
             continue;
         }
         let loc = Loc {
             file: 0,
             top: i,
             item: None,
-            home: Home::Main,
+            home: Home::Main { chunk: 0, doc: 0 },
         };
         objects.object(doc, node.0, loc, true);
     }
@@ -432,10 +483,10 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
         let file = n + 1;
         let src = Source::new(mpath, mtext, true);
         let mut split: Vec<Tree<'_>> = Vec::new();
-        let tree = parse_streaming(mtext, Split::Documents, &mut |o| {
+        let trees = parse_streaming(mtext, Split::Documents, &mut |_, o| {
             let loc = Loc {
                 file,
-                top: o.index,
+                top: o.tree.position(0).0,
                 item: None,
                 home: Home::Split(split.len()),
             };
@@ -448,45 +499,48 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
             objects.object(doc, 0, loc, true);
             split.push(o.tree);
         });
-        let tree = match tree {
-            Ok(t) => t,
-            Err(e) => {
-                objects.report.errors.push(syntax_error(mpath, mtext, &e));
-                Tree::empty()
-            }
-        };
+        let trees = trees
+            .into_iter()
+            .map(|t| {
+                t.unwrap_or_else(|e| {
+                    objects.report.errors.push(syntax_error(mpath, mtext, &e));
+                    Tree::empty()
+                })
+            })
+            .collect();
         parsed.push(Parsed {
             src,
-            tree,
+            trees,
             objects: split,
         });
     }
     // Documents the parser kept: not mappings, or using anchors.
     for (n, p) in parsed.iter().enumerate() {
-        for (top, &node) in p.tree.documents().iter().enumerate() {
-            let t = &p.tree;
-            if t.kind(node) == Kind::Moved || t.is_null(node) {
-                continue; // converted already, or an empty document
+        for (chunk, t) in p.trees.iter().enumerate() {
+            for (doc, &node) in t.documents().iter().enumerate() {
+                if t.kind(node) == Kind::Moved || t.is_null(node) {
+                    continue; // converted already, or an empty document
+                }
+                let loc = Loc {
+                    file: n + 1,
+                    top: t.position(node).0,
+                    item: None,
+                    home: Home::Main { chunk, doc },
+                };
+                if t.kind(node) != Kind::Map {
+                    // Not a Kubernetes object: no quoting (it may be any file).
+                    let (l, c) = t.position(node);
+                    let e = Source::new(p.src.file, p.src.text, false).error(
+                        l,
+                        c,
+                        "",
+                        "expected a Kubernetes object (a mapping with apiVersion, kind, metadata…)",
+                    );
+                    objects.report.errors.push(e);
+                    continue;
+                }
+                objects.object(p.doc(loc), node, loc, true);
             }
-            let loc = Loc {
-                file: n + 1,
-                top,
-                item: None,
-                home: Home::Main,
-            };
-            if t.kind(node) != Kind::Map {
-                // Not a Kubernetes object: no quoting (it may be any file).
-                let (l, c) = t.position(node);
-                let e = Source::new(p.src.file, p.src.text, false).error(
-                    l,
-                    c,
-                    "",
-                    "expected a Kubernetes object (a mapping with apiVersion, kind, metadata…)",
-                );
-                objects.report.errors.push(e);
-                continue;
-            }
-            objects.object(p.doc(loc), node, loc, true);
         }
     }
 
@@ -495,11 +549,22 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
     let Objects {
         mut report,
         mut counts,
-        classes,
+        mut classes,
         custom,
         mut entries,
-        user_classes,
+        mut pending_classes,
     } = objects;
+    pending_classes.sort_by_key(|(loc, _)| (loc.file, loc.top, loc.item));
+    let mut user_classes = 0;
+    for (loc, c) in &pending_classes {
+        let mut ctx = Ctx {
+            doc: files[loc.file].doc(*loc),
+            report: &mut report,
+        };
+        if loc.with(|at| workloads::priority_class(&mut ctx, c, at, &mut classes)) {
+            user_classes += 1;
+        }
+    }
     entries.sort_by_key(|e| (e.loc.file, e.loc.top, e.loc.item));
     let mut pods: Vec<Pod> = Vec::new();
     let mut deployments: Vec<Deployment> = Vec::new();
@@ -656,7 +721,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
     } else {
         Vec::new()
     };
-    for ((api_version, kind), (n, mut first)) in custom {
+    for ((api_version, kind), (n, _, mut first)) in custom {
         first.message = format!(
             "skipped {n} custom resource{} of kind {kind} ({api_version}): kubesim does not model custom resources",
             if n == 1 { "" } else { "s" }
@@ -723,6 +788,10 @@ fn syntax_error(path: &Path, text: &str, e: &yaml::SyntaxError) -> ScenarioError
     )
 }
 
+/// Custom resources of one kind: how many, and the first (file index,
+/// line, column) with its warning.
+type CustomKind = (usize, (usize, usize, usize), ScenarioError);
+
 /// What the objects of a scenario came to.
 #[derive(Default)]
 struct Objects {
@@ -731,9 +800,9 @@ struct Objects {
     classes: PriorityClasses,
     /// Custom resources by (apiVersion, kind): how many, and where the
     /// first one is.
-    custom: BTreeMap<(String, String), (usize, ScenarioError)>,
+    custom: BTreeMap<(String, String), CustomKind>,
     entries: Vec<Entry>,
-    user_classes: usize,
+    pending_classes: Vec<(Loc, Box<k8s_openapi::api::scheduling::v1::PriorityClass>)>,
 }
 
 /// The fields of a `List`.
@@ -782,11 +851,9 @@ impl Objects {
         match kinds::lookup(api_version, kind) {
             Lookup::Known(info) => match info.handling {
                 Handling::Model(_) => loc.with(|at| match read(&mut ctx, info, at) {
-                    Some(Object::PriorityClass(c)) => {
-                        if workloads::priority_class(&mut ctx, &c, at, &mut self.classes) {
-                            self.user_classes += 1;
-                        }
-                    }
+                    // Added in file order once every object is read (the
+                    // order objects complete in may vary).
+                    Some(Object::PriorityClass(c)) => self.pending_classes.push((loc, c)),
                     Some(Object::Pod(k)) => {
                         if let Some((pod, priority)) = workloads::pod(&mut ctx, &k, at) {
                             self.entries.push(Entry {
@@ -866,12 +933,15 @@ impl Objects {
             }
             Lookup::Custom => {
                 *self.counts.skipped.entry(kind.to_string()).or_default() += 1;
+                // One warning per kind, at the first object in file order.
                 let key = (api_version.to_string(), kind.to_string());
-                if let Some(entry) = self.custom.get_mut(&key) {
-                    entry.0 += 1;
-                } else {
-                    let e = loc.with(|at| doc.error(&at.key("kind"), ""));
-                    self.custom.insert(key, (1, e));
+                let e = loc.with(|at| doc.error(&at.key("kind"), ""));
+                let here = (loc.file, e.line, e.column);
+                let entry = self.custom.entry(key).or_insert((0, here, e.clone()));
+                entry.0 += 1;
+                if here < entry.1 {
+                    entry.1 = here;
+                    entry.2 = e;
                 }
             }
             Lookup::Unknown {

@@ -134,6 +134,20 @@ impl<'s> Tree<'s> {
         Builder::new(text, limits, split, Some(sink)).run()
     }
 
+    /// [`parse_split`](Self::parse_split) of a part of a file that starts
+    /// `line_offset` lines into it: positions are the file's.
+    pub fn parse_split_at(
+        text: &'s str,
+        limits: YamlLimits,
+        split: Split,
+        line_offset: u32,
+        sink: &mut dyn FnMut(SplitObject<'s>),
+    ) -> Result<Tree<'s>, SyntaxError> {
+        let mut b = Builder::new(text, limits, split, Some(sink));
+        b.line_offset = line_offset;
+        b.run()
+    }
+
     /// A stream of no documents.
     pub fn empty() -> Tree<'static> {
         Tree {
@@ -436,6 +450,8 @@ struct Builder<'s, 'k> {
     split: Split,
     sink: Option<&'k mut dyn FnMut(SplitObject<'s>)>,
     candidate: Option<Candidate>,
+    /// Lines before `text` in its file.
+    line_offset: u32,
     /// The text is ASCII: character offsets are byte offsets.
     ascii: bool,
 }
@@ -468,13 +484,14 @@ impl<'s, 'k> Builder<'s, 'k> {
             split,
             sink,
             candidate: None,
+            line_offset: 0,
             ascii: text.is_ascii(),
         }
     }
 
     fn err(&self, span: &Span, message: impl Into<String>) -> SyntaxError {
         SyntaxError {
-            line: span.start.line(),
+            line: span.start.line() + self.line_offset as usize,
             column: span.start.col() + 1,
             message: message.into(),
             in_mapping: self.doc_is_mapping,
@@ -488,8 +505,10 @@ impl<'s, 'k> Builder<'s, 'k> {
             .ok_or_else(|| self.err(span, "too many YAML nodes in one file"))
     }
 
-    fn position(span: &Span) -> (u32, u32) {
-        let line = u32::try_from(span.start.line()).unwrap_or(u32::MAX);
+    fn position(&self, span: &Span) -> (u32, u32) {
+        let line = u32::try_from(span.start.line())
+            .unwrap_or(u32::MAX)
+            .saturating_add(self.line_offset);
         let col = u32::try_from(span.start.col() + 1).unwrap_or(u32::MAX);
         (line, col)
     }
@@ -579,7 +598,7 @@ impl<'s, 'k> Builder<'s, 'k> {
 
     fn scan_error(&self, e: &saphyr_parser::ScanError) -> SyntaxError {
         SyntaxError {
-            line: e.marker().line(),
+            line: e.marker().line() + self.line_offset as usize,
             column: e.marker().col() + 1,
             message: e.info().to_string(),
             in_mapping: self.doc_is_mapping,
@@ -677,7 +696,7 @@ impl<'s, 'k> Builder<'s, 'k> {
                     .is_some_and(|t| t.suffix == "str" || t.suffix == "tag:yaml.org,2002:str");
                 let quoted = !matches!(style, ScalarStyle::Plain);
                 let (a, b) = self.scalar(value, &span);
-                let (line, column) = Self::position(&span);
+                let (line, column) = self.position(&span);
                 self.nodes.push(Node {
                     kind: Kind::Scalar,
                     style: if quoted { Style::Quoted } else { Style::Plain },
@@ -727,7 +746,7 @@ impl<'s, 'k> Builder<'s, 'k> {
                     }
                 }
                 let objects_inside = kind == Kind::Seq && self.is_workloads(id);
-                let (line, column) = Self::position(&span);
+                let (line, column) = self.position(&span);
                 self.nodes.push(Node {
                     kind,
                     style: Style::Plain,
@@ -791,7 +810,7 @@ impl<'s, 'k> Builder<'s, 'k> {
                     }
                 }
                 let size = self.anchored_sizes.get(&target).copied().unwrap_or(1);
-                let (line, column) = Self::position(&span);
+                let (line, column) = self.position(&span);
                 self.nodes.push(Node {
                     kind: Kind::Alias,
                     style: Style::Plain,
