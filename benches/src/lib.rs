@@ -116,3 +116,99 @@ pub fn scale_input(n_nodes: usize, n_pods: usize, duration: SimTime) -> Simulati
         timeline: Vec::new(),
     }
 }
+
+/// A scenario file of `pods` bare pods under `workloads:` on 500 nodes,
+/// shaped like a public trace: labels, one or two containers with
+/// requests and limits, some node selectors and tolerations — about 430
+/// bytes per pod (8,152 pods: 3.5 MB). With `manifests`, the pods go to a
+/// separate multi-document text instead (returned second) and the
+/// scenario names it as `pods.yaml`.
+pub fn pods_scenario_yaml(pods: usize, manifests: bool) -> (String, String) {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(pods * 450 + 1024);
+    let mut m = String::new();
+    s.push_str(concat!(
+        "name: big-pods\n",
+        "description: many bare pods\n",
+        "seed: 3\n",
+        "duration: 10m\n",
+        "sampleInterval: 30s\n",
+        "cluster:\n",
+        "  nodes:\n",
+        "    - name: pool-a\n",
+        "      count: 400\n",
+        "      capacity: {cpu: \"32\", memory: 128Gi, pods: 110}\n",
+        "      labels: {topology.kubernetes.io/zone: a, node.kubernetes.io/instance-type: m5.8xlarge}\n",
+        "    - name: pool-b\n",
+        "      count: 100\n",
+        "      capacity: {cpu: \"16\", memory: 64Gi, pods: 110}\n",
+        "      labels: {topology.kubernetes.io/zone: b}\n",
+        "      taints: [{key: spot, value: \"true\", effect: NoSchedule}]\n",
+    ));
+    const CPUS: [&str; 5] = ["100m", "250m", "500m", "1", "2"];
+    const MEMS: [&str; 5] = ["128Mi", "256Mi", "512Mi", "1Gi", "2Gi"];
+    const APPS: [&str; 8] = [
+        "web", "api", "worker", "cache", "batch", "auth", "search", "ingest",
+    ];
+    let (out, p, q) = if manifests {
+        s.push_str("manifests: [pods.yaml]\n");
+        (&mut m, "", "")
+    } else {
+        s.push_str("workloads:\n");
+        (&mut s, "  - ", "    ")
+    };
+    // A small linear congruential generator: the same file every time.
+    let mut seed: u64 = 42;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % n
+    };
+    for i in 0..pods {
+        let app = APPS[i % APPS.len()];
+        if manifests {
+            out.push_str("---\n");
+        }
+        let _ = writeln!(out, "{p}apiVersion: v1");
+        let _ = writeln!(out, "{q}kind: Pod");
+        let _ = writeln!(out, "{q}metadata:");
+        let _ = writeln!(out, "{q}  name: {app}-{i:05}");
+        let _ = writeln!(out, "{q}  labels:");
+        let _ = writeln!(out, "{q}    app: {app}");
+        let tier = if i % 3 == 0 { "frontend" } else { "backend" };
+        let _ = writeln!(out, "{q}    tier: {tier}");
+        let _ = writeln!(out, "{q}spec:");
+        if i % 8 == 0 {
+            let _ = writeln!(out, "{q}  nodeSelector:");
+            let _ = writeln!(out, "{q}    topology.kubernetes.io/zone: a");
+        }
+        if i % 10 == 0 {
+            let _ = writeln!(out, "{q}  tolerations:");
+            let _ = writeln!(out, "{q}    - key: spot");
+            let _ = writeln!(out, "{q}      operator: Equal");
+            let _ = writeln!(out, "{q}      value: \"true\"");
+            let _ = writeln!(out, "{q}      effect: NoSchedule");
+        }
+        let _ = writeln!(out, "{q}  containers:");
+        let containers = if i % 10 == 0 { 2 } else { 1 };
+        for c in 0..containers {
+            let (cr, mr) = (next(5) as usize, next(5) as usize);
+            let name = if c == 0 { "main" } else { "sidecar" };
+            let _ = writeln!(out, "{q}    - name: {name}");
+            let _ = writeln!(
+                out,
+                "{q}      image: registry.example.com/{app}:{}.{c}",
+                1 + i % 4
+            );
+            let _ = writeln!(out, "{q}      resources:");
+            let _ = writeln!(out, "{q}        requests:");
+            let _ = writeln!(out, "{q}          cpu: {}", CPUS[cr]);
+            let _ = writeln!(out, "{q}          memory: {}", MEMS[mr]);
+            let _ = writeln!(out, "{q}        limits:");
+            let _ = writeln!(out, "{q}          cpu: \"{}\"", CPUS[(cr + 1).min(4)]);
+            let _ = writeln!(out, "{q}          memory: {}", MEMS[mr]);
+        }
+    }
+    (s, m)
+}

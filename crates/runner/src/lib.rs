@@ -21,12 +21,10 @@
 pub mod output;
 pub mod progress;
 pub mod run;
-// The loader is being rewritten on the kinds registry; its docs come with it.
-#[allow(missing_docs)]
 pub mod scenario;
 
 pub use run::{run_all, run_one, RunConfig, RunError, RunReport, MAX_JOBS};
-pub use scenario::{load, Scenario, ScenarioError, ScenarioErrors};
+pub use scenario::{load, load_text, Scenario, ScenarioError, ScenarioErrors};
 
 use std::path::{Path, PathBuf};
 
@@ -62,12 +60,16 @@ pub fn collect_scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Scenari
 }
 
 /// A file of Kubernetes objects (top-level `apiVersion:` or `kind:`), such
-/// as one a scenario names under `manifests:`, is not a scenario.
+/// as one a scenario names under `manifests:`, is not a scenario. Only the
+/// first 64 KiB are looked at.
 fn is_kubernetes_manifest(p: &Path) -> bool {
-    std::fs::read_to_string(p).is_ok_and(|text| {
-        text.lines()
+    use std::io::Read;
+    let mut head = Vec::new();
+    let read = std::fs::File::open(p).and_then(|f| f.take(64 << 10).read_to_end(&mut head));
+    read.is_ok()
+        && String::from_utf8_lossy(&head)
+            .lines()
             .any(|l| l.starts_with("apiVersion:") || l.starts_with("kind:"))
-    })
 }
 
 fn is_scenario_file(p: &Path) -> bool {

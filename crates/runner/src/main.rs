@@ -80,7 +80,13 @@ fn main() -> ExitCode {
         Command::Validate { paths } => match load_all(&paths) {
             Ok(scenarios) => {
                 for s in &scenarios {
-                    say(format_args!("ok: {} ({})", s.file.display(), s.name));
+                    warn(s);
+                    say(format_args!(
+                        "ok: {} ({}): {}",
+                        s.file.display(),
+                        s.name,
+                        s.objects
+                    ));
                 }
                 ExitCode::SUCCESS
             }
@@ -127,6 +133,13 @@ fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>, ExitCode> {
         Ok(scenarios)
     } else {
         Err(report(errors))
+    }
+}
+
+/// Prints a scenario's warnings.
+fn warn(s: &Scenario) {
+    for w in &s.warnings {
+        say(format_args!("{:?}", miette::Report::new(w.clone())));
     }
 }
 
@@ -177,6 +190,7 @@ fn run(paths: &[PathBuf], out: PathBuf, seed: Option<u64>, jobs: usize, quiet: b
     folder::register_interrupt_cleanup();
     if !quiet {
         for s in &scenarios {
+            warn(s);
             say(format_args!("{}: {}", s.name, s.objects));
         }
     }

@@ -1,21 +1,45 @@
 //! Scenario files: YAML → a validated [`Scenario`] ready to run.
 //!
-//! [`load`] reads a scenario file (and the manifest files it names),
-//! deserializes it ([`raw`]), checks and converts it ([`convert`]) and
-//! returns either a [`Scenario`] or every [`ScenarioError`] it found, each
-//! with file, line, column and field path.
+//! [`load`] reads a scenario file and the manifest files it names
+//! ([`files`]: regular files only, size-limited), parses each into a tree
+//! of positioned nodes ([`yaml`]), reads kubesim's own sections ([`raw`])
+//! and every Kubernetes object through the kinds table ([`kinds`]: one
+//! row per built-in kind, its `k8s-openapi` type giving strict field
+//! validation), checks and converts everything ([`convert`]), and returns
+//! either a [`Scenario`] (with its warnings) or every [`ScenarioError`] it
+//! found — each with file, line and column of the offending key or value,
+//! the field path and what was expected.
+//!
+//! Objects are converted as the parser completes them: a big file is
+//! parsed on a thread of its own, which hands every finished object
+//! (a `workloads` item, a manifest document) over as a small tree of its
+//! own, so that reading and converting objects runs beside parsing.
+//! Pods and Deployments are admitted (the Priority admission plugin) once
+//! every PriorityClass is known: a class may come after the pods that use
+//! it, as `kubectl apply -f DIR` allows.
 
 mod convert;
 mod error;
-mod k8s_fields;
+mod files;
+pub mod kinds;
 mod raw;
-mod yaml;
+pub mod yaml;
 
-pub use error::{file_error, ScenarioError, ScenarioErrors, Source};
+pub use error::{file_error, ScenarioError, ScenarioErrors, Severity};
+pub use files::MAX_FILE_BYTES;
 
-use convert::{Ctx, Workload, DEFAULT_SAMPLE_INTERVAL};
+use convert::budget::{self, Culprit};
+use convert::images::Image;
+use convert::settings::Limits;
+use convert::{cluster, images, settings, timeline, workloads, Ctx, Doc, Report};
+use error::{did_you_mean, Source};
+use kinds::{Handling, Lookup, Object};
+use kubesim_core::{Deployment, Pod, PriorityClasses, SimTime};
 use kubesim_scheduler::{SimulationConfig, SimulationInput};
+
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use yaml::{At, Id, Kind, Mode, Reader, Split, SplitObject, Tree, YamlLimits};
 
 /// A validated scenario.
 #[derive(Debug, Clone)]
@@ -30,6 +54,9 @@ pub struct Scenario {
     pub input: SimulationInput,
     /// How many objects of each kind were modelled and skipped.
     pub objects: ObjectCounts,
+    /// Problems worth knowing that do not stop the scenario (an image no
+    /// container uses, skipped custom resources, …).
+    pub warnings: Vec<ScenarioError>,
 }
 
 /// What a scenario's manifests held: objects kubesim models, by kind, and
@@ -37,9 +64,9 @@ pub struct Scenario {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ObjectCounts {
     /// Modelled objects per kind (`Node`, `Pod`, `Deployment`, …).
-    pub modelled: std::collections::BTreeMap<String, usize>,
+    pub modelled: BTreeMap<String, usize>,
     /// Skipped objects per kind.
-    pub skipped: std::collections::BTreeMap<String, usize>,
+    pub skipped: BTreeMap<String, usize>,
 }
 
 /// `Node` → `Nodes`, `NetworkPolicy` → `NetworkPolicies`, `Ingress` →
@@ -47,7 +74,10 @@ pub struct ObjectCounts {
 fn plural(kind: &str, n: usize) -> String {
     if n == 1 {
         kind.to_string()
-    } else if let Some(stem) = kind.strip_suffix('y') {
+    } else if let Some(stem) = kind
+        .strip_suffix('y')
+        .filter(|s| !s.ends_with(['a', 'e', 'o']))
+    {
         format!("{stem}ies")
     } else if kind.ends_with('s') {
         format!("{kind}es")
@@ -58,7 +88,7 @@ fn plural(kind: &str, n: usize) -> String {
 
 impl std::fmt::Display for ObjectCounts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let list = |m: &std::collections::BTreeMap<String, usize>| {
+        let list = |m: &BTreeMap<String, usize>| {
             m.iter()
                 .map(|(k, n)| format!("{n} {}", plural(k, *n)))
                 .collect::<Vec<_>>()
@@ -84,149 +114,661 @@ impl Scenario {
     }
 }
 
+/// Files at least this big are parsed on a thread of their own while
+/// their objects are converted.
+const STREAM_BYTES: usize = 256 << 10;
+/// Objects handed over per message from the parser thread.
+const BATCH: usize = 32;
+
+/// Where an object is.
+#[derive(Debug, Clone, Copy)]
+struct Loc {
+    /// Index of the file: 0 is the scenario, then the manifest files.
+    file: usize,
+    /// The index in `workloads` (scenario), or the line the object starts
+    /// on (manifest): objects sort by it.
+    top: usize,
+    /// The item of a `List`.
+    item: Option<usize>,
+    /// Which tree holds it.
+    home: Home,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Home {
+    /// An object tree of its own (the index among the file's).
+    Split(usize),
+    /// Document `doc` of the file's main tree `chunk` (a big manifest file
+    /// is parsed in chunks, split at document markers).
+    Main { chunk: usize, doc: usize },
+}
+
+impl Loc {
+    /// Runs `f` with the object's field path.
+    fn with<R>(self, f: impl FnOnce(&At<'_>) -> R) -> R {
+        let root = At::ROOT;
+        let wl = root.key("workloads");
+        let base = if self.file == 0 {
+            wl.idx(self.top)
+        } else {
+            root
+        };
+        let items = base.key("items");
+        let at = match self.item {
+            Some(j) => items.idx(j),
+            None => base,
+        };
+        f(&at)
+    }
+
+    /// Path segments before the object's own root.
+    fn prefix(self) -> usize {
+        if self.file == 0 {
+            2
+        } else {
+            0
+        }
+    }
+}
+
+/// A parsed file: its text's source, main trees (one per chunk) and
+/// split-off objects.
+struct Parsed<'s> {
+    src: Source<'s>,
+    trees: Vec<Tree<'s>>,
+    objects: Vec<Tree<'s>>,
+}
+
+impl<'s> Parsed<'s> {
+    /// The document that holds the object at `loc`, for errors.
+    fn doc<'a>(&'a self, loc: Loc) -> Doc<'a> {
+        match loc.home {
+            Home::Split(k) => Doc {
+                src: &self.src,
+                tree: &self.objects[k],
+                root: 0,
+                prefix: loc.prefix(),
+            },
+            Home::Main { chunk, doc } => Doc {
+                src: &self.src,
+                tree: &self.trees[chunk],
+                root: self.trees[chunk].documents().get(doc).copied().unwrap_or(0),
+                prefix: 0,
+            },
+        }
+    }
+}
+
+/// A Pod or Deployment, converted but not yet admitted.
+struct Entry {
+    loc: Loc,
+    object: Converted,
+    priority: convert::pod::PriorityRequest,
+}
+
+/// A converted Pod or Deployment.
+enum Converted {
+    Pod(Pod),
+    Deployment(Deployment),
+}
+
+impl Converted {
+    fn spec_mut(&mut self) -> &mut kubesim_core::PodSpec {
+        match self {
+            Converted::Pod(p) => &mut p.spec,
+            Converted::Deployment(d) => &mut d.template.spec,
+        }
+    }
+    fn meta(&self) -> &kubesim_core::ObjectMeta {
+        match self {
+            Converted::Pod(p) => &p.metadata,
+            Converted::Deployment(d) => &d.metadata,
+        }
+    }
+}
+
+/// Parses `text`, handing each split-off object to `on` (with the index
+/// of the chunk it came from). A big file is parsed on threads of its
+/// own while `on` converts on this one; a big manifest file is cut at
+/// document markers (`---` at the start of a line, which YAML reserves
+/// for them) and its two halves are parsed in parallel. Returns the main
+/// tree of each chunk.
+fn parse_streaming<'s>(
+    text: &'s str,
+    split: Split,
+    on: &mut dyn FnMut(usize, SplitObject<'s>),
+) -> Vec<Result<Tree<'s>, yaml::SyntaxError>> {
+    let limits = YamlLimits::default();
+    if text.len() < STREAM_BYTES {
+        return vec![Tree::parse_split(text, limits, split, &mut |o| on(0, o))];
+    }
+    let chunks = match split {
+        Split::Documents => halves(text),
+        _ => vec![(text, 0)],
+    };
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<SplitObject<'s>>)>(64);
+        let parsers: Vec<_> = chunks
+            .iter()
+            .enumerate()
+            .map(|(c, &(chunk, line_offset))| {
+                let tx = tx.clone();
+                scope.spawn(move || {
+                    let mut batch = Vec::with_capacity(BATCH);
+                    let result = {
+                        let mut send = |o: SplitObject<'s>| {
+                            batch.push(o);
+                            if batch.len() >= BATCH {
+                                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                                let _ = tx.send((c, full));
+                            }
+                        };
+                        Tree::parse_split_at(chunk, limits, split, line_offset, &mut send)
+                    };
+                    let _ = tx.send((c, batch));
+                    result
+                })
+            })
+            .collect();
+        drop(tx);
+        for (c, batch) in rx {
+            for o in batch {
+                on(c, o);
+            }
+        }
+        parsers
+            .into_iter()
+            .map(|p| {
+                p.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}
+
+/// `text` cut in two at the document marker nearest its middle, with the
+/// line each part starts on; the whole text when there is none (or when
+/// directives, which belong to the next document, are used).
+fn halves(text: &str) -> Vec<(&str, u32)> {
+    let whole = vec![(text, 0)];
+    if text.starts_with('%') || text.contains("\n%") {
+        return whole;
+    }
+    let mid = text.len() / 2;
+    let is_marker = |at: usize| {
+        let rest = &text.as_bytes()[at..];
+        rest.starts_with(b"---") && matches!(rest.get(3), None | Some(b' ' | b'\n' | b'\r' | b'\t'))
+    };
+    let mut at = None;
+    let mut from = mid;
+    while let Some(i) = text.get(from..).and_then(|t| t.find("\n---")) {
+        let start = from + i + 1;
+        if is_marker(start) {
+            at = Some(start);
+            break;
+        }
+        from = start;
+    }
+    let Some(at) = at else { return whole };
+    let lines = text[..at].bytes().filter(|&b| b == b'\n').count();
+    let Ok(lines) = u32::try_from(lines) else {
+        return whole;
+    };
+    vec![(&text[..at], 0), (&text[at..], lines)]
+}
+
 /// Reads and validates the scenario at `path`.
 pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| vec![file_error(path, format!("cannot read file: {e}"))])?;
-    let src = Source::new(path, text);
-    let (file, ignored): (raw::ScenarioFile, _) =
-        yaml::parse_document(&src).map_err(|e| vec![e])?;
-    let mut ctx = Ctx::new(&src);
-    let mut errors = Vec::new();
-    for p in &ignored {
-        let segs: Vec<&str> = p.split('.').collect();
-        // kubesim's own sections reject unknown keys while parsing; only
-        // Kubernetes objects under `workloads` skip keys.
-        if let ["workloads", idx, rest @ ..] = segs.as_slice() {
-            if let Some(m) = idx
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| file.workloads.get(i))
-            {
-                let prefix = ["workloads", idx];
-                check_k8s_field(&src, &mut errors, &m.kind, &prefix, rest);
+    let text = files::read_text(path).map_err(|e| vec![e])?;
+    load_text(path, &text)
+}
+
+/// Validates `text` as the scenario file `path` (which names it in errors;
+/// `manifests:` are read relative to its folder).
+pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>> {
+    let mut objects = Objects::default();
+    // Objects of the scenario file are converted as they are parsed.
+    let src = Source::new(path, text, true);
+    let mut split: Vec<Tree<'_>> = Vec::new();
+    let tree = parse_streaming(text, Split::Workloads, &mut |_, o| {
+        let loc = Loc {
+            file: 0,
+            top: o.index,
+            item: None,
+            home: Home::Split(split.len()),
+        };
+        let doc = Doc {
+            src: &src,
+            tree: &o.tree,
+            root: 0,
+            prefix: 2,
+        };
+        objects.object(doc, 0, loc, true);
+        split.push(o.tree);
+    });
+    let tree = match tree.into_iter().next() {
+        Some(Ok(t)) => t,
+        None => Tree::empty(),
+        Some(Err(e)) => {
+            let mut errors = objects.report.errors;
+            errors.push(syntax_error(path, text, &e));
+            sort(&mut errors);
+            return Err(errors);
+        }
+    };
+    let root = match tree.documents() {
+        [] => {
+            return Err(vec![file_error(
+                path,
+                "empty file: a scenario needs at least name, duration and cluster",
+            )])
+        }
+        [root, rest @ ..] => {
+            if let Some(&second) = rest.first() {
+                let src = Source::new(path, text, tree.kind(*root) == Kind::Map);
+                let (l, c) = tree.position(second);
+                return Err(vec![src.error(
+                    l,
+                    c,
+                    "",
+                    "a scenario file holds one YAML document: put Kubernetes objects under `workloads:`, or in files listed under `manifests:`",
+                )]);
+            }
+            *root
+        }
+    };
+    if tree.kind(root) != Kind::Map {
+        let src = Source::new(path, text, false);
+        let (l, c) = tree.position(root);
+        return Err(vec![src.error(
+            l,
+            c,
+            "",
+            "expected a mapping (a scenario: name, duration, cluster, …)",
+        )]);
+    }
+    let scenario = Parsed {
+        src,
+        trees: vec![tree],
+        objects: split,
+    };
+    let doc = Doc {
+        src: &scenario.src,
+        tree: &scenario.trees[0],
+        root,
+        prefix: 0,
+    };
+    let reader = Reader::new(&scenario.trees[0], Mode::Kubesim);
+    let raw: raw::ScenarioFile = match reader.read(root, &At::ROOT) {
+        Ok(f) => f,
+        Err(e) => {
+            let mut errors = objects.report.errors;
+            errors.extend(reader.take_issues().into_iter().map(|i| doc.issue(i)));
+            errors.push(doc.issue(e));
+            sort(&mut errors);
+            return Err(errors);
+        }
+    };
+    for i in reader.take_issues() {
+        objects.report.errors.push(doc.issue(i));
+    }
+    // Workloads the parser kept (they use anchors): converted now.
+    for (i, node) in raw.workloads.iter().enumerate() {
+        if scenario.trees[0].kind(node.0) == Kind::Moved {
+            continue;
+        }
+        let loc = Loc {
+            file: 0,
+            top: i,
+            item: None,
+            home: Home::Main { chunk: 0, doc: 0 },
+        };
+        objects.object(doc, node.0, loc, true);
+    }
+
+    // kubesim's own sections.
+    let mut ctx = Ctx {
+        doc,
+        report: &mut objects.report,
+    };
+    let limits = settings::limits(&mut ctx, raw.limits.as_ref());
+    let duration = settings::duration(&mut ctx, &raw.duration, &limits);
+    let sample_interval =
+        settings::sample_interval(&mut ctx, raw.sample_interval.as_deref(), duration);
+    let metrics = settings::metrics(&mut ctx, raw.metrics.as_ref(), sample_interval);
+    ctx.dns_subdomain(&raw.name, &At::ROOT.key("name"));
+    let pools = cluster::pools(&mut ctx, &raw.cluster.nodes);
+    let profile = cluster::profile(&mut ctx, raw.cluster.scheduler.as_ref());
+    let kubelet = cluster::kubelet_config(raw.cluster.cgroup.as_ref());
+    let images = images::images(&mut ctx, &reader, &raw.images);
+
+    // Manifest files: read them all, then parse each (trees borrow texts).
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut manifest_files: Vec<(PathBuf, String)> = Vec::new();
+    {
+        let root_at = At::ROOT;
+        let mat = root_at.key("manifests");
+        for (i, m) in raw.manifests.iter().enumerate() {
+            let at = mat.idx(i);
+            let mpath = dir.join(m);
+            match files::manifest_files(&mpath) {
+                Ok(list) => {
+                    if list.is_empty() {
+                        ctx.warn(
+                            &at,
+                            format!(
+                                "directory {} holds no *.yaml or *.yml files",
+                                mpath.display()
+                            ),
+                        );
+                    }
+                    for f in list {
+                        match files::read_text(&f) {
+                            Ok(text) => manifest_files.push((f, text)),
+                            Err(e) => {
+                                ctx.err(&at, format!("cannot read {}: {}", f.display(), e.message))
+                            }
+                        }
+                    }
+                }
+                Err(e) => ctx.err(
+                    &at,
+                    format!("cannot read {}: {}", mpath.display(), e.message),
+                ),
+            }
+        }
+    }
+    let mut parsed: Vec<Parsed<'_>> = Vec::with_capacity(manifest_files.len());
+    for (n, (mpath, mtext)) in manifest_files.iter().enumerate() {
+        let file = n + 1;
+        let src = Source::new(mpath, mtext, true);
+        let mut split: Vec<Tree<'_>> = Vec::new();
+        let trees = parse_streaming(mtext, Split::Documents, &mut |_, o| {
+            let loc = Loc {
+                file,
+                top: o.tree.position(0).0,
+                item: None,
+                home: Home::Split(split.len()),
+            };
+            let doc = Doc {
+                src: &src,
+                tree: &o.tree,
+                root: 0,
+                prefix: 0,
+            };
+            objects.object(doc, 0, loc, true);
+            split.push(o.tree);
+        });
+        let trees = trees
+            .into_iter()
+            .map(|t| {
+                t.unwrap_or_else(|e| {
+                    objects.report.errors.push(syntax_error(mpath, mtext, &e));
+                    Tree::empty()
+                })
+            })
+            .collect();
+        parsed.push(Parsed {
+            src,
+            trees,
+            objects: split,
+        });
+    }
+    // Documents the parser kept: not mappings, or using anchors.
+    for (n, p) in parsed.iter().enumerate() {
+        for (chunk, t) in p.trees.iter().enumerate() {
+            for (doc, &node) in t.documents().iter().enumerate() {
+                if t.kind(node) == Kind::Moved || t.is_null(node) {
+                    continue; // converted already, or an empty document
+                }
+                let loc = Loc {
+                    file: n + 1,
+                    top: t.position(node).0,
+                    item: None,
+                    home: Home::Main { chunk, doc },
+                };
+                if t.kind(node) != Kind::Map {
+                    // Not a Kubernetes object: no quoting (it may be any file).
+                    let (l, c) = t.position(node);
+                    let e = Source::new(p.src.file, p.src.text, false).error(
+                        l,
+                        c,
+                        "",
+                        "expected a Kubernetes object (a mapping with apiVersion, kind, metadata…)",
+                    );
+                    objects.report.errors.push(e);
+                    continue;
+                }
+                objects.object(p.doc(loc), node, loc, true);
             }
         }
     }
 
-    let duration = ctx.duration(&file.duration, "duration").unwrap_or_default();
-    if duration.0 == 0 && ctx.errors.is_empty() {
-        ctx.err(&file.duration, "duration", "duration must be positive");
-    }
-    let sample_interval = match &file.sample_interval {
-        Some(t) => ctx
-            .duration(t, "sampleInterval")
-            .unwrap_or(DEFAULT_SAMPLE_INTERVAL),
-        None => DEFAULT_SAMPLE_INTERVAL,
-    };
-    if sample_interval.0 == 0 {
-        if let Some(t) = &file.sample_interval {
-            ctx.err(t, "sampleInterval", "sampleInterval must be positive");
+    // Admission, in file order, once every PriorityClass is known.
+    let files: Vec<&Parsed<'_>> = std::iter::once(&scenario).chain(parsed.iter()).collect();
+    let Objects {
+        mut report,
+        mut counts,
+        mut classes,
+        custom,
+        mut entries,
+        mut pending_classes,
+    } = objects;
+    pending_classes.sort_by_key(|(loc, _)| (loc.file, loc.top, loc.item));
+    let mut user_classes = 0;
+    for (loc, c) in &pending_classes {
+        let mut ctx = Ctx {
+            doc: files[loc.file].doc(*loc),
+            report: &mut report,
+        };
+        if loc.with(|at| workloads::priority_class(&mut ctx, c, at, &mut classes)) {
+            user_classes += 1;
         }
     }
-    let nodes = convert::nodes(&mut ctx, &file.cluster.nodes);
-    let profile = convert::profile(&mut ctx, file.cluster.scheduler.as_ref());
-    let cluster = convert::cluster_config(file.cluster.cgroup.as_ref());
-    let images = convert::images(&mut ctx, &file.images);
-    let metrics = convert::metrics(&mut ctx, file.metrics.as_ref(), sample_interval);
-    let limits = convert::limits(&mut ctx, file.limits.as_ref());
-    if duration > limits.max_sim_time {
-        ctx.err(
-            &file.duration,
-            "duration",
-            format!(
-                "duration {duration} exceeds limits.maxSimTime ({})",
-                limits.max_sim_time
-            ),
+    entries.sort_by_key(|e| (e.loc.file, e.loc.top, e.loc.item));
+    let mut pods: Vec<Pod> = Vec::new();
+    let mut deployments: Vec<Deployment> = Vec::new();
+    let mut pod_at: Vec<Loc> = Vec::new();
+    let mut dep_at: Vec<Loc> = Vec::new();
+    let mut names: std::collections::HashSet<(bool, String, String)> = Default::default();
+    for mut e in entries {
+        let d = files[e.loc.file].doc(e.loc);
+        let mut ctx = Ctx {
+            doc: d,
+            report: &mut report,
+        };
+        let ok = e.loc.with(|at| {
+            let spec = at.key("spec");
+            let template = spec.key("template");
+            let template_spec = template.key("spec");
+            let spec_at = match e.object {
+                Converted::Pod(_) => &spec,
+                Converted::Deployment(_) => &template_spec,
+            };
+            workloads::admit(
+                &mut ctx,
+                &classes,
+                e.object.spec_mut(),
+                &e.priority,
+                spec_at,
+            );
+            let meta = e.object.meta();
+            let is_pod = matches!(e.object, Converted::Pod(_));
+            if !names.insert((is_pod, meta.namespace.clone(), meta.name.clone())) {
+                let what = if is_pod { "pods" } else { "deployments.apps" };
+                ctx.err(
+                    &at.key("metadata").key("name"),
+                    format!(
+                        "Duplicate value: {what} {:?} already exists in namespace {:?}",
+                        meta.name, meta.namespace
+                    ),
+                );
+                return false;
+            }
+            true
+        });
+        if !ok {
+            continue;
+        }
+        match e.object {
+            Converted::Pod(p) => {
+                pods.push(p);
+                pod_at.push(e.loc);
+            }
+            Converted::Deployment(d) => {
+                deployments.push(d);
+                dep_at.push(e.loc);
+            }
+        }
+    }
+
+    // The timeline, then the budget.
+    let mut ctx = Ctx {
+        doc,
+        report: &mut report,
+    };
+    let targets: Vec<(String, String)> = deployments
+        .iter()
+        .map(|d| (d.metadata.namespace.clone(), d.metadata.name.clone()))
+        .collect();
+    let (timeline, scales) = timeline::timeline(&mut ctx, &raw.timeline, &targets, duration);
+    let pool_counts: Vec<u64> = pools.iter().map(|p| p.count).collect();
+    let initial: Vec<i32> = deployments.iter().map(|d| d.replicas).collect();
+    let mut over_budget = false;
+    let peaks = match budget::objects(
+        limits.run.max_objects,
+        &pool_counts,
+        pods.len(),
+        &initial,
+        &scales,
+    ) {
+        Ok(p) => p,
+        Err(over) => {
+            over_budget = true;
+            let msg = format!(
+                "the scenario holds {} or more nodes and pods here, more than limits.maxObjects ({})",
+                over.total, limits.run.max_objects
+            );
+            let help = "raise limits.maxObjects (at most 4294967294), or make the scenario smaller"
+                .to_string();
+            let e = match over.culprit {
+                Culprit::Pool(i) => {
+                    let r = At::ROOT;
+                    let c = r.key("cluster");
+                    let n = c.key("nodes");
+                    let p = n.idx(i);
+                    let field = if raw.cluster.nodes[i].count.is_some() {
+                        "count"
+                    } else {
+                        "name"
+                    };
+                    doc.error(&p.key(field), msg)
+                }
+                Culprit::Pod(k) => {
+                    let loc = pod_at[k];
+                    let d = files[loc.file].doc(loc);
+                    loc.with(|at| d.error(&at.key("metadata").key("name"), msg))
+                }
+                Culprit::Deployment(k) => {
+                    let loc = dep_at[k];
+                    let d = files[loc.file].doc(loc);
+                    loc.with(|at| {
+                        let spec = at.key("spec");
+                        let rat = spec.key("replicas");
+                        if d.has(&rat) {
+                            d.error(&rat, msg)
+                        } else {
+                            d.error(
+                                &at.key("metadata").key("name"),
+                                format!("{msg} (spec.replicas defaults to 1)"),
+                            )
+                        }
+                    })
+                }
+                Culprit::Scale(i) => {
+                    let r = At::ROOT;
+                    let t = r.key("timeline");
+                    let e = t.idx(i);
+                    doc.error(&e.key("replicas"), msg)
+                }
+            };
+            ctx.report.errors.push(e.with_help(help));
+            Vec::new()
+        }
+    };
+    let node_count: u64 = pool_counts.iter().sum();
+    if !over_budget {
+        estimates(
+            &mut ctx,
+            &Estimate {
+                duration,
+                sample_interval,
+                metrics: &metrics,
+                limits: &limits,
+                nodes: node_count,
+                pods: &pods,
+                deployments: &deployments,
+                peaks: &peaks,
+                images: &images,
+                timeline_entries: timeline.len() as u64,
+                sample_interval_given: raw.sample_interval.is_some(),
+            },
         );
     }
-    convert::check_name(&mut ctx, &file.name, "name");
-
-    let mut workloads = Vec::new();
-    for (i, m) in file.workloads.iter().enumerate() {
-        let at = format!("workloads[{i}]");
-        if let Some(w) = convert::manifest(&mut ctx, m, &at) {
-            workloads.push(Loaded::new(w, &src, m, at));
+    unused_images(&mut ctx, &images, &pods, &deployments);
+    let nodes = if ctx.report.errors.is_empty() {
+        cluster::expand(&mut ctx, &pools)
+    } else {
+        Vec::new()
+    };
+    for ((api_version, kind), (n, _, mut first)) in custom {
+        first.message = format!(
+            "skipped {n} custom resource{} of kind {kind} ({api_version}): kubesim does not model custom resources",
+            if n == 1 { "" } else { "s" }
+        );
+        report.warnings.push(
+            first
+                .warning()
+                .with_help("custom resources need their controllers, which kubesim does not have"),
+        );
+    }
+    if !report.errors.is_empty() {
+        sort(&mut report.errors);
+        return Err(report.errors);
+    }
+    sort(&mut report.warnings);
+    counts.modelled.insert("Node".into(), nodes.len());
+    for (kind, n) in [
+        ("Pod", pods.len()),
+        ("Deployment", deployments.len()),
+        ("PriorityClass", user_classes),
+    ] {
+        if n > 0 {
+            counts.modelled.insert(kind.into(), n);
         }
-    }
-    let dir = path.parent().unwrap_or(Path::new("."));
-    for (i, m) in file.manifests.iter().enumerate() {
-        let mpath = dir.join(&m.value);
-        match std::fs::read_to_string(&mpath) {
-            Ok(text) => load_manifests(&mpath, &text, &mut workloads, &mut errors),
-            Err(e) => ctx.err(
-                m,
-                &format!("manifests[{i}]"),
-                format!("cannot read {}: {e}", mpath.display()),
-            ),
-        }
-    }
-
-    let (mut pods, mut deployments) = (Vec::new(), Vec::new());
-    let mut names = std::collections::BTreeSet::new();
-    for l in workloads {
-        let (kind, meta) = match &l.workload {
-            Workload::Pod(p) => ("Pod", &p.metadata),
-            Workload::Deployment(d) => ("Deployment", &d.metadata),
-        };
-        if !names.insert((kind, meta.namespace.clone(), meta.name.clone())) {
-            let msg = format!(
-                "duplicate {kind} {:?} in namespace {:?}",
-                meta.name, meta.namespace
-            );
-            errors.push(
-                l.src
-                    .error(l.line, l.column, format!("{}.metadata.name", l.path), msg),
-            );
-        }
-        match l.workload {
-            Workload::Pod(p) => pods.push(p),
-            Workload::Deployment(d) => deployments.push(d),
-        }
-    }
-    let dep_names: Vec<String> = deployments
-        .iter()
-        .map(|d| d.metadata.name.clone())
-        .collect();
-    let timeline = convert::timeline(&mut ctx, &file.timeline, &dep_names, duration);
-
-    errors.splice(0..0, ctx.errors);
-    // Report in file order, top to bottom.
-    errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let mut objects = ObjectCounts::default();
-    objects.modelled.insert("Node".into(), nodes.len());
-    if !pods.is_empty() {
-        objects.modelled.insert("Pod".into(), pods.len());
-    }
-    if !deployments.is_empty() {
-        objects
-            .modelled
-            .insert("Deployment".into(), deployments.len());
     }
     Ok(Scenario {
-        objects,
-        name: file.name.value.clone(),
-        description: file.description.clone().unwrap_or_default(),
+        objects: counts,
+        warnings: report.warnings,
+        name: raw.name.clone(),
+        description: raw.description.clone().unwrap_or_default(),
         file: path.to_path_buf(),
         input: SimulationInput {
             config: SimulationConfig {
-                scenario: file.name.value.clone(),
-                seed: file.seed.unwrap_or(1),
+                scenario: raw.name.clone(),
+                seed: raw.seed.unwrap_or(1),
                 duration,
                 sample_interval,
-                limits,
+                limits: limits.run,
                 metrics,
-                kubelet: cluster,
+                kubelet,
                 profile,
                 controller_manager: Default::default(),
                 check_invariants: false,
                 clock_origin_unix_s: 0,
             },
             nodes,
-            images,
+            images: images.into_iter().map(|i| (i.name, i.behavior)).collect(),
             pods,
             deployments,
             jobs: Vec::new(),
@@ -236,78 +778,332 @@ pub fn load(path: &Path) -> Result<Scenario, Vec<ScenarioError>> {
     })
 }
 
-/// A converted workload and where it was written.
-struct Loaded {
-    workload: Workload,
-    src: Source,
-    line: usize,
-    column: usize,
-    path: String,
+/// Errors in file order, top to bottom.
+fn sort(errors: &mut [ScenarioError]) {
+    errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
 }
 
-impl Loaded {
-    fn new(workload: Workload, src: &Source, m: &raw::Manifest, path: String) -> Self {
-        let at = m
-            .metadata
-            .name
-            .as_ref()
-            .map_or(m.kind.referenced, |n| n.referenced);
-        Loaded {
-            workload,
-            src: src.clone(),
-            line: at.line() as usize,
-            column: at.column() as usize,
-            path,
+fn syntax_error(path: &Path, text: &str, e: &yaml::SyntaxError) -> ScenarioError {
+    Source::new(path, text, e.in_mapping).error(
+        e.line,
+        e.column,
+        "",
+        format!("invalid YAML: {}", e.message),
+    )
+}
+
+/// Custom resources of one kind: how many, and the first (file index,
+/// line, column) with its warning.
+type CustomKind = (usize, (usize, usize, usize), ScenarioError);
+
+/// What the objects of a scenario came to.
+#[derive(Default)]
+struct Objects {
+    report: Report,
+    counts: ObjectCounts,
+    classes: PriorityClasses,
+    /// Custom resources by (apiVersion, kind): how many, and where the
+    /// first one is.
+    custom: BTreeMap<(String, String), CustomKind>,
+    entries: Vec<Entry>,
+    pending_classes: Vec<(Loc, Box<k8s_openapi::api::scheduling::v1::PriorityClass>)>,
+}
+
+/// The fields of a `List`.
+const LIST_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "items"];
+
+impl Objects {
+    /// Dispatches the object at `node` by kind: reads it with its type,
+    /// converts what kubesim models, counts what it skips.
+    fn object(&mut self, doc: Doc<'_>, node: Id, loc: Loc, list_allowed: bool) {
+        let tree = doc.tree;
+        let reader = Reader::new(tree, Mode::Kubernetes);
+        let mut ctx = Ctx {
+            doc,
+            report: &mut self.report,
+        };
+        let field = |name: &str| -> Option<&str> {
+            let (_, v) = tree.get(node, name)?;
+            (tree.kind(v) == Kind::Scalar && !tree.is_null(v)).then(|| tree.text(v))
+        };
+        if tree.kind(node) != Kind::Map {
+            loc.with(|at| {
+                ctx.err(
+                    at,
+                    "expected a Kubernetes object (a mapping with apiVersion, kind, metadata…)",
+                )
+            });
+            return;
         }
-    }
-}
-
-/// Parses a multi-document manifest file.
-fn load_manifests(path: &Path, text: &str, out: &mut Vec<Loaded>, errors: &mut Vec<ScenarioError>) {
-    for (doc_index, (line_offset, doc)) in yaml::split_documents(text).into_iter().enumerate() {
-        // Pad with the lines before the document, so that positions and
-        // snippets are those of the whole file.
-        let src = Source::new(path, "\n".repeat(line_offset) + &doc);
-        match yaml::parse_document::<raw::Manifest>(&src) {
-            Ok((m, ignored)) => {
-                for p in &ignored {
-                    let segs: Vec<&str> = p.split('.').collect();
-                    check_k8s_field(&src, errors, &m.kind, &[], &segs);
+        let (Some(api_version), Some(kind)) = (field("apiVersion"), field("kind")) else {
+            loc.with(|at| {
+                for f in ["apiVersion", "kind"] {
+                    if field(f).is_none() {
+                        ctx.err(&at.key(f), format!("Required value: {f} not set"));
+                    }
                 }
-                let mut ctx = Ctx::new(&src);
-                let at = format!("[document {doc_index}]");
-                if let Some(w) = convert::manifest(&mut ctx, &m, &at) {
-                    out.push(Loaded::new(w, &src, &m, at));
-                }
-                errors.extend(ctx.errors);
+            });
+            return;
+        };
+        let read = |ctx: &mut Ctx<'_, '_>, info: &kinds::KindInfo, at: &At<'_>| {
+            let obj = info.read(&reader, node, at);
+            for i in reader.take_issues() {
+                ctx.issue(i);
             }
-            Err(e) => errors.push(e),
+            obj.map_err(|i| ctx.issue(i)).ok()
+        };
+        match kinds::lookup(api_version, kind) {
+            Lookup::Known(info) => match info.handling {
+                Handling::Model(_) => loc.with(|at| match read(&mut ctx, info, at) {
+                    // Added in file order once every object is read (the
+                    // order objects complete in may vary).
+                    Some(Object::PriorityClass(c)) => self.pending_classes.push((loc, c)),
+                    Some(Object::Pod(k)) => {
+                        if let Some((pod, priority)) = workloads::pod(&mut ctx, &k, at) {
+                            self.entries.push(Entry {
+                                loc,
+                                object: Converted::Pod(pod),
+                                priority,
+                            });
+                        }
+                    }
+                    Some(Object::Deployment(k)) => {
+                        if let Some((d, priority)) = workloads::deployment(&mut ctx, &k, at) {
+                            self.entries.push(Entry {
+                                loc,
+                                object: Converted::Deployment(d),
+                                priority,
+                            });
+                        }
+                    }
+                    Some(Object::Skipped) | None => {}
+                }),
+                Handling::Skip => {
+                    loc.with(|at| read(&mut ctx, info, at));
+                    *self.counts.skipped.entry(info.kind.to_string()).or_default() += 1;
+                }
+                Handling::NotYet => loc.with(|at| {
+                    ctx.err(
+                        &at.key("kind"),
+                        format!("kind {kind} ({api_version}) is not modelled yet: this release models Pod, Deployment and PriorityClass"),
+                    )
+                }),
+                Handling::NotFromManifests => loc.with(|at| {
+                    ctx.err(
+                        &at.key("kind"),
+                        "Node objects are not read from manifests: declare nodes under cluster.nodes",
+                    )
+                }),
+            },
+            Lookup::List => {
+                if !list_allowed {
+                    loc.with(|at| ctx.err(&at.key("kind"), "a List inside a List is not supported"));
+                    return;
+                }
+                for (k, _) in tree.entries(node) {
+                    let key = tree.text(k);
+                    if !LIST_FIELDS.contains(&key) {
+                        loc.with(|at| {
+                            let e = ctx.doc.key_error(
+                                &at.key(key),
+                                format!("unknown field {key:?}: List has no such field"),
+                            );
+                            let e = match did_you_mean(key, LIST_FIELDS.iter().copied()) {
+                                Some(h) => e.with_help(h),
+                                None => e,
+                            };
+                            ctx.report.errors.push(e);
+                        });
+                    }
+                }
+                let Some((_, items)) = tree.get(node, "items") else {
+                    return;
+                };
+                if tree.is_null(items) {
+                    return;
+                }
+                if tree.kind(items) != Kind::Seq {
+                    loc.with(|at| ctx.err(&at.key("items"), "expected a list of objects"));
+                    return;
+                }
+                let items: Vec<Id> = tree.children(items).collect();
+                for (j, item) in items.into_iter().enumerate() {
+                    let item_loc = Loc {
+                        item: Some(j),
+                        ..loc
+                    };
+                    self.object(doc, item, item_loc, false);
+                }
+            }
+            Lookup::Custom => {
+                *self.counts.skipped.entry(kind.to_string()).or_default() += 1;
+                // One warning per kind, at the first object in file order.
+                let key = (api_version.to_string(), kind.to_string());
+                let e = loc.with(|at| doc.error(&at.key("kind"), ""));
+                let here = (loc.file, e.line, e.column);
+                let entry = self.custom.entry(key).or_insert((0, here, e.clone()));
+                entry.0 += 1;
+                if here < entry.1 {
+                    entry.1 = here;
+                    entry.2 = e;
+                }
+            }
+            Lookup::Unknown {
+                message,
+                help,
+                at_api_version,
+            } => loc.with(|at| {
+                let f = if at_api_version { "apiVersion" } else { "kind" };
+                ctx.err_help(&at.key(f), message, help)
+            }),
         }
     }
 }
 
-/// Strict field validation of a Kubernetes object (see [`k8s_fields`]):
-/// `rest` is the skipped key's path inside the object at `prefix`.
-fn check_k8s_field(
-    src: &Source,
-    errors: &mut Vec<ScenarioError>,
-    kind: &raw::Text,
-    prefix: &[&str],
-    rest: &[&str],
-) {
-    let Some(candidates) = k8s_fields::unknown_field(&kind.value, rest) else {
-        return;
-    };
-    let key = rest.last().copied().unwrap_or_default();
-    let full: Vec<&str> = prefix.iter().chain(rest).copied().collect();
-    let (line, column) = yaml::find_key(&src.text, key, kind.referenced.line() as usize);
-    let mut err = src.error(
-        line,
-        column,
-        yaml::display_path(&full),
-        format!("unknown field \"{key}\": {} has no such field (kubectl's strict validation rejects it too)", kind.value),
+/// What the estimates need.
+struct Estimate<'a> {
+    duration: SimTime,
+    sample_interval: SimTime,
+    metrics: &'a kubesim_scheduler::MetricsConfig,
+    limits: &'a Limits,
+    nodes: u64,
+    pods: &'a [Pod],
+    deployments: &'a [Deployment],
+    peaks: &'a [u64],
+    images: &'a [Image],
+    timeline_entries: u64,
+    sample_interval_given: bool,
+}
+
+/// Refuses a scenario whose metric rows or events are sure to exceed the
+/// limits, with the estimate.
+fn estimates(ctx: &mut Ctx<'_, '_>, e: &Estimate<'_>) {
+    // Containers alive at most, and per image.
+    let mut per_image: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut containers: u64 = 0;
+    let specs = e.pods.iter().map(|p| (&p.spec, 1)).chain(
+        e.deployments
+            .iter()
+            .zip(e.peaks)
+            .map(|(d, &peak)| (&d.template.spec, peak)),
     );
-    err.help = error::did_you_mean(key, candidates.iter().copied())
-        .or_else(|| Some(format!("expected one of: {}", candidates.join(", "))));
-    errors.push(err);
+    for (spec, n) in specs {
+        for c in spec.containers.iter().chain(&spec.init_containers) {
+            containers = containers.saturating_add(n);
+            let e = per_image.entry(c.image.as_str()).or_default();
+            *e = e.saturating_add(n);
+        }
+    }
+    let samples = budget::samples(e.duration, e.sample_interval);
+    let rows = budget::metric_rows(
+        samples,
+        e.nodes,
+        containers,
+        e.metrics.nodes,
+        e.metrics.containers,
+        e.metrics.container_every,
+    );
+    let root = At::ROOT;
+    let interval_at = if e.sample_interval_given {
+        root.key("sampleInterval")
+    } else {
+        root.key("duration")
+    };
+    if rows > u128::from(e.limits.max_output_rows) {
+        ctx.err_help(
+            &interval_at,
+            format!(
+                "the run would write about {rows} metric rows ({samples} samples of {} nodes × {} metrics and {containers} containers × {} metrics), more than limits.maxOutputRows ({})",
+                e.nodes,
+                budget::NODE_METRICS,
+                budget::CONTAINER_METRICS,
+                e.limits.max_output_rows
+            ),
+            Some("sample less often (sampleInterval, metrics.containerInterval), turn metrics off (metrics.nodes, metrics.containers), or raise limits.maxOutputRows".into()),
+        );
+    }
+    // Events: one per sample, one per timeline entry, one per change of a
+    // container's CPU demand.
+    let secs = e.duration.as_secs_f64();
+    let mut worst: Option<(&str, f64)> = None;
+    let mut profile_events = 0.0;
+    for img in e.images {
+        let n = per_image.get(img.name.as_str()).copied().unwrap_or(0) as f64;
+        let ev = n * (img.changes.per_sec * secs + img.changes.per_start);
+        profile_events += ev;
+        if worst.is_none_or(|(_, w)| ev > w) {
+            worst = Some((img.name.as_str(), ev));
+        }
+    }
+    let events = samples as f64 + e.timeline_entries as f64 + profile_events;
+    if events > e.limits.run.max_events as f64 {
+        let msg = format!(
+            "the run would take about {:.3e} events ({samples} samples, {:.3e} CPU demand changes of {containers} containers), more than limits.maxEvents ({})",
+            events, profile_events, e.limits.run.max_events
+        );
+        let help = Some("make CPU profiles change less often (longer period or resolution), sample less often, or raise limits.maxEvents".to_string());
+        match worst {
+            Some((name, w)) if w * 2.0 > events => {
+                let sec = root.key("images");
+                let img = sec.key(name);
+                let cpu = img.key("cpu");
+                let periodic = e
+                    .images
+                    .iter()
+                    .any(|i| i.name == name && i.changes.per_sec > 0.0);
+                if periodic {
+                    ctx.err_help(&cpu.key("period"), msg, help);
+                } else {
+                    ctx.err_help(&cpu, msg, help);
+                }
+            }
+            _ => ctx.err_help(&interval_at, msg, help),
+        }
+    }
+}
+
+/// Warns about `images:` entries no container uses (a typo there leaves
+/// every container of the real image at 0 CPU).
+fn unused_images(
+    ctx: &mut Ctx<'_, '_>,
+    images: &[Image],
+    pods: &[Pod],
+    deployments: &[Deployment],
+) {
+    let mut used: std::collections::BTreeSet<&str> = Default::default();
+    for spec in pods
+        .iter()
+        .map(|p| &p.spec)
+        .chain(deployments.iter().map(|d| &d.template.spec))
+    {
+        for c in spec.containers.iter().chain(&spec.init_containers) {
+            used.insert(c.image.as_str());
+        }
+    }
+    let root = At::ROOT;
+    let sec = root.key("images");
+    for img in images {
+        if !used.contains(img.name.as_str()) {
+            let at = sec.key(&img.name);
+            let unlisted: Vec<&str> = used
+                .iter()
+                .copied()
+                .filter(|u| !images.iter().any(|i| i.name == *u))
+                .collect();
+            let e = ctx.doc.key_error(
+                &at,
+                format!(
+                    "no container uses image {:?}: this entry has no effect",
+                    img.name
+                ),
+            );
+            let e = match did_you_mean(&img.name, unlisted.iter().copied()) {
+                Some(h) => e.with_help(format!(
+                    "{h} (containers of images not listed here use no CPU and no memory)"
+                )),
+                None => e,
+            };
+            ctx.report.warnings.push(e.warning());
+        }
+    }
 }

@@ -1,0 +1,523 @@
+//! Every validation rule of the scenario loader, as one table: a scenario
+//! (and its manifest files), the message expected, where (the `«` marker
+//! stands right before the offending key or value; it is removed before
+//! loading) and the field path.
+
+use kubesim_runner::{load, ScenarioError};
+use std::path::Path;
+
+/// One rule.
+struct Row {
+    /// The scenario file (may hold a `«`).
+    scenario: &'static str,
+    /// Other files, by name (one of them may hold the `«`).
+    files: &'static [(&'static str, &'static str)],
+    /// A substring of the message.
+    message: &'static str,
+    /// The field path.
+    path: &'static str,
+    /// A warning, not an error.
+    warning: bool,
+}
+
+macro_rules! head {
+    () => {
+        "name: t\nduration: 10m\n"
+    };
+}
+macro_rules! cluster {
+    () => {
+        "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: 8Gi}\n"
+    };
+}
+macro_rules! images {
+    () => {
+        "images:\n  img: {cpu: \"1\"}\n"
+    };
+}
+/// A scenario with `$w` under `workloads:` (each line indented by the caller).
+macro_rules! with_workloads {
+    ($w:expr) => {
+        concat!(head!(), cluster!(), images!(), "workloads:\n", $w)
+    };
+}
+/// A pod whose spec is `$spec` (indented under `spec:` by 6 spaces).
+macro_rules! pod {
+    ($spec:expr) => {
+        with_workloads!(concat!(
+            "  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p}\n    spec:\n",
+            $spec
+        ))
+    };
+}
+/// A pod with one container whose extra fields are `$c` (8 spaces).
+macro_rules! container {
+    ($c:expr) => {
+        pod!(concat!(
+            "      containers:\n        - name: c\n          image: img\n",
+            $c
+        ))
+    };
+}
+/// A Deployment whose spec is `$spec` (6 spaces).
+macro_rules! deployment {
+    ($spec:expr) => {
+        with_workloads!(concat!(
+            "  - apiVersion: apps/v1\n    kind: Deployment\n    metadata: {name: d}\n    spec:\n",
+            $spec
+        ))
+    };
+}
+macro_rules! dep_template {
+    () => {
+        "      template:\n        metadata: {labels: {app: d}}\n        spec:\n          containers: [{name: c, image: img}]\n"
+    };
+}
+
+const fn err(scenario: &'static str, message: &'static str, path: &'static str) -> Row {
+    Row {
+        scenario,
+        files: &[],
+        message,
+        path,
+        warning: false,
+    }
+}
+
+const fn warn(scenario: &'static str, message: &'static str, path: &'static str) -> Row {
+    Row {
+        scenario,
+        files: &[],
+        message,
+        path,
+        warning: true,
+    }
+}
+
+const fn with_files(
+    scenario: &'static str,
+    files: &'static [(&'static str, &'static str)],
+    message: &'static str,
+    path: &'static str,
+) -> Row {
+    Row {
+        scenario,
+        files,
+        message,
+        path,
+        warning: false,
+    }
+}
+
+const ROWS: &[Row] = &[
+    // ---- YAML ----
+    err(concat!(head!(), cluster!(), "«duration: 5m\n"), "mapping key \"duration\" already defined at line 2", "duration"),
+    err(concat!(head!(), cluster!(), "images: {a: [1, 2«}\n"), "invalid YAML", ""),
+    err(concat!(head!(), cluster!(), "x: &a [«*a]\n"), "invalid YAML", ""),
+    // ---- kubesim's own sections: unknown, missing, wrong type ----
+    err(concat!(head!(), cluster!(), "«sampleIntreval: 5s\n"), "unknown field \"sampleIntreval\"", "sampleIntreval"),
+    err(concat!(head!(), cluster!(), "«\"\": 1\n"), "unknown field \"\"", "[\"\"]"),
+    err(concat!(head!(), cluster!(), "«cluster.nodes: 1\n"), "unknown field \"cluster.nodes\"", "[\"cluster.nodes\"]"),
+    err(concat!("«name: t\n", cluster!()), "Required value", "duration"),
+    err(concat!(head!(), "seed: «many\n", cluster!()), "expected a whole number, found \"many\"", "seed"),
+    err(concat!(head!(), "seed: «-1\n", cluster!()), "must not be negative", "seed"),
+    // ---- settings ----
+    err(concat!("name: t\nduration: «10\n", cluster!()), "invalid duration \"10\": missing unit", "duration"),
+    err(concat!("name: t\nduration: «0s\n", cluster!()), "duration must be positive", "duration"),
+    err(concat!("name: t\nduration: «800h\n", cluster!()), "exceeds limits.maxSimTime", "duration"),
+    err(concat!(head!(), "sampleInterval: «1ns\n", cluster!()), "sampleInterval must be at least 1ms", "sampleInterval"),
+    err(concat!("name: «My_Scenario\nduration: 1m\n", cluster!()), "Invalid value: \"My_Scenario\": a lowercase RFC 1123 subdomain", "name"),
+    err(concat!(head!(), cluster!(), "metrics: {containerInterval: «15s}\n"), "must be a positive multiple of sampleInterval", "metrics.containerInterval"),
+    err(concat!(head!(), cluster!(), "limits: {maxObjects: «5000000000}\n"), "kubesim holds at most 4294967294 objects", "limits.maxObjects"),
+    warn(concat!("name: t\nduration: 5s\nsampleInterval: «10s\n", cluster!()), "no metrics will be sampled", "sampleInterval"),
+    // ---- cluster.nodes ----
+    err(concat!(head!(), "cluster:\n  nodes: «[]\n"), "a cluster needs at least one node pool", "cluster.nodes"),
+    err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      «capacity: {memory: 8Gi}\n"), "Required value: capacity.cpu is required", "cluster.nodes[0].capacity.cpu"),
+    err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: 8Gi, «gpu: 1}\n"), "unknown resource \"gpu\"", "cluster.nodes[0].capacity.gpu"),
+    err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: «4x, memory: 8Gi}\n"), "invalid quantity \"4x\"", "cluster.nodes[0].capacity.cpu"),
+    err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: «-4, memory: 8Gi}\n"), "must be greater than or equal to 0", "cluster.nodes[0].capacity.cpu"),
+    err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: «2Ei}\n"), "kubesim models memory quantities up to 1Pi", "cluster.nodes[0].capacity.memory"),
+    err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: «2e15, memory: 8Gi}\n"), "kubesim models cpu quantities up to", "cluster.nodes[0].capacity.cpu"),
+    err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      count: «0\n      capacity: {cpu: \"4\", memory: 8Gi}\n"), "count must be at least 1", "cluster.nodes[0].count"),
+    err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      count: «3000000\n      capacity: {cpu: \"4\", memory: 8Gi}\n"), "more than limits.maxObjects (2000000)", "cluster.nodes[0].count"),
+    err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: 8Gi}\n      reserved: {cpu: «\"5\"}\n"), "the reservation of cpu is more than the capacity", "cluster.nodes[0].reserved.cpu"),
+    err(concat!(head!(), "cluster:\n  nodes:\n    - name: a\n      count: 2\n      capacity: {cpu: \"4\", memory: 8Gi}\n    - name: «a-2\n      capacity: {cpu: \"4\", memory: 8Gi}\n"), "Duplicate value: node \"a-2\"", "cluster.nodes[1].name"),
+    err(concat!(head!(), "cluster:\n  nodes:\n    - name: «aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n      count: 10\n      capacity: {cpu: \"4\", memory: 8Gi}\n"), "is longer than 63 characters", "cluster.nodes[0].name"),
+    err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: 8Gi}\n      taints: [{key: k, effect: «NoSchedul}]\n"), "Unsupported value: \"NoSchedul\": supported values: \"NoSchedule\"", "cluster.nodes[0].taints[0].effect"),
+    err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: 8Gi}\n      taints: [{key: «-k, effect: NoSchedule}]\n"), "Invalid value: \"-k\"", "cluster.nodes[0].taints[0].key"),
+    err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: 8Gi}\n      taints: [{key: k, effect: NoSchedule}, «{key: k, effect: NoSchedule}]\n"), "taints must be unique by key and effect pair", "cluster.nodes[0].taints[1]"),
+    err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: 8Gi}\n      labels: {zone: «-a}\n"), "Invalid value: \"-a\": a valid label must be", "cluster.nodes[0].labels.zone"),
+    // ---- cluster.scheduler, cluster.cgroup ----
+    err(concat!(head!(), cluster!(), "  scheduler: {scoringStrategy: «MostAlocated}\n"), "Unsupported value: \"MostAlocated\"", "cluster.scheduler.scoringStrategy"),
+    err(concat!(head!(), cluster!(), "  scheduler: {resources: [{name: cpu, weight: «0}]}\n"), "resource weight must be in the range 1-100", "cluster.scheduler.resources[0].weight"),
+    err(concat!(head!(), cluster!(), "  scheduler: {scoringStrategy: RequestedToCapacityRatio, shape: [{utilization: «101, score: 1}]}\n"), "utilization must be in the range 0-100", "cluster.scheduler.shape[0].utilization"),
+    err(concat!(head!(), cluster!(), "  scheduler: {scoringStrategy: RequestedToCapacityRatio, shape: [{utilization: 1, score: «11}]}\n"), "score must be in the range 0-10", "cluster.scheduler.shape[0].score"),
+    err(concat!(head!(), cluster!(), "  scheduler: {percentageOfNodesToScore: «101}\n"), "not in valid range [0-100]", "cluster.scheduler.percentageOfNodesToScore"),
+    err(concat!(head!(), cluster!(), "  scheduler: {weights: {NodeAffinity: «-1}}\n"), "a score plugin's weight must be in the range", "cluster.scheduler.weights.NodeAffinity"),
+    err(concat!(head!(), cluster!(), "  cgroup: {version: «v3}\n"), "Unsupported value: \"v3\": supported values: \"v1\", \"v2\"", "cluster.cgroup.version"),
+    // ---- images ----
+    err(concat!(head!(), cluster!(), "images:\n  img: {startup: «5}\n"), "invalid duration \"5\"", "images.img.startup"),
+    err(concat!(head!(), cluster!(), "images:\n  img: {cpu: «lots}\n"), "invalid quantity \"lots\"", "images.img.cpu"),
+    err(concat!(head!(), cluster!(), "images:\n  img: {cpuSeconds: «-5}\n"), "cpuSeconds must be a positive number", "images.img.cpuSeconds"),
+    err(concat!(head!(), cluster!(), "images:\n  img: {cpuSeconds: «5}\n"), "finite work needs CPU", "images.img.cpuSeconds"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    cpu:\n      points: [{at: «1s, cores: \"1\"}]\n"), "the first point must be at 0s", "images.img.cpu.points[0].at"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    cpu:\n      points: [{at: 0s, cores: \"1\"}, {at: «0s, cores: \"2\"}]\n"), "strictly increasing time order", "images.img.cpu.points[1].at"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    cpu:\n      period: «1m\n      points: [{at: 0s, cores: \"1\"}, {at: 2m, cores: \"2\"}]\n"), "period must be longer than the last point's time", "images.img.cpu.period"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    cpu:\n      period: «2ns\n      points: [{at: 0s, cores: \"1\"}]\n"), "a profile's period must be at least 1ms", "images.img.cpu.period"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    cpu:\n      resolution: «0s\n      points: [{at: 0s, cores: \"1\"}]\n"), "a profile's resolution must be at least 1ms", "images.img.cpu.resolution"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    cpu:\n      «pionts: []\n"), "unknown field \"pionts\"", "images.img.cpu.pionts"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    cpu:\n      interpolation: «cubic\n      points: [{at: 0s, cores: \"1\"}]\n"), "Unsupported value: \"cubic\"", "images.img.cpu.interpolation"),
+    warn(concat!(head!(), cluster!(), "images:\n  img: {cpu: \"1\"}\n  «imgg: {cpu: \"1\"}\nworkloads:\n  - {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: c, image: img}]}}\n"), "no container uses image \"imgg\"", "images.imgg"),
+    // ---- timeline ----
+    err(concat!(head!(), cluster!(), "timeline:\n  - {at: 1m, action: «scael, target: deployment/d, replicas: 1}\n"), "Unsupported value: \"scael\"", "timeline[0].action"),
+    err(concat!(head!(), cluster!(), "timeline:\n  - {at: 1m, action: scale, target: «d, replicas: 1}\n"), "scale needs a target of the form deployment/NAME", "timeline[0].target"),
+    err(concat!(head!(), cluster!(), "timeline:\n  - {at: 1m, action: scale, target: «deployment/web, replicas: 1}\n"), "no Deployment named \"web\"", "timeline[0].target"),
+    err(concat!(head!(), cluster!(), "timeline:\n  - {at: «20m, action: scale, target: deployment/web, replicas: 1}\n"), "is after the scenario's duration", "timeline[0].at"),
+    // ---- kinds ----
+    err(with_workloads!("  - apiVersion: apps/v1\n    kind: «Deploymnet\n    metadata: {name: d}\n"), "no matches for kind \"Deploymnet\" in version \"apps/v1\"", "workloads[0].kind"),
+    err(with_workloads!("  - apiVersion: «extensions/v1beta1\n    kind: Deployment\n    metadata: {name: d}\n"), "no matches for kind \"Deployment\" in version \"extensions/v1beta1\"", "workloads[0].apiVersion"),
+    err(with_workloads!("  - apiVersion: «app/v1\n    kind: Foo\n    metadata: {name: d}\n"), "no matches for kind \"Foo\" in version \"app/v1\"", "workloads[0].apiVersion"),
+    err(with_workloads!("  - apiVersion: apps/v1\n    kind: «StatefulSet\n    metadata: {name: s}\n"), "kind StatefulSet (apps/v1) is not modelled yet", "workloads[0].kind"),
+    err(with_workloads!("  - apiVersion: batch/v1\n    kind: «Job\n    metadata: {name: j}\n"), "kind Job (batch/v1) is not modelled yet", "workloads[0].kind"),
+    err(with_workloads!("  - apiVersion: v1\n    kind: «Node\n    metadata: {name: n}\n"), "Node objects are not read from manifests", "workloads[0].kind"),
+    err(with_workloads!("  - «kind: Pod\n    metadata: {name: p}\n"), "Required value: apiVersion not set", "workloads[0].apiVersion"),
+    err(with_workloads!("  - «just a string\n"), "expected a Kubernetes object", "workloads[0]"),
+    err(with_workloads!("  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: c}\n    «datta: {a: b}\n"), "unknown field \"datta\": ConfigMap has no such field", "workloads[0].datta"),
+    err(with_workloads!("  - apiVersion: rbac.authorization.k8s.io/v1\n    kind: ClusterRole\n    metadata: {name: r}\n    rules: [{«verb: [get]}]\n"), "unknown field \"verb\": PolicyRule has no such field", "workloads[0].rules[0].verb"),
+    err(with_workloads!("  - apiVersion: v1\n    kind: List\n    «itms: []\n"), "unknown field \"itms\": List has no such field", "workloads[0].itms"),
+    err(with_workloads!("  - apiVersion: v1\n    kind: List\n    items:\n      - apiVersion: v1\n        kind: «List\n"), "a List inside a List is not supported", "workloads[0].items[0].kind"),
+    err(with_workloads!("  - apiVersion: v1\n    kind: List\n    items:\n      - apiVersion: v1\n        kind: Pod\n        metadata: {name: p}\n        «spc: {}\n"), "unknown field \"spc\": Pod has no such field", "workloads[0].items[0].spc"),
+    warn(with_workloads!("  - apiVersion: cert-manager.io/v1\n    kind: «Certificate\n    metadata: {name: c}\n"), "skipped 1 custom resource of kind Certificate (cert-manager.io/v1)", "workloads[0].kind"),
+    // ---- strict fields, everywhere ----
+    err(container!("          livenessProbe:\n            «initialDelaySecond: 5\n            httpGet: {path: /, port: 80}\n"), "unknown field \"initialDelaySecond\": Probe has no such field", "workloads[0].spec.containers[0].livenessProbe.initialDelaySecond"),
+    err(container!("          ports: [{«containerPor: 80}]\n"), "unknown field \"containerPor\": ContainerPort has no such field", "workloads[0].spec.containers[0].ports[0].containerPor"),
+    err(deployment!(concat!("      selector: {matchLabels: {app: d}}\n      strategy: {rollingUpdate: {«maxSurg: 1}}\n", dep_template!())), "unknown field \"maxSurg\": RollingUpdateDeployment has no such field", "workloads[0].spec.strategy.rollingUpdate.maxSurg"),
+    err(container!("          «resource: {}\n"), "unknown field \"resource\"", "workloads[0].spec.containers[0].resource"),
+    err(deployment!(concat!("      «spec.replicas: 5\n      selector: {matchLabels: {app: d}}\n", dep_template!())), "unknown field \"spec.replicas\"", "workloads[0].spec[\"spec.replicas\"]"),
+    err(pod!("      «\"\": 1\n      containers: [{name: c, image: img}]\n"), "unknown field \"\": PodSpec has no such field", "workloads[0].spec[\"\"]"),
+    err(with_workloads!("  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p, labels: {v: «1.0}}\n    spec: {containers: [{name: c, image: img}]}\n"), "invalid type: got \"number\", expected \"string\"", "workloads[0].metadata.labels.v"),
+    err(container!("          env: [{name: A, value: «yes}]\n"), "invalid type for EnvVar.value: got \"boolean\", expected \"string\"", "workloads[0].spec.containers[0].env[0].value"),
+    err(deployment!(concat!("      replicas: «\"3\"\n      selector: {matchLabels: {app: d}}\n", dep_template!())), "invalid type for DeploymentSpec.replicas: got \"string\", expected \"integer\"", "workloads[0].spec.replicas"),
+    err(deployment!(concat!("      replicas: «3000000000\n      selector: {matchLabels: {app: d}}\n", dep_template!())), "does not fit in an int32", "workloads[0].spec.replicas"),
+    err(pod!("      containers: [{name: c, image: img}]\n      «containers: []\n"), "mapping key \"containers\" already defined", "workloads[0].spec.containers"),
+    // ---- enum-like fields ----
+    err(deployment!(concat!("      selector: {matchLabels: {app: d}}\n      strategy: {type: «Rolling}\n", dep_template!())), "Unsupported value: \"Rolling\": supported values: \"Recreate\", \"RollingUpdate\"", "workloads[0].spec.strategy.type"),
+    err(deployment!(concat!("      selector: {matchLabels: {app: d}}\n      strategy: {type: Recreate, «rollingUpdate: {maxSurge: 1}}\n", dep_template!())), "may not be specified when strategy `type` is 'Recreate'", "workloads[0].spec.strategy.rollingUpdate"),
+    err(pod!("      restartPolicy: «Sometimes\n      containers: [{name: c, image: img}]\n"), "Unsupported value: \"Sometimes\"", "workloads[0].spec.restartPolicy"),
+    err(pod!("      dnsPolicy: «ClusterFirstt\n      containers: [{name: c, image: img}]\n"), "Unsupported value: \"ClusterFirstt\"", "workloads[0].spec.dnsPolicy"),
+    err(pod!("      preemptionPolicy: «Sometimes\n      containers: [{name: c, image: img}]\n"), "Unsupported value: \"Sometimes\"", "workloads[0].spec.preemptionPolicy"),
+    err(container!("          imagePullPolicy: «IfNotPresnt\n"), "Unsupported value: \"IfNotPresnt\"", "workloads[0].spec.containers[0].imagePullPolicy"),
+    err(container!("          terminationMessagePolicy: «Files\n"), "Unsupported value: \"Files\"", "workloads[0].spec.containers[0].terminationMessagePolicy"),
+    err(container!("          ports: [{containerPort: 80, protocol: «HTTP}]\n"), "Unsupported value: \"HTTP\"", "workloads[0].spec.containers[0].ports[0].protocol"),
+    err(container!("          ports: [{containerPort: «0}]\n"), "must be between 1 and 65535, inclusive", "workloads[0].spec.containers[0].ports[0].containerPort"),
+    err(container!("          resizePolicy: [{resourceName: cpu, restartPolicy: «Restart}]\n"), "Unsupported value: \"Restart\"", "workloads[0].spec.containers[0].resizePolicy[0].restartPolicy"),
+    err(pod!("      tolerations: [{key: k, operator: «Equals}]\n      containers: [{name: c, image: img}]\n"), "Unsupported value: \"Equals\"", "workloads[0].spec.tolerations[0].operator"),
+    err(pod!("      tolerations: [{key: k, effect: «NoSchedul}]\n      containers: [{name: c, image: img}]\n"), "Unsupported value: \"NoSchedul\"", "workloads[0].spec.tolerations[0].effect"),
+    err(pod!("      tolerations: [{key: k, operator: Exists, value: «v}]\n      containers: [{name: c, image: img}]\n"), "value must be empty when `operator` is 'Exists'", "workloads[0].spec.tolerations[0].value"),
+    err(pod!("      tolerations: [{key: k, effect: «NoSchedule, tolerationSeconds: 5}]\n      containers: [{name: c, image: img}]\n"), "effect must be 'NoExecute' when `tolerationSeconds` is set", "workloads[0].spec.tolerations[0].effect"),
+    err(pod!("      tolerations: [{operator: «Equal}]\n      containers: [{name: c, image: img}]\n"), "operator must be Exists when `key` is empty", "workloads[0].spec.tolerations[0].operator"),
+    err(pod!("      topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: «Never}]\n      containers: [{name: c, image: img}]\n"), "Unsupported value: \"Never\"", "workloads[0].spec.topologySpreadConstraints[0].whenUnsatisfiable"),
+    // ---- node affinity ----
+    err(pod!("      affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: z, operator: «Inn, values: [a]}]}]}}}\n      containers: [{name: c, image: img}]\n"), "Unsupported value: \"Inn\"", "workloads[0].spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].operator"),
+    err(pod!("      affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: z, operator: In, values: «[]}]}]}}}\n      containers: [{name: c, image: img}]\n"), "must be specified when `operator` is 'In' or 'NotIn'", "workloads[0].spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values"),
+    err(pod!("      affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: z, operator: Gt, values: [«a]}]}]}}}\n      containers: [{name: c, image: img}]\n"), "Invalid value: \"a\": must be an integer", "workloads[0].spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values[0]"),
+    err(pod!("      affinity: {nodeAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: «0, preference: {}}]}}\n      containers: [{name: c, image: img}]\n"), "must be in the range 1-100", "workloads[0].spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight"),
+    err(pod!("      affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchFields: [{key: «metadata.labels, operator: In, values: [a]}]}]}}}\n      containers: [{name: c, image: img}]\n"), "not a valid field selector key", "workloads[0].spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields[0].key"),
+    err(pod!("      affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: [{topologyKey: z, labelSelector: {matchExpressions: [{key: app, operator: «Exist}]}}]}}\n      containers: [{name: c, image: img}]\n"), "Unsupported value: \"Exist\"", "workloads[0].spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchExpressions[0].operator"),
+    // ---- metadata ----
+    err(with_workloads!("  - apiVersion: v1\n    kind: Pod\n    «metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: img}]}\n"), "Required value: name or generateName is required", "workloads[0].metadata.name"),
+    err(with_workloads!("  - apiVersion: v1\n    kind: Pod\n    metadata: {name: «Web}\n    spec: {containers: [{name: c, image: img}]}\n"), "Invalid value: \"Web\": a lowercase RFC 1123 subdomain", "workloads[0].metadata.name"),
+    err(with_workloads!("  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p, namespace: «team.a}\n    spec: {containers: [{name: c, image: img}]}\n"), "Invalid value: \"team.a\": a lowercase RFC 1123 label", "workloads[0].metadata.namespace"),
+    err(with_workloads!("  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p, labels: {«-app: web}}\n    spec: {containers: [{name: c, image: img}]}\n"), "Invalid value: \"-app\"", "workloads[0].metadata.labels.-app"),
+    err(with_workloads!("  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p, annotations: {«a/b/c: x}}\n    spec: {containers: [{name: c, image: img}]}\n"), "Invalid value: \"a/b/c\"", "workloads[0].metadata.annotations.a/b/c"),
+    err(with_workloads!("  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p}\n    spec: {containers: [{name: c, image: img}]}\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: «p}\n    spec: {containers: [{name: c, image: img}]}\n"), "Duplicate value: pods \"p\" already exists in namespace \"default\"", "workloads[1].metadata.name"),
+    // ---- pod spec and containers ----
+    err(pod!("      containers: «[]\n"), "Required value", "workloads[0].spec.containers"),
+    err(pod!("      containers: [{name: «\"\", image: img}]\n"), "Required value", "workloads[0].spec.containers[0].name"),
+    err(pod!("      containers: [{name: c, image: img}, {name: «c, image: img}]\n"), "Duplicate value: \"c\"", "workloads[0].spec.containers[1].name"),
+    err(pod!("      initContainers: [{name: c, image: img}]\n      containers: [{name: «c, image: img}]\n"), "Duplicate value: \"c\"", "workloads[0].spec.containers[0].name"),
+    err(pod!("      containers: [{name: «C_1, image: img}]\n"), "a lowercase RFC 1123 label", "workloads[0].spec.containers[0].name"),
+    err(pod!("      containers: [«{name: c}]\n"), "Required value", "workloads[0].spec.containers[0].image"),
+    err(pod!("      terminationGracePeriodSeconds: «-1\n      containers: [{name: c, image: img}]\n"), "must be greater than or equal to 0", "workloads[0].spec.terminationGracePeriodSeconds"),
+    err(pod!("      initContainers: [{name: i, image: img, restartPolicy: «OnFailure}]\n      containers: [{name: c, image: img}]\n"), "Unsupported value: \"OnFailure\": supported values: \"Always\"", "workloads[0].spec.initContainers[0].restartPolicy"),
+    err(pod!("      containers: [{name: c, image: img, restartPolicy: «Always}]\n"), "may not be set for non-init containers", "workloads[0].spec.containers[0].restartPolicy"),
+    // ---- resources ----
+    err(container!("          resources: {requests: {cpu: «2}, limits: {cpu: 1}}\n"), "Invalid value: \"2\": must be less than or equal to cpu limit of 1", "workloads[0].spec.containers[0].resources.requests.cpu"),
+    err(container!("          resources: {requests: {nvidia.com/gpu: «1}, limits: {nvidia.com/gpu: 2}}\n"), "must be equal to nvidia.com/gpu limit of 2", "workloads[0].spec.containers[0].resources.requests[\"nvidia.com/gpu\"]"),
+    err(container!("          «resources: {requests: {nvidia.com/gpu: 1}}\n"), "Limit must be set for non overcommitable resources", "workloads[0].spec.containers[0].resources.limits[\"nvidia.com/gpu\"]"),
+    err(container!("          resources: {limits: {nvidia.com/gpu: «500m}}\n"), "must be an integer", "workloads[0].spec.containers[0].resources.limits[\"nvidia.com/gpu\"]"),
+    err(container!("          resources: {requests: {«pods: 1}}\n"), "must be a standard resource for containers", "workloads[0].spec.containers[0].resources.requests.pods"),
+    err(container!("          resources: {limits: {memory: «1Gj}}\n"), "invalid quantity \"1Gj\"", "workloads[0].spec.containers[0].resources.limits.memory"),
+    // ---- Deployments and selectors ----
+    err(deployment!(concat!("      selector: {matchLabels: {app: x}}\n", "      template:\n        metadata: {labels: «{app: d}}\n        spec:\n          containers: [{name: c, image: img}]\n")), "`selector` does not match template `labels`", "workloads[0].spec.template.metadata.labels"),
+    err(deployment!(concat!("      selector: «{}\n", dep_template!())), "empty selector is invalid for deployment", "workloads[0].spec.selector"),
+    err(deployment!(concat!("      selector: {matchExpressions: [{key: app, operator: «Inside, values: [d]}]}\n", dep_template!())), "Unsupported value: \"Inside\"", "workloads[0].spec.selector.matchExpressions[0].operator"),
+    err(deployment!(concat!("      selector: {matchExpressions: [{key: app, operator: In, values: «[]}]}\n", dep_template!())), "must be specified when `operator` is 'In' or 'NotIn'", "workloads[0].spec.selector.matchExpressions[0].values"),
+    err(deployment!(concat!("      selector: {matchExpressions: [{key: app, operator: Exists, values: «[d]}]}\n", dep_template!())), "may not be specified when `operator` is 'Exists' or 'DoesNotExist'", "workloads[0].spec.selector.matchExpressions[0].values"),
+    err(deployment!(concat!("      selector: {matchExpressions: [{key: app, operator: NotIn, values: [d]}]}\n      template:\n        metadata: {labels: «{app: d}}\n        spec:\n          containers: [{name: c, image: img}]\n")), "`selector` does not match template `labels`", "workloads[0].spec.template.metadata.labels"),
+    err(deployment!(concat!("      replicas: «-1\n      selector: {matchLabels: {app: d}}\n", dep_template!())), "must be greater than or equal to 0", "workloads[0].spec.replicas"),
+    err(deployment!("      selector: {matchLabels: {app: d}}\n      template:\n        metadata: {labels: {app: d}}\n        spec:\n          restartPolicy: «Never\n          containers: [{name: c, image: img}]\n"), "Unsupported value: \"Never\": supported values: \"Always\"", "workloads[0].spec.template.spec.restartPolicy"),
+    err(deployment!(concat!("      replicas: «2000000\n      selector: {matchLabels: {app: d}}\n", dep_template!())), "more than limits.maxObjects", "workloads[0].spec.replicas"),
+    // ---- priority ----
+    err(pod!("      priority: «100\n      containers: [{name: c, image: img}]\n"), "the integer value of priority (100) must not be provided in pod spec", "workloads[0].spec.priority"),
+    err(pod!("      priorityClassName: «high\n      containers: [{name: c, image: img}]\n"), "no PriorityClass with name high was found", "workloads[0].spec.priorityClassName"),
+    err(with_workloads!("  - {apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {name: high}, value: 10}\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p}\n    spec:\n      priorityClassName: high\n      priority: «5\n      containers: [{name: c, image: img}]\n"), "priority admission controller computed 10", "workloads[1].spec.priority"),
+    err(with_workloads!("  - {apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {name: huge}, value: «2000000000}\n"), "maximum allowed value of a user defined priority is 1000000000", "workloads[0].value"),
+    err(with_workloads!("  - {apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {name: «system-mine}, value: 1}\n"), "reserved for system use only", "workloads[0].metadata.name"),
+    err(with_workloads!("  - {apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {name: a}, value: 1, globalDefault: true}\n  - {apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {name: b}, value: 2, globalDefault: «true}\n"), "PriorityClass b is a global default, and so is a", "workloads[1].globalDefault"),
+    err(with_workloads!("  - {apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {name: a}, value: 1}\n  - {apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {name: «a}, value: 2}\n"), "priorityclasses.scheduling.k8s.io \"a\" already exists", "workloads[1].metadata.name"),
+    err(with_workloads!("  - «{apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {name: a}}\n"), "Required value", "workloads[0].value"),
+    err(with_workloads!("  - {apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {name: a}, value: 1, preemptionPolicy: «Always}\n"), "Unsupported value: \"Always\"", "workloads[0].preemptionPolicy"),
+    // ---- namespaces and the timeline ----
+    err(concat!(
+        head!(), cluster!(), images!(),
+        "workloads:\n",
+        "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d, namespace: a}, spec: {selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\n",
+        "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d, namespace: b}, spec: {selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\n",
+        "timeline:\n  - {at: 1m, action: scale, target: «deployment/d, replicas: 2}\n"
+    ), "ambiguous target: Deployments named \"d\" exist in namespaces a, b", "timeline[0].target"),
+    err(concat!(
+        head!(), cluster!(), images!(),
+        "workloads:\n",
+        "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d, namespace: a}, spec: {selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\n",
+        "timeline:\n  - {at: 1m, action: scale, target: «deployment/b/d, replicas: 2}\n"
+    ), "no Deployment named \"d\" in namespace \"b\"", "timeline[0].target"),
+    err(concat!(
+        head!(), cluster!(), images!(),
+        "workloads:\n",
+        "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\n",
+        "timeline:\n  - {at: 1m, action: scale, target: deployment/d, replicas: «-2}\n"
+    ), "must be greater than or equal to 0", "timeline[0].replicas"),
+    err(concat!(
+        head!(), cluster!(), images!(),
+        "workloads:\n",
+        "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\n",
+        "timeline:\n  - {at: 1m, action: scale, target: deployment/d, replicas: «3000000000}\n"
+    ), "replicas is an int32", "timeline[0].replicas"),
+    err(concat!(
+        head!(), cluster!(), images!(),
+        "workloads:\n",
+        "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\n",
+        "timeline:\n  - «{at: 1m, action: scale, target: deployment/d}\n"
+    ), "scale needs replicas", "timeline[0].replicas"),
+    err(concat!(
+        head!(), cluster!(), images!(),
+        "limits: {maxObjects: 100}\n",
+        "workloads:\n",
+        "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {replicas: 10, selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\n",
+        "timeline:\n  - {at: 1m, action: scale, target: deployment/d, replicas: 50}\n  - {at: 2m, action: scale, target: deployment/d, replicas: «500}\n"
+    ), "more than limits.maxObjects (100)", "timeline[1].replicas"),
+    // ---- estimates ----
+    err(concat!("name: t\nduration: 720h\nsampleInterval: «1ms\n", cluster!()), "metric rows", "sampleInterval"),
+    err(concat!(
+        head!(), cluster!(),
+        "images:\n  img:\n    cpu:\n      period: «2ms\n      points: [{at: 0s, cores: \"1\"}, {at: 1ms, cores: \"2\"}]\n",
+        "limits: {maxEvents: 100000}\n",
+        "workloads:\n  - {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: c, image: img}]}}\n"
+    ), "more than limits.maxEvents (100000)", "images.img.cpu.period"),
+    // ---- manifests ----
+    with_files(concat!(head!(), cluster!(), "manifests: [«missing.yaml]\n"), &[], "cannot read", "manifests[0]"),
+    with_files(concat!(head!(), cluster!(), images!(), "manifests: [app.yaml]\n"), &[("app.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, image: img}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec:\n  containers:\n    - name: c\n      image: img\n      resources: {limits: {memory: «1Gj}}\n")], "invalid quantity \"1Gj\"", "spec.containers[0].resources.limits.memory"),
+    with_files(concat!(head!(), cluster!(), images!(), "manifests: [dir]\n"), &[("dir/b.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: «a}\nspec: {containers: [{name: c, image: img}]}\n"), ("dir/a.yml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, image: img}]}\n")], "Duplicate value: pods \"a\"", "metadata.name"),
+    with_files(concat!(head!(), cluster!(), images!(), "manifests: [app.yaml]\n"), &[("app.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: c, image: img}]\n  «nodeSelectr: {}\n")], "unknown field \"nodeSelectr\": PodSpec has no such field", "spec.nodeSelectr"),
+];
+
+/// 1-based line and column (characters) of byte `at` in `text`.
+fn position(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, col)
+}
+
+fn check(i: usize, row: &Row) -> Result<(), String> {
+    check_text(
+        i,
+        row.scenario,
+        row.files,
+        row.message,
+        row.path,
+        row.warning,
+    )
+}
+
+fn check_text(
+    i: usize,
+    scenario: &str,
+    files: &[(&str, &str)],
+    message: &str,
+    path: &str,
+    warning: bool,
+) -> Result<(), String> {
+    let row = Row {
+        scenario: "",
+        files: &[],
+        message: "",
+        path: "",
+        warning,
+    };
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let mut expected_at = None;
+    let mut write = |name: &str, text: &str| -> Result<std::path::PathBuf, String> {
+        let p = dir.path().join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        let clean = match text.find('«') {
+            Some(at) => {
+                expected_at = Some((p.clone(), position(text, at)));
+                text.replacen('«', "", 1)
+            }
+            None => text.to_string(),
+        };
+        std::fs::write(&p, clean).map_err(|e| e.to_string())?;
+        Ok(p)
+    };
+    let scenario = write("s.yaml", scenario)?;
+    for (name, text) in files {
+        write(name, text)?;
+    }
+    let (file, (line, column)) = expected_at.ok_or(format!("row {i}: no « marker"))?;
+    let found: Vec<ScenarioError> = match load(&scenario) {
+        Ok(s) if row.warning => s.warnings,
+        Ok(_) => return Err(format!("row {i}: loaded, expected {message:?}")),
+        Err(errors) if row.warning => {
+            return Err(format!(
+                "row {i}: expected a warning, got errors: {}",
+                list(&errors)
+            ))
+        }
+        Err(errors) => errors,
+    };
+    let hit = found.iter().find(|e| e.message.contains(message));
+    let Some(e) = hit else {
+        return Err(format!("row {i}: no {message:?} among: {}", list(&found)));
+    };
+    let want = (file.as_path(), line, column, path);
+    let got = (e.file.as_path(), e.line, e.column, e.path.as_str());
+    if want != got {
+        return Err(format!(
+            "row {i} ({message:?}): expected {want:?}, got {got:?}: {e}"
+        ));
+    }
+    if !row.warning && !Path::new(&e.file).exists() {
+        return Err(format!("row {i}: error names a file that does not exist"));
+    }
+    Ok(())
+}
+
+fn list(errors: &[ScenarioError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("\n  {e}"))
+        .collect::<String>()
+}
+
+#[test]
+fn every_rule_reports_its_message_position_and_path() {
+    let failures: Vec<String> = ROWS
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| check(i, r).err())
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} rows failed:\n{}",
+        failures.len(),
+        ROWS.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_rows_are_distinct() {
+    let mut seen = std::collections::BTreeSet::new();
+    for r in ROWS {
+        assert!(
+            seen.insert((r.scenario, r.message)),
+            "duplicate row {:?}",
+            r.message
+        );
+    }
+}
+
+/// Rules about sizes, on generated scenarios.
+#[test]
+fn limits_on_things_that_grow() {
+    let base = concat!(head!(), cluster!(), images!());
+    let mut rows: Vec<(String, &str, &str)> = Vec::new();
+    // Containers per pod (ModelLimits::MAX_CONTAINERS_PER_POD).
+    let mut s = format!("{base}workloads:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {{name: p}}\n    spec:\n      «containers:\n");
+    for i in 0..257 {
+        s.push_str(&format!("        - {{name: c{i}, image: img}}\n"));
+    }
+    rows.push((
+        s,
+        "Too many: 257: a pod may have at most 256 containers",
+        "workloads[0].spec.containers",
+    ));
+    // Points in a profile (ModelLimits::MAX_PROFILE_POINTS).
+    let mut s = format!(
+        "{}{}images:\n  img:\n    cpu:\n      «points:\n",
+        head!(),
+        cluster!()
+    );
+    for i in 0..100_001 {
+        s.push_str(&format!("        - {{at: {i}s, cores: \"1\"}}\n"));
+    }
+    rows.push((
+        s,
+        "must have at most 100000 points",
+        "images.img.cpu.points",
+    ));
+    // Timeline entries (ModelLimits::MAX_TIMELINE_ENTRIES).
+    let mut s = format!("{base}«timeline:\n");
+    for _ in 0..100_001 {
+        s.push_str("  - {at: 1m, action: scale, target: deployment/d, replicas: 1}\n");
+    }
+    rows.push((s, "a timeline may have at most 100000 entries", "timeline"));
+    // Bare pods against maxObjects: the pod that goes over.
+    let mut s = format!("{base}limits: {{maxObjects: 3}}\nworkloads:\n");
+    for i in 0..3 {
+        let mark = if i == 2 { "«" } else { "" };
+        s.push_str(&format!("  - {{apiVersion: v1, kind: Pod, metadata: {{name: {mark}p{i}}}, spec: {{containers: [{{name: c, image: img}}]}}}}\n"));
+    }
+    rows.push((
+        s,
+        "more than limits.maxObjects (3)",
+        "workloads[2].metadata.name",
+    ));
+    // Nesting depth.
+    let s = format!(
+        "{base}x: {}«{}\n",
+        "[".repeat(127),
+        "[".repeat(3) + &"]".repeat(130)
+    );
+    rows.push((s, "nest deeper than 128 levels", ""));
+    // Aliases that expand without end ("billion laughs").
+    let mut s = format!("{base}a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..9 {
+        let p = i - 1;
+        // Counting a0…a6 (about 1.2·10^7 nodes), the document passes 10^8
+        // nodes at the eighth alias of a7.
+        let items: Vec<String> = (0..10)
+            .map(|k| {
+                if i == 7 && k == 7 {
+                    format!("«*a{p}")
+                } else {
+                    format!("*a{p}")
+                }
+            })
+            .collect();
+        s.push_str(&format!("a{i}: &a{i} [{}]\n", items.join(", ")));
+    }
+    rows.push((s, "expands to more than 100000000 YAML nodes", ""));
+    let failures: Vec<String> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (text, message, path))| {
+            check_text(i, text, &[], message, path, false).err()
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
