@@ -481,3 +481,36 @@ timeline:
     assert!(events.contains("TaintManagerEviction,pod/p,Marking for deletion Pod default/p"));
     assert!(!events.contains("node/n-2,Node n-2 status is now: NodeNotReady"));
 }
+
+#[test]
+fn unknown_nodes_and_pools_get_help() {
+    let help = |timeline: &str| -> Vec<(String, Option<String>)> {
+        match load_text(Path::new("s.yaml"), &format!("{HEAD}timeline:\n{timeline}")) {
+            Ok(_) => panic!("loaded"),
+            Err(e) => e.into_iter().map(|e| (e.message, e.help)).collect(),
+        }
+    };
+    let got = help("  - {at: 1m, action: nodeDown, target: node/wbe-2}\n");
+    assert_eq!(
+        got[0].1.as_deref(),
+        Some("did you mean `web-2`?"),
+        "{got:?}"
+    );
+    let got = help("  - {at: 1m, action: nodeDown, target: node/web-7}\n");
+    assert_eq!(
+        got[0].1.as_deref(),
+        Some("pool \"web\" has nodes web-1 … web-2"),
+        "{got:?}"
+    );
+    let got = help(
+        "  - {at: 1m, action: addNodes, target: pool/solo, count: 2}\n  - {at: 2m, action: drain, target: node/solo-4}\n",
+    );
+    assert_eq!(
+        got[0].1.as_deref(),
+        Some("pool \"solo\" has nodes \"solo\" and solo-2 … solo-3 (with those the timeline adds)"),
+        "{got:?}"
+    );
+    let got = help("  - {at: 1m, action: addNodes, target: pool/wen, count: 1}\n");
+    assert_eq!(got[0].0, "no node pool named \"wen\" in cluster.nodes");
+    assert_eq!(got[0].1.as_deref(), Some("did you mean `web`?"), "{got:?}");
+}

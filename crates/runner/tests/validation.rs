@@ -436,6 +436,7 @@ const ROWS: &[Row] = &[
         "timeline:\n  - {at: 1m, action: addNodes, target: pool/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, count: «1}\n"),
         "is longer than 63 characters", "timeline[0].count"),
     err(concat!(head!(), cluster!(), "limits: {maxObjects: 10}\ntimeline:\n  - {at: 1m, action: addNodes, target: pool/n, count: «10}\n"), "more than limits.maxObjects (10)", "timeline[0].count"),
+    err(concat!(head!(), cluster!(), "timeline:\n  - {at: 1m, action: addNodes, target: pool/n, count: «9223372036854775807}\n  - {at: 2m, action: addNodes, target: pool/n, count: 9223372036854775807}\n  - {at: 3m, action: addNodes, target: pool/n, count: 9223372036854775807}\n  - {at: 4m, action: drain, target: node/n-18446744073709551615}\n"), "more than limits.maxObjects (2000000)", "timeline[0].count"),
     // ---- estimates ----
     err(concat!("name: t\nduration: 720h\nsampleInterval: «1ms\n", cluster!()), "metric rows", "sampleInterval"),
     err(concat!(

@@ -48,8 +48,10 @@ pub const ACTIONS: &[&str] = &[
 const MODES: &[&str] = &["crash", "partition"];
 /// Node names are kubelet's `kubernetes.io/hostname` label value.
 const MAX_NODE_NAME: usize = 63;
-/// At most this many node names are offered for a "did you mean".
-const MAX_SUGGESTED_NAMES: u64 = 10_000;
+/// "Did you mean"s for unknown nodes one timeline computes at most.
+const MAX_HINTS: usize = 100;
+/// Pools a "did you mean" looks at.
+const MAX_HINT_POOLS: usize = 1_000;
 
 /// A checked scale action, for the object budget.
 #[derive(Debug, Clone, Copy)]
@@ -74,8 +76,15 @@ pub struct Added {
     pub pool: usize,
     /// The number of the first node added (`NAME-first`).
     pub first: u64,
-    /// How many nodes.
+    /// How many nodes (at least one).
     pub count: u64,
+}
+
+impl Added {
+    /// The number of the last node added.
+    pub fn last(&self) -> u64 {
+        self.first.saturating_add(self.count.saturating_sub(1))
+    }
 }
 
 /// The checked timeline.
@@ -227,6 +236,11 @@ pub fn timeline(
     // Nodes added, per pool: numbers, names, clashes.
     let mut last: Vec<u64> = pools.pools.iter().map(|p| p.count).collect();
     let mut added: Vec<Added> = Vec::new();
+    // Per entry, its index in `added`; per pool, its additions in order.
+    let mut by_entry: Vec<Option<usize>> = vec![None; items.len()];
+    let mut by_pool: Vec<Vec<usize>> = vec![Vec::new(); pools.pools.len()];
+    // Per pool `P`, the single-node pools named `P-k`, by k.
+    let mut numbered_pools: BTreeMap<usize, Vec<(u64, usize)>> = BTreeMap::new();
     for &(_, i) in &order {
         let Some(Item::Add { pool, count }) = items[i].1 else {
             continue;
@@ -245,23 +259,30 @@ pub fn timeline(
             continue;
         }
         // A numbered name can only be another single-node pool's name.
-        let prefix = format!("{}-", p.name);
-        let clash = pools
-            .by_name
-            .range(prefix.as_str()..)
-            .take_while(|(q, _)| q.starts_with(&prefix))
-            .find(|&(q, &qi)| {
-                pools.pools[qi].count == 1
-                    && number(&q[prefix.len()..]).is_some_and(|k| (first..=end).contains(&k))
-            });
-        if let Some((q, &qi)) = clash {
+        let others = numbered_pools.entry(pool).or_insert_with(|| {
+            let prefix = format!("{}-", p.name);
+            let mut v: Vec<(u64, usize)> = pools
+                .by_name
+                .range(prefix.as_str()..)
+                .take_while(|(q, _)| q.starts_with(&prefix))
+                .filter(|&(_, &qi)| pools.pools[qi].count == 1)
+                .filter_map(|(q, &qi)| Some((number(q.get(prefix.len()..)?)?, qi)))
+                .collect();
+            v.sort_unstable();
+            v
+        });
+        let from = others.partition_point(|&(k, _)| k < first);
+        if let Some(&(k, qi)) = others.get(from).filter(|&&(k, _)| k <= end) {
+            let q = &pools.pools[qi];
             ctx.err_help(
                 &at.key("count"),
-                format!("Duplicate value: node {q:?}, which this entry adds to pool {:?}, is also the node of pool {q:?} (cluster.nodes[{}])", p.name, pools.pools[qi].index),
+                format!("Duplicate value: node \"{}-{k}\", which this entry adds to pool {:?}, is also the node of pool {:?} (cluster.nodes[{}])", p.name, p.name, q.name, q.index),
                 Some("rename one of the pools".into()),
             );
             continue;
         }
+        by_entry[i] = Some(added.len());
+        by_pool[pool].push(added.len());
         added.push(Added {
             entry: i,
             out: 0,
@@ -273,13 +294,14 @@ pub fn timeline(
     // What happens to each node, in order.
     let mut now_last: Vec<u64> = pools.pools.iter().map(|p| p.count).collect();
     let mut states: BTreeMap<String, State> = BTreeMap::new();
+    let mut hints = MAX_HINTS;
     for &(t, i) in &order {
         let entry_at = tat.idx(i);
         let target_at = entry_at.key("target");
         let (act, name) = match &items[i].1 {
             Some(Item::Add { pool, .. }) => {
-                if let Some(a) = added.iter().find(|a| a.entry == i) {
-                    now_last[*pool] = a.first + a.count - 1;
+                if let Some(a) = by_entry[i] {
+                    now_last[*pool] = added[a].last();
                 }
                 continue;
             }
@@ -287,14 +309,16 @@ pub fn timeline(
             _ => continue,
         };
         let Some((p, k)) = pools.resolve(name) else {
-            unknown_node(ctx, &target_at, name, &pools, &last);
+            unknown_node(ctx, &target_at, name, &pools, &last, &mut hints);
             continue;
         };
         if k > now_last[p] {
-            match added
-                .iter()
-                .find(|a| a.pool == p && (a.first..a.first + a.count).contains(&k))
-            {
+            let list = &by_pool[p];
+            let adds = list
+                .get(list.partition_point(|&a| added[a].last() < k))
+                .map(|&a| &added[a])
+                .filter(|a| a.first <= k);
+            match adds {
                 Some(a) => {
                     let when = items[a.entry].0.unwrap_or_default();
                     ctx.err(
@@ -302,7 +326,7 @@ pub fn timeline(
                         format!("node {name:?} does not exist yet at {t}: timeline[{}] adds it at {when}", a.entry),
                     );
                 }
-                None => unknown_node(ctx, &target_at, name, &pools, &last),
+                None => unknown_node(ctx, &target_at, name, &pools, &last, &mut hints),
             }
             continue;
         }
@@ -361,8 +385,8 @@ pub fn timeline(
             }
             Item::Node { act, name } => act.action(name),
             Item::Add { .. } => {
-                if let Some(a) = added.iter_mut().find(|a| a.entry == i) {
-                    a.out = out.entries.len();
+                if let Some(a) = by_entry[i] {
+                    added[a].out = out.entries.len();
                 }
                 Action::AddNodes { nodes: Vec::new() }
             }
@@ -566,17 +590,55 @@ fn scale(
     }
 }
 
-/// An unknown node: what the pools hold, and a "did you mean".
-fn unknown_node(ctx: &mut Ctx<'_, '_>, at: &At<'_>, name: &str, pools: &Pools<'_>, last: &[u64]) {
+/// An unknown node, with what its pool holds (`web-9` of a pool of 3)
+/// or a "did you mean" among the pools' nodes. `hints` bounds the
+/// "did you mean"s one timeline computes.
+fn unknown_node(
+    ctx: &mut Ctx<'_, '_>,
+    at: &At<'_>,
+    name: &str,
+    pools: &Pools<'_>,
+    last: &[u64],
+    hints: &mut usize,
+) {
+    let msg = format!("no node named {name:?} in this scenario");
+    let numbered = name
+        .rsplit_once('-')
+        .and_then(|(p, k)| Some((*pools.by_name.get(p)?, number(k)?)));
+    if let Some((p, _)) = numbered {
+        let pool = &pools.pools[p];
+        let end = last[p];
+        let n = &pool.name;
+        let holds = match (pool.count, end) {
+            (1, 1) => format!("pool {n:?} has one node, {n:?}"),
+            (1, _) => format!(
+                "pool {n:?} has nodes {n:?} and {n}-2 … {n}-{end} (with those the timeline adds)"
+            ),
+            _ => format!("pool {n:?} has nodes {n}-1 … {n}-{end}"),
+        };
+        ctx.err_help(at, msg, Some(holds));
+        return;
+    }
+    if *hints == 0 {
+        ctx.err(at, msg);
+        return;
+    }
+    *hints -= 1;
+    // Each pool's first and last node, and its node with the number
+    // `name` ends in (a typo in the pool's part).
+    let k = name.rsplit_once('-').and_then(|(_, k)| number(k));
     let mut names: Vec<String> = Vec::new();
-    let mut budget = MAX_SUGGESTED_NAMES;
-    for (p, &end) in pools.pools.iter().zip(last) {
-        let n = end.min(budget);
-        budget -= n;
-        names.extend((1..=n).map(|k| node_name(p, k)));
+    for (p, &end) in pools.pools.iter().zip(last).take(MAX_HINT_POOLS) {
+        names.push(node_name(p, 1));
+        if end > 1 {
+            names.push(format!("{}-{end}", p.name));
+        }
+        if let Some(k) = k.filter(|&k| k >= 2 && k < end) {
+            names.push(format!("{}-{k}", p.name));
+        }
     }
     let hint = did_you_mean(name, names.iter().map(String::as_str));
-    ctx.err_help(at, format!("no node named {name:?} in this scenario"), hint);
+    ctx.err_help(at, msg, hint);
 }
 
 /// Builds the nodes of every `addNodes` entry, from its pool as the
@@ -591,7 +653,7 @@ pub fn add_nodes(
         let Some(pool) = pools.get(a.pool) else {
             continue;
         };
-        let named: Vec<Pool> = (a.first..a.first.saturating_add(a.count))
+        let named: Vec<Pool> = (a.first..=a.last())
             .map(|k| {
                 let mut p = pool.clone();
                 p.name = node_name(pool, k);
