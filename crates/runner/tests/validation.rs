@@ -380,6 +380,7 @@ const ROWS: &[Row] = &[
     err(concat!(head!(), cluster!(), images!(), "limits: {maxObjects: 100}\nworkloads:\n",
         "  - {apiVersion: batch/v1, kind: Job, metadata: {name: j}, spec: {backoffLimit: «1000, template: {spec: {restartPolicy: Never, containers: [{name: c, image: img}]}}}}\n",
     ), "more than limits.maxObjects (100): Job j makes up to 1001 pods", "workloads[0].spec.backoffLimit"),
+    err(with_workloads!(concat!("  - apiVersion: batch/v1\n    kind: Job\n    metadata: {name: «aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}\n    spec:\n", job_template!())), "must be no more than 63 characters (the job-name label", "workloads[0].metadata.name"),
     // ---- CronJobs ----
     err(with_workloads!(concat!("  - apiVersion: batch/v1\n    kind: CronJob\n    metadata: {name: «aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}\n    spec:\n      schedule: \"@hourly\"\n", cron_template!())), "must be no more than 52 characters", "workloads[0].metadata.name"),
     err(cron_job!(concat!("      schedule: «\"* * * *\"\n", cron_template!())), "Invalid value: \"* * * *\": expected exactly 5 fields, found 4: [* * * *]", "workloads[0].spec.schedule"),

@@ -32,6 +32,9 @@ const POD_REPLACEMENT_POLICIES: &[&str] = &["Failed", "TerminatingOrFailed"];
 const CONCURRENCY_POLICIES: &[&str] = &["Allow", "Forbid", "Replace"];
 /// The Job controller's `managedBy` value (`batch.JobControllerName`).
 const JOB_CONTROLLER_NAME: &str = "kubernetes.io/job-controller";
+/// Longest Job name: it becomes the value of the pod template's
+/// `job-name` label.
+pub const MAX_JOB_NAME: usize = 63;
 /// Longest CronJob name: a Job's name is the CronJob's plus `-` and up to
 /// 10 digits, and must fit 63 characters
 /// (`apimachineryvalidation.DNS1035LabelMaxLength - 11`).
@@ -261,6 +264,19 @@ fn job_spec(
 /// needs.
 pub fn job(ctx: &mut Ctx<'_, '_>, j: &batch::Job, at: &At<'_>) -> Option<(Job, PriorityRequest)> {
     let meta = object_meta(ctx, &j.metadata, at, true);
+    if let Some(m) = meta.as_ref().filter(|m| m.name.len() > MAX_JOB_NAME) {
+        // The API server labels the pod template `job-name: NAME`
+        // (job/strategy.go `generateSelector`), and label values have at
+        // most 63 characters: upstream refuses such a Job at
+        // spec.template.metadata.labels.
+        ctx.err(
+            &at.key("metadata").key("name"),
+            format!(
+                "Invalid value: {:?}: must be no more than {MAX_JOB_NAME} characters (the job-name label the API server adds to the pod template must be a valid label value)",
+                m.name
+            ),
+        );
+    }
     let spec_at = at.key("spec");
     let Some(spec) = &j.spec else {
         ctx.err(&spec_at, "Required value");
