@@ -84,13 +84,13 @@ const CASES: &[Case] = &[
     Case {
         file: "over-max-objects.yaml",
         code: 2,
-        says: &["over-max-objects.yaml:12:17: workloads[0].spec.replicas: the scenario holds 2000001 or more nodes and pods here, more than limits.maxObjects (1000)"],
+        says: &["over-max-objects.yaml:12:17: workloads[0].spec.replicas: the scenario creates 2000001 or more objects (nodes, pods, Jobs, CronJobs) here, more than limits.maxObjects (1000)"],
         never: &["panicked"],
     },
     Case {
         file: "huge-pool.yaml",
         code: 2,
-        says: &["huge-pool.yaml:7:14: cluster.nodes[0].count: the scenario holds 3000000 or more nodes and pods here, more than limits.maxObjects (2000000)"],
+        says: &["huge-pool.yaml:7:14: cluster.nodes[0].count: the scenario creates 3000000 or more objects (nodes, pods, Jobs, CronJobs) here, more than limits.maxObjects (2000000)"],
         never: &["panicked"],
     },
 ];

@@ -73,6 +73,47 @@ macro_rules! dep_template {
         "      template:\n        metadata: {labels: {app: d}}\n        spec:\n          containers: [{name: c, image: img}]\n"
     };
 }
+/// A Job whose spec is `$spec` (6 spaces).
+macro_rules! job {
+    ($spec:expr) => {
+        with_workloads!(concat!(
+            "  - apiVersion: batch/v1\n    kind: Job\n    metadata: {name: j}\n    spec:\n",
+            $spec
+        ))
+    };
+}
+macro_rules! job_template {
+    () => {
+        "      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: c, image: img}]\n"
+    };
+}
+/// A CronJob whose spec is `$spec` (6 spaces).
+macro_rules! cron_job {
+    ($spec:expr) => {
+        with_workloads!(concat!(
+            "  - apiVersion: batch/v1\n    kind: CronJob\n    metadata: {name: cj}\n    spec:\n",
+            $spec
+        ))
+    };
+}
+/// A CronJob's `jobTemplate` (6 spaces).
+macro_rules! cron_template {
+    () => {
+        "      jobTemplate:\n        spec:\n          template:\n            spec:\n              restartPolicy: Never\n              containers: [{name: c, image: img}]\n"
+    };
+}
+/// A cluster of one pool `n` of two nodes, `n-1` and `n-2`, and a
+/// timeline of `$t` (each entry a line).
+macro_rules! node_timeline {
+    ($t:expr) => {
+        concat!(
+            head!(),
+            "cluster:\n  nodes:\n    - name: n\n      count: 2\n      capacity: {cpu: \"4\", memory: 8Gi}\n",
+            "timeline:\n",
+            $t
+        )
+    };
+}
 
 const fn err(scenario: &'static str, message: &'static str, path: &'static str) -> Row {
     Row {
@@ -178,7 +219,7 @@ const ROWS: &[Row] = &[
     err(with_workloads!("  - apiVersion: «extensions/v1beta1\n    kind: Deployment\n    metadata: {name: d}\n"), "no matches for kind \"Deployment\" in version \"extensions/v1beta1\"", "workloads[0].apiVersion"),
     err(with_workloads!("  - apiVersion: «app/v1\n    kind: Foo\n    metadata: {name: d}\n"), "no matches for kind \"Foo\" in version \"app/v1\"", "workloads[0].apiVersion"),
     err(with_workloads!("  - apiVersion: apps/v1\n    kind: «StatefulSet\n    metadata: {name: s}\n"), "kind StatefulSet (apps/v1) is not modelled yet", "workloads[0].kind"),
-    err(with_workloads!("  - apiVersion: batch/v1\n    kind: «Job\n    metadata: {name: j}\n"), "kind Job (batch/v1) is not modelled yet", "workloads[0].kind"),
+    err(with_workloads!("  - apiVersion: apps/v1\n    kind: «DaemonSet\n    metadata: {name: ds}\n"), "kind DaemonSet (apps/v1) is not modelled yet: this release models Pod, Deployment, Job, CronJob and PriorityClass", "workloads[0].kind"),
     err(with_workloads!("  - apiVersion: v1\n    kind: «Node\n    metadata: {name: n}\n"), "Node objects are not read from manifests", "workloads[0].kind"),
     err(with_workloads!("  - «kind: Pod\n    metadata: {name: p}\n"), "Required value: apiVersion not set", "workloads[0].apiVersion"),
     err(with_workloads!("  - «just a string\n"), "expected a Kubernetes object", "workloads[0]"),
@@ -307,6 +348,96 @@ const ROWS: &[Row] = &[
         "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {replicas: 10, selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\n",
         "timeline:\n  - {at: 1m, action: scale, target: deployment/d, replicas: 50}\n  - {at: 2m, action: scale, target: deployment/d, replicas: «500}\n"
     ), "more than limits.maxObjects (100)", "timeline[1].replicas"),
+    // ---- Jobs ----
+    err(job!("      template:\n        «spec:\n          containers: [{name: c, image: img}]\n"), "Required value: valid values: \"OnFailure\", \"Never\"", "workloads[0].spec.template.spec.restartPolicy"),
+    err(job!("      template:\n        spec:\n          restartPolicy: «Always\n          containers: [{name: c, image: img}]\n"), "Required value: valid values: \"OnFailure\", \"Never\"", "workloads[0].spec.template.spec.restartPolicy"),
+    err(job!(concat!("      parallelism: «-1\n", job_template!())), "Invalid value: -1: must be greater than or equal to 0", "workloads[0].spec.parallelism"),
+    err(job!(concat!("      completions: «-2\n", job_template!())), "Invalid value: -2: must be greater than or equal to 0", "workloads[0].spec.completions"),
+    err(job!(concat!("      backoffLimit: «-1\n", job_template!())), "Invalid value: -1: must be greater than or equal to 0", "workloads[0].spec.backoffLimit"),
+    err(job!(concat!("      activeDeadlineSeconds: «-5\n", job_template!())), "Invalid value: -5: must be greater than or equal to 0", "workloads[0].spec.activeDeadlineSeconds"),
+    err(job!(concat!("      ttlSecondsAfterFinished: «-1\n", job_template!())), "Invalid value: -1: must be greater than or equal to 0", "workloads[0].spec.ttlSecondsAfterFinished"),
+    err(job!(concat!("      completions: 2\n      completionMode: «Indexed\n", job_template!())), "Forbidden: not modelled yet: Indexed Jobs", "workloads[0].spec.completionMode"),
+    err(job!(concat!("      completionMode: «Indexd\n", job_template!())), "Unsupported value: \"Indexd\": supported values: \"NonIndexed\", \"Indexed\"", "workloads[0].spec.completionMode"),
+    err(job!(concat!("      podFailurePolicy: «{rules: [{action: Ignore, onPodConditions: [{type: DisruptionTarget}]}]}\n", job_template!())), "Forbidden: not modelled yet: podFailurePolicy", "workloads[0].spec.podFailurePolicy"),
+    err(job!(concat!("      successPolicy: «{rules: [{succeededCount: 1}]}\n", job_template!())), "Invalid value: requires indexed completion mode", "workloads[0].spec.successPolicy"),
+    err(job!(concat!("      backoffLimitPerIndex: «1\n", job_template!())), "Invalid value: 1: requires indexed completion mode", "workloads[0].spec.backoffLimitPerIndex"),
+    err(with_workloads!(concat!("  - apiVersion: batch/v1\n    kind: Job\n    metadata: {name: j}\n    «spec:\n      maxFailedIndexes: 1\n", job_template!())), "Required value: when maxFailedIndexes is specified", "workloads[0].spec.backoffLimitPerIndex"),
+    err(job!(concat!("      suspend: «true\n", job_template!())), "Forbidden: not modelled yet: suspended Jobs", "workloads[0].spec.suspend"),
+    err(job!(concat!("      manualSelector: «true\n      selector: {matchLabels: {app: j}}\n", job_template!())), "Forbidden: not modelled yet: manualSelector", "workloads[0].spec.manualSelector"),
+    err(job!(concat!("      selector: «{matchLabels: {app: j}}\n", job_template!())), "Invalid value: `selector` not auto-generated", "workloads[0].spec.selector"),
+    err(job!(concat!("      podReplacementPolicy: «Failed\n", job_template!())), "Forbidden: not modelled yet: podReplacementPolicy Failed", "workloads[0].spec.podReplacementPolicy"),
+    err(job!(concat!("      podReplacementPolicy: «Never\n", job_template!())), "Unsupported value: \"Never\": supported values: \"Failed\", \"TerminatingOrFailed\"", "workloads[0].spec.podReplacementPolicy"),
+    err(job!(concat!("      managedBy: «example.com/queue\n", job_template!())), "Forbidden: not modelled yet: a Job managed by \"example.com/queue\"", "workloads[0].spec.managedBy"),
+    err(with_workloads!("  - «{apiVersion: batch/v1, kind: Job, metadata: {name: j}}\n"), "Required value", "workloads[0].spec"),
+    err(job!("      template:\n        spec:\n          restartPolicy: Never\n          priorityClassName: «hi\n          containers: [{name: c, image: img}]\n"), "no PriorityClass with name hi was found", "workloads[0].spec.template.spec.priorityClassName"),
+    err(with_workloads!(concat!(
+        "  - {apiVersion: batch/v1, kind: Job, metadata: {name: j}, spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: img}]}}}}\n",
+        "  - {apiVersion: batch/v1, kind: Job, metadata: {name: «j}, spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: img}]}}}}\n",
+    )), "Duplicate value: jobs.batch \"j\" already exists in namespace \"default\"", "workloads[1].metadata.name"),
+    err(concat!(head!(), cluster!(), images!(), "limits: {maxObjects: 100}\nworkloads:\n",
+        "  - {apiVersion: batch/v1, kind: Job, metadata: {name: j}, spec: {completions: «200, template: {spec: {restartPolicy: Never, containers: [{name: c, image: img}]}}}}\n",
+    ), "more than limits.maxObjects (100): Job j makes up to 206 pods", "workloads[0].spec.completions"),
+    err(concat!(head!(), cluster!(), images!(), "limits: {maxObjects: 100}\nworkloads:\n",
+        "  - {apiVersion: batch/v1, kind: Job, metadata: {name: j}, spec: {backoffLimit: «1000, template: {spec: {restartPolicy: Never, containers: [{name: c, image: img}]}}}}\n",
+    ), "more than limits.maxObjects (100): Job j makes up to 1001 pods", "workloads[0].spec.backoffLimit"),
+    err(with_workloads!(concat!("  - apiVersion: batch/v1\n    kind: Job\n    metadata: {name: «aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}\n    spec:\n", job_template!())), "must be no more than 63 characters (the job-name label", "workloads[0].metadata.name"),
+    // ---- CronJobs ----
+    err(with_workloads!(concat!("  - apiVersion: batch/v1\n    kind: CronJob\n    metadata: {name: «aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}\n    spec:\n      schedule: \"@hourly\"\n", cron_template!())), "must be no more than 52 characters", "workloads[0].metadata.name"),
+    err(cron_job!(concat!("      schedule: «\"* * * *\"\n", cron_template!())), "Invalid value: \"* * * *\": expected exactly 5 fields, found 4: [* * * *]", "workloads[0].spec.schedule"),
+    err(cron_job!(concat!("      schedule: «\"0 24 * * *\"\n", cron_template!())), "end of range (24) above maximum (23): 24", "workloads[0].spec.schedule"),
+    err(cron_job!(concat!("      schedule: «\"\"\n", cron_template!())), "Required value", "workloads[0].spec.schedule"),
+    err(cron_job!(concat!("      schedule: «\"TZ=UTC 0 * * * *\"\n", cron_template!())), "cannot use TZ or CRON_TZ in schedule, use timeZone field instead", "workloads[0].spec.schedule"),
+    err(cron_job!(concat!("      schedule: \"@daily\"\n      timeZone: «Europe/Rome\n", cron_template!())), "Invalid value: \"Europe/Rome\": unknown time zone Europe/Rome", "workloads[0].spec.timeZone"),
+    err(cron_job!(concat!("      schedule: \"@daily\"\n      timeZone: «\"\"\n", cron_template!())), "timeZone must be nil or non-empty string", "workloads[0].spec.timeZone"),
+    err(cron_job!(concat!("      schedule: \"@daily\"\n      startingDeadlineSeconds: «-1\n", cron_template!())), "Invalid value: -1: must be greater than or equal to 0", "workloads[0].spec.startingDeadlineSeconds"),
+    err(cron_job!(concat!("      schedule: \"@daily\"\n      successfulJobsHistoryLimit: «-1\n", cron_template!())), "Invalid value: -1: must be greater than or equal to 0", "workloads[0].spec.successfulJobsHistoryLimit"),
+    err(cron_job!(concat!("      schedule: \"@daily\"\n      failedJobsHistoryLimit: «-3\n", cron_template!())), "Invalid value: -3: must be greater than or equal to 0", "workloads[0].spec.failedJobsHistoryLimit"),
+    err(cron_job!(concat!("      schedule: \"@daily\"\n      concurrencyPolicy: «Forbidden\n", cron_template!())), "Unsupported value: \"Forbidden\": supported values: \"Allow\", \"Forbid\", \"Replace\"", "workloads[0].spec.concurrencyPolicy"),
+    err(cron_job!("      schedule: \"@daily\"\n      jobTemplate:\n        spec:\n          selector: «{matchLabels: {app: x}}\n          template:\n            spec:\n              restartPolicy: Never\n              containers: [{name: c, image: img}]\n"), "Invalid value: `selector` will be auto-generated", "workloads[0].spec.jobTemplate.spec.selector"),
+    err(cron_job!("      schedule: \"@daily\"\n      jobTemplate:\n        spec:\n          manualSelector: «true\n          template:\n            spec:\n              restartPolicy: Never\n              containers: [{name: c, image: img}]\n"), "Unsupported value: true: supported values: \"nil\", \"false\"", "workloads[0].spec.jobTemplate.spec.manualSelector"),
+    err(cron_job!("      schedule: \"@daily\"\n      jobTemplate:\n        spec:\n          suspend: «true\n          template:\n            spec:\n              restartPolicy: Never\n              containers: [{name: c, image: img}]\n"), "Forbidden: not modelled yet: suspended Jobs", "workloads[0].spec.jobTemplate.spec.suspend"),
+    err(cron_job!("      schedule: \"@daily\"\n      jobTemplate:\n        spec:\n          backoffLimit: «-1\n          template:\n            spec:\n              restartPolicy: Never\n              containers: [{name: c, image: img}]\n"), "Invalid value: -1: must be greater than or equal to 0", "workloads[0].spec.jobTemplate.spec.backoffLimit"),
+    err(cron_job!("      schedule: \"@daily\"\n      jobTemplate:\n        spec:\n          template:\n            «spec:\n              containers: [{name: c, image: img}]\n"), "Required value: valid values: \"OnFailure\", \"Never\"", "workloads[0].spec.jobTemplate.spec.template.spec.restartPolicy"),
+    err(cron_job!("      schedule: \"@daily\"\n      jobTemplate:\n        metadata: {labels: {a: «-x}}\n        spec:\n          template:\n            spec:\n              restartPolicy: Never\n              containers: [{name: c, image: img}]\n"), "Invalid value: \"-x\"", "workloads[0].spec.jobTemplate.metadata.labels.a"),
+    err(cron_job!("      schedule: \"@daily\"\n      jobTemplate:\n        spec:\n          template:\n            spec:\n              restartPolicy: Never\n              containers: [{name: c, image: «\"\"}]\n"), "Required value", "workloads[0].spec.jobTemplate.spec.template.spec.containers[0].image"),
+    err(cron_job!("      schedule: \"@daily\"\n      jobTemplate:\n        spec:\n          template:\n            spec:\n              restartPolicy: Never\n              priorityClassName: «hi\n              containers: [{name: c, image: img}]\n"), "no PriorityClass with name hi was found", "workloads[0].spec.jobTemplate.spec.template.spec.priorityClassName"),
+    err(with_workloads!(concat!(
+        "  - {apiVersion: batch/v1, kind: CronJob, metadata: {name: c, namespace: x}, spec: {schedule: \"@daily\", jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: img}]}}}}}}\n",
+        "  - {apiVersion: batch/v1, kind: CronJob, metadata: {name: «c, namespace: x}, spec: {schedule: \"@daily\", jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: img}]}}}}}}\n",
+    )), "Duplicate value: cronjobs.batch \"c\" already exists in namespace \"x\"", "workloads[1].metadata.name"),
+    err(concat!(head!(), cluster!(), images!(), "limits: {maxObjects: 50}\nworkloads:\n",
+        "  - {apiVersion: batch/v1, kind: CronJob, metadata: {name: c}, spec: {schedule: «\"* * * * *\", jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: img}]}}}}}}\n",
+    ), "more than limits.maxObjects (50): schedule \"* * * * *\" starts", "workloads[0].spec.schedule"),
+    // ---- startTime ----
+    err(concat!(head!(), "startTime: «2026-01-05\n", cluster!()), "Invalid value: \"2026-01-05\": not an RFC 3339 date-time", "startTime"),
+    err(concat!(head!(), "startTime: «2026-02-30T00:00:00Z\n", cluster!()), "day out of range", "startTime"),
+    err(concat!(head!(), "startTime: «1969-12-31T23:59:59Z\n", cluster!()), "must not be before 1970-01-01T00:00:00Z", "startTime"),
+    err(concat!(head!(), "startTime: «2026-01-05T00:00:00.5Z\n", cluster!()), "fractions of a second are not supported", "startTime"),
+    // ---- timeline: nodes ----
+    err(node_timeline!("  - {at: 1m, action: nodeDown, target: «node/n-3}\n"), "no node named \"n-3\" in this scenario", "timeline[0].target"),
+    err(node_timeline!("  - {at: 1m, action: drain, target: «n-1}\n"), "drain needs a target of the form node/NAME", "timeline[0].target"),
+    err(node_timeline!("  - {at: 1m, action: nodeUp, target: «node/n-1}\n"), "node \"n-1\" is not down at 1m0s: nodeUp needs an earlier nodeDown", "timeline[0].target"),
+    err(node_timeline!("  - {at: 2m, action: nodeDown, target: «node/n-1, mode: partition}\n  - {at: 1m, action: nodeDown, target: node/n-1}\n"), "node \"n-1\" is already down at 2m0s (timeline[1] took it down at 1m0s)", "timeline[0].target"),
+    err(node_timeline!("  - {at: 1m, action: removeNode, target: node/n-2}\n  - {at: 1m, action: cordon, target: «node/n-2}\n"), "node \"n-2\" was removed at 1m0s (timeline[0])", "timeline[1].target"),
+    err(node_timeline!("  - {at: 1m, action: nodeUp, target: «node/n-2}\n  - {at: 1m, action: nodeDown, target: node/n-2}\n"), "node \"n-2\" is not down at 1m0s", "timeline[0].target"),
+    err(node_timeline!("  - {at: 1m, action: cordon, target: node/n-1, «mode: crash}\n"), "Forbidden: mode may only be set with action nodeDown, not cordon", "timeline[0].mode"),
+    err(node_timeline!("  - {at: 1m, action: nodeDown, target: node/n-1, «count: 2}\n"), "Forbidden: count may only be set with action addNodes, not nodeDown", "timeline[0].count"),
+    err(node_timeline!("  - {at: 1m, action: uncordon, target: node/n-1, «replicas: 2}\n"), "Forbidden: replicas may only be set with action scale, not uncordon", "timeline[0].replicas"),
+    err(node_timeline!("  - {at: 1m, action: nodeDown, target: node/n-1, mode: «reboot}\n"), "Unsupported value: \"reboot\": supported values: \"crash\", \"partition\"", "timeline[0].mode"),
+    err(node_timeline!("  - {at: 1m, action: «nodedown, target: node/n-1}\n"), "Unsupported value: \"nodedown\": supported values: \"scale\", \"nodeDown\"", "timeline[0].action"),
+    err(node_timeline!("  - {at: 1m, action: addNodes, target: «pool/m, count: 1}\n"), "no node pool named \"m\" in cluster.nodes", "timeline[0].target"),
+    err(node_timeline!("  - {at: 1m, action: addNodes, target: «node/n-1, count: 1}\n"), "addNodes needs a target of the form pool/NAME", "timeline[0].target"),
+    err(node_timeline!("  - «{at: 1m, action: addNodes, target: pool/n}\n"), "Required value: addNodes needs count", "timeline[0].count"),
+    err(node_timeline!("  - {at: 1m, action: addNodes, target: pool/n, count: «0}\n"), "Invalid value: 0: count must be at least 1", "timeline[0].count"),
+    err(node_timeline!("  - {at: 1m, action: cordon, target: «node/n-3}\n  - {at: 2m, action: addNodes, target: pool/n, count: 1}\n"), "node \"n-3\" does not exist yet at 1m0s: timeline[1] adds it at 2m0s", "timeline[0].target"),
+    err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: 8Gi}\n    - name: n-3\n      capacity: {cpu: \"4\", memory: 8Gi}\n",
+        "timeline:\n  - {at: 1m, action: addNodes, target: pool/n, count: «2}\n"),
+        "Duplicate value: node \"n-3\", which this entry adds to pool \"n\", is also the node of pool \"n-3\"", "timeline[0].count"),
+    err(concat!(head!(), "cluster:\n  nodes:\n    - name: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n      count: 9\n      capacity: {cpu: \"4\", memory: 8Gi}\n",
+        "timeline:\n  - {at: 1m, action: addNodes, target: pool/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, count: «1}\n"),
+        "is longer than 63 characters", "timeline[0].count"),
+    err(concat!(head!(), cluster!(), "limits: {maxObjects: 10}\ntimeline:\n  - {at: 1m, action: addNodes, target: pool/n, count: «10}\n"), "more than limits.maxObjects (10)", "timeline[0].count"),
+    err(concat!(head!(), cluster!(), "timeline:\n  - {at: 1m, action: addNodes, target: pool/n, count: «9223372036854775807}\n  - {at: 2m, action: addNodes, target: pool/n, count: 9223372036854775807}\n  - {at: 3m, action: addNodes, target: pool/n, count: 9223372036854775807}\n  - {at: 4m, action: drain, target: node/n-18446744073709551615}\n"), "more than limits.maxObjects (2000000)", "timeline[0].count"),
     // ---- estimates ----
     err(concat!("name: t\nduration: 720h\nsampleInterval: «1ms\n", cluster!()), "metric rows", "sampleInterval"),
     err(concat!(

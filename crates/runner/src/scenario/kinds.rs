@@ -8,12 +8,12 @@
 //! or not) and what kubesim does with it ([`Handling`]):
 //!
 //! - [`Handling::Model`]: converted into the simulation (`Pod`,
-//!   `Deployment`, `PriorityClass`);
+//!   `Deployment`, `Job`, `CronJob`, `PriorityClass`);
 //! - [`Handling::Skip`]: read, validated and skipped — kinds that run no
 //!   pods (ConfigMap, Service, RBAC, storage, webhooks, CRDs…);
 //! - [`Handling::NotYet`]: workloads kubesim does not model yet
-//!   (StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job,
-//!   CronJob): an error until their issue lands;
+//!   (StatefulSet, DaemonSet, ReplicaSet, ReplicationController): an
+//!   error until their issue lands;
 //! - [`Handling::NotFromManifests`]: `Node` — nodes come from
 //!   `cluster.nodes`.
 //!
@@ -48,6 +48,10 @@ pub enum Modelled {
     Pod,
     /// `apps/v1` Deployment.
     Deployment,
+    /// `batch/v1` Job.
+    Job,
+    /// `batch/v1` CronJob.
+    CronJob,
     /// `scheduling.k8s.io/v1` PriorityClass.
     PriorityClass,
 }
@@ -59,6 +63,10 @@ pub enum Object {
     Pod(Box<k8s_openapi::api::core::v1::Pod>),
     /// A Deployment.
     Deployment(Box<k8s_openapi::api::apps::v1::Deployment>),
+    /// A Job.
+    Job(Box<k8s_openapi::api::batch::v1::Job>),
+    /// A CronJob.
+    CronJob(Box<k8s_openapi::api::batch::v1::CronJob>),
     /// A PriorityClass.
     PriorityClass(Box<k8s_openapi::api::scheduling::v1::PriorityClass>),
     /// Validated, not kept.
@@ -106,6 +114,14 @@ fn deployment(r: &Reader<'_, '_>, n: Id, at: &At<'_>) -> Result<Object, Issue> {
     r.read(n, at).map(|d| Object::Deployment(Box::new(d)))
 }
 
+fn job(r: &Reader<'_, '_>, n: Id, at: &At<'_>) -> Result<Object, Issue> {
+    r.read(n, at).map(|j| Object::Job(Box::new(j)))
+}
+
+fn cron_job(r: &Reader<'_, '_>, n: Id, at: &At<'_>) -> Result<Object, Issue> {
+    r.read(n, at).map(|c| Object::CronJob(Box::new(c)))
+}
+
 fn priority_class(r: &Reader<'_, '_>, n: Id, at: &At<'_>) -> Result<Object, Issue> {
     r.read(n, at).map(|c| Object::PriorityClass(Box::new(c)))
 }
@@ -116,6 +132,12 @@ macro_rules! row {
     };
     ($ty:ty, Deployment) => {
         row!(@ $ty, Handling::Model(Modelled::Deployment), deployment)
+    };
+    ($ty:ty, Job) => {
+        row!(@ $ty, Handling::Model(Modelled::Job), job)
+    };
+    ($ty:ty, CronJob) => {
+        row!(@ $ty, Handling::Model(Modelled::CronJob), cron_job)
     };
     ($ty:ty, PriorityClass) => {
         row!(@ $ty, Handling::Model(Modelled::PriorityClass), priority_class)
@@ -171,8 +193,8 @@ kinds! {
     api::autoscaling::v1::HorizontalPodAutoscaler => Skip,
     api::autoscaling::v1::Scale => Skip,
     api::autoscaling::v2::HorizontalPodAutoscaler => Skip,
-    api::batch::v1::CronJob => NotYet,
-    api::batch::v1::Job => NotYet,
+    api::batch::v1::CronJob => CronJob,
+    api::batch::v1::Job => Job,
     api::certificates::v1::CertificateSigningRequest => Skip,
     api::certificates::v1alpha1::ClusterTrustBundle => Skip,
     api::certificates::v1beta1::ClusterTrustBundle => Skip,
@@ -352,7 +374,10 @@ mod tests {
             .filter(|k| matches!(k.handling, Handling::Model(_)))
             .map(|k| k.kind)
             .collect();
-        assert_eq!(modelled, ["Deployment", "Pod", "PriorityClass"]);
+        assert_eq!(
+            modelled,
+            ["Deployment", "CronJob", "Job", "Pod", "PriorityClass"]
+        );
     }
 
     #[test]

@@ -14,9 +14,10 @@
 //! parsed on a thread of its own, which hands every finished object
 //! (a `workloads` item, a manifest document) over as a small tree of its
 //! own, so that reading and converting objects runs beside parsing.
-//! Pods and Deployments are admitted (the Priority admission plugin) once
-//! every PriorityClass is known: a class may come after the pods that use
-//! it, as `kubectl apply -f DIR` allows.
+//! Pods, Deployments, Jobs and CronJobs are admitted (the Priority
+//! admission plugin, on their pod templates) once every PriorityClass is
+//! known: a class may come after the pods that use it, as `kubectl apply
+//! -f DIR` allows.
 
 mod convert;
 mod error;
@@ -31,10 +32,10 @@ pub use files::MAX_FILE_BYTES;
 use convert::budget::{self, Culprit};
 use convert::images::Image;
 use convert::settings::Limits;
-use convert::{cluster, images, settings, timeline, workloads, Ctx, Doc, Report};
+use convert::{batch, cluster, images, settings, timeline, workloads, Ctx, Doc, Report};
 use error::{did_you_mean, Source};
 use kinds::{Handling, Lookup, Object};
-use kubesim_core::{Deployment, Pod, PriorityClasses, SimTime};
+use kubesim_core::{CronJob, Deployment, Job, Pod, PriorityClasses, SimTime};
 use kubesim_scheduler::{SimulationConfig, SimulationInput};
 
 use std::collections::BTreeMap;
@@ -199,17 +200,19 @@ impl<'s> Parsed<'s> {
     }
 }
 
-/// A Pod or Deployment, converted but not yet admitted.
+/// A Pod, Deployment, Job or CronJob, converted but not yet admitted.
 struct Entry {
     loc: Loc,
     object: Converted,
     priority: convert::pod::PriorityRequest,
 }
 
-/// A converted Pod or Deployment.
+/// A converted Pod, Deployment, Job or CronJob.
 enum Converted {
     Pod(Pod),
     Deployment(Deployment),
+    Job(Box<Job>),
+    CronJob(Box<CronJob>),
 }
 
 impl Converted {
@@ -217,12 +220,25 @@ impl Converted {
         match self {
             Converted::Pod(p) => &mut p.spec,
             Converted::Deployment(d) => &mut d.template.spec,
+            Converted::Job(j) => &mut j.template.spec,
+            Converted::CronJob(c) => &mut c.job_template.template.spec,
         }
     }
     fn meta(&self) -> &kubesim_core::ObjectMeta {
         match self {
             Converted::Pod(p) => &p.metadata,
             Converted::Deployment(d) => &d.metadata,
+            Converted::Job(j) => &j.metadata,
+            Converted::CronJob(c) => &c.metadata,
+        }
+    }
+    /// The resource, as the API server names it in `AlreadyExists`.
+    fn resource(&self) -> &'static str {
+        match self {
+            Converted::Pod(_) => "pods",
+            Converted::Deployment(_) => "deployments.apps",
+            Converted::Job(_) => "jobs.batch",
+            Converted::CronJob(_) => "cronjobs.batch",
         }
     }
 }
@@ -433,6 +449,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
     };
     let limits = settings::limits(&mut ctx, raw.limits.as_ref());
     let duration = settings::duration(&mut ctx, &raw.duration, &limits);
+    let clock_origin_unix_s = settings::start_time(&mut ctx, raw.start_time.as_deref());
     let sample_interval =
         settings::sample_interval(&mut ctx, raw.sample_interval.as_deref(), duration);
     let metrics = settings::metrics(&mut ctx, raw.metrics.as_ref(), sample_interval);
@@ -568,9 +585,13 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
     entries.sort_by_key(|e| (e.loc.file, e.loc.top, e.loc.item));
     let mut pods: Vec<Pod> = Vec::new();
     let mut deployments: Vec<Deployment> = Vec::new();
+    let mut jobs: Vec<Job> = Vec::new();
+    let mut cron_jobs: Vec<CronJob> = Vec::new();
     let mut pod_at: Vec<Loc> = Vec::new();
     let mut dep_at: Vec<Loc> = Vec::new();
-    let mut names: std::collections::HashSet<(bool, String, String)> = Default::default();
+    let mut job_at: Vec<Loc> = Vec::new();
+    let mut cron_at: Vec<Loc> = Vec::new();
+    let mut names: std::collections::HashSet<(&str, String, String)> = Default::default();
     for mut e in entries {
         let d = files[e.loc.file].doc(e.loc);
         let mut ctx = Ctx {
@@ -581,9 +602,14 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
             let spec = at.key("spec");
             let template = spec.key("template");
             let template_spec = template.key("spec");
+            let job_template = spec.key("jobTemplate");
+            let jt_spec = job_template.key("spec");
+            let jt_template = jt_spec.key("template");
+            let jt_template_spec = jt_template.key("spec");
             let spec_at = match e.object {
                 Converted::Pod(_) => &spec,
-                Converted::Deployment(_) => &template_spec,
+                Converted::Deployment(_) | Converted::Job(_) => &template_spec,
+                Converted::CronJob(_) => &jt_template_spec,
             };
             workloads::admit(
                 &mut ctx,
@@ -593,9 +619,8 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
                 spec_at,
             );
             let meta = e.object.meta();
-            let is_pod = matches!(e.object, Converted::Pod(_));
-            if !names.insert((is_pod, meta.namespace.clone(), meta.name.clone())) {
-                let what = if is_pod { "pods" } else { "deployments.apps" };
+            let what = e.object.resource();
+            if !names.insert((what, meta.namespace.clone(), meta.name.clone())) {
                 ctx.err(
                     &at.key("metadata").key("name"),
                     format!(
@@ -619,6 +644,14 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
                 deployments.push(d);
                 dep_at.push(e.loc);
             }
+            Converted::Job(j) => {
+                jobs.push(*j);
+                job_at.push(e.loc);
+            }
+            Converted::CronJob(c) => {
+                cron_jobs.push(*c);
+                cron_at.push(e.loc);
+            }
         }
     }
 
@@ -631,26 +664,62 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
         .iter()
         .map(|d| (d.metadata.namespace.clone(), d.metadata.name.clone()))
         .collect();
-    let (timeline, scales) = timeline::timeline(&mut ctx, &raw.timeline, &targets, duration);
+    let timeline::Timeline {
+        entries: mut timeline,
+        scales,
+        added,
+    } = timeline::timeline(&mut ctx, &raw.timeline, &targets, &pools, duration);
     let pool_counts: Vec<u64> = pools.iter().map(|p| p.count).collect();
     let initial: Vec<i32> = deployments.iter().map(|d| d.replicas).collect();
+    let job_objects: Vec<u64> = jobs
+        .iter()
+        .map(|j| budget::job_pods(j).saturating_add(1))
+        .collect();
+    // A CronJob's start times are counted only as far as the limit needs.
+    let max_objects = limits.run.max_objects;
+    let cron_runs: Vec<u64> = cron_jobs
+        .iter()
+        .map(|c| {
+            let cap = (max_objects / budget::cron_run_objects(c)).saturating_add(1);
+            budget::cron_runs(c, clock_origin_unix_s, duration, cap)
+        })
+        .collect();
+    let cron_objects: Vec<u64> = cron_jobs
+        .iter()
+        .zip(&cron_runs)
+        .map(|(c, &runs)| {
+            runs.saturating_mul(budget::cron_run_objects(c))
+                .saturating_add(1)
+        })
+        .collect();
     let mut over_budget = false;
     let peaks = match budget::objects(
-        limits.run.max_objects,
-        &pool_counts,
-        pods.len(),
-        &initial,
-        &scales,
+        max_objects,
+        &budget::Creates {
+            pools: &pool_counts,
+            pods: pods.len(),
+            deployments: &initial,
+            scales: &scales,
+            jobs: &job_objects,
+            cron_jobs: &cron_objects,
+            added: &added,
+        },
     ) {
         Ok(p) => p,
         Err(over) => {
             over_budget = true;
             let msg = format!(
-                "the scenario holds {} or more nodes and pods here, more than limits.maxObjects ({})",
-                over.total, limits.run.max_objects
+                "the scenario creates {} or more objects (nodes, pods, Jobs, CronJobs) here, more than limits.maxObjects ({max_objects})",
+                over.total
             );
             let help = "raise limits.maxObjects (at most 4294967294), or make the scenario smaller"
                 .to_string();
+            let object =
+                |locs: &[Loc], k: usize, f: &dyn Fn(&Doc<'_>, &At<'_>) -> ScenarioError| {
+                    let loc = locs[k];
+                    let d = files[loc.file].doc(loc);
+                    loc.with(|at| f(&d, at))
+                };
             let e = match over.culprit {
                 Culprit::Pool(i) => {
                     let r = At::ROOT;
@@ -664,39 +733,88 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
                     };
                     doc.error(&p.key(field), msg)
                 }
-                Culprit::Pod(k) => {
-                    let loc = pod_at[k];
-                    let d = files[loc.file].doc(loc);
-                    loc.with(|at| d.error(&at.key("metadata").key("name"), msg))
-                }
-                Culprit::Deployment(k) => {
-                    let loc = dep_at[k];
-                    let d = files[loc.file].doc(loc);
-                    loc.with(|at| {
-                        let spec = at.key("spec");
-                        let rat = spec.key("replicas");
-                        if d.has(&rat) {
-                            d.error(&rat, msg)
-                        } else {
-                            d.error(
-                                &at.key("metadata").key("name"),
-                                format!("{msg} (spec.replicas defaults to 1)"),
-                            )
-                        }
-                    })
-                }
+                Culprit::Pod(k) => object(&pod_at, k, &|d, at| {
+                    d.error(&at.key("metadata").key("name"), msg.clone())
+                }),
+                Culprit::Deployment(k) => object(&dep_at, k, &|d, at| {
+                    let spec = at.key("spec");
+                    let rat = spec.key("replicas");
+                    if d.has(&rat) {
+                        d.error(&rat, msg.clone())
+                    } else {
+                        d.error(
+                            &at.key("metadata").key("name"),
+                            format!("{msg} (spec.replicas defaults to 1)"),
+                        )
+                    }
+                }),
                 Culprit::Scale(i) => {
                     let r = At::ROOT;
                     let t = r.key("timeline");
                     let e = t.idx(i);
                     doc.error(&e.key("replicas"), msg)
                 }
+                Culprit::Job(k) => {
+                    let j = &jobs[k];
+                    let detail = format!(
+                        "{msg}: Job {} makes up to {} pods ({} to succeed, backoffLimit {})",
+                        j.metadata.name,
+                        budget::job_pods(j),
+                        j.completions.unwrap_or(j.parallelism),
+                        j.backoff_limit
+                    );
+                    object(&job_at, k, &|d, at| {
+                        let spec = at.key("spec");
+                        // The field that weighs most, if it is written.
+                        let succeed = i64::from(j.completions.unwrap_or(j.parallelism));
+                        let fields = if i64::from(j.backoff_limit) > succeed {
+                            ["backoffLimit", "completions", "parallelism"]
+                        } else {
+                            ["completions", "parallelism", "backoffLimit"]
+                        };
+                        match fields.iter().map(|f| spec.key(f)).find(|f| d.has(f)) {
+                            Some(f) => d.error(&f, detail.clone()),
+                            None => d.error(&at.key("metadata").key("name"), detail.clone()),
+                        }
+                    })
+                }
+                Culprit::CronJob(k) => {
+                    let c = &cron_jobs[k];
+                    let per_run = budget::cron_run_objects(c);
+                    let runs = cron_runs[k];
+                    // Counting stopped at what passes the limit, or
+                    // extrapolated past MAX_CRON_STEPS.
+                    let runs = if runs > max_objects / per_run {
+                        format!("{runs} or more")
+                    } else if runs >= budget::MAX_CRON_STEPS {
+                        format!("about {runs}")
+                    } else {
+                        runs.to_string()
+                    };
+                    let detail = format!(
+                        "{msg}: schedule {:?} starts {runs} Jobs in {duration}, each with up to {} pods",
+                        c.schedule.as_str(),
+                        per_run - 1
+                    );
+                    object(&cron_at, k, &|d, at| {
+                        d.error(&at.key("spec").key("schedule"), detail.clone())
+                    })
+                }
+                Culprit::AddNodes(i) => {
+                    let r = At::ROOT;
+                    let t = r.key("timeline");
+                    let e = t.idx(i);
+                    doc.error(&e.key("count"), msg)
+                }
             };
             ctx.report.errors.push(e.with_help(help));
             Vec::new()
         }
     };
-    let node_count: u64 = pool_counts.iter().sum();
+    let added_nodes = added.iter().fold(0u64, |n, a| n.saturating_add(a.count));
+    let node_count: u64 = pool_counts
+        .iter()
+        .fold(added_nodes, |n, &c| n.saturating_add(c));
     if !over_budget {
         estimates(
             &mut ctx,
@@ -709,15 +827,27 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
                 pods: &pods,
                 deployments: &deployments,
                 peaks: &peaks,
+                jobs: &jobs,
+                cron_jobs: &cron_jobs,
+                cron_runs: &cron_runs,
                 images: &images,
                 timeline_entries: timeline.len() as u64,
                 sample_interval_given: raw.sample_interval.is_some(),
             },
         );
     }
-    unused_images(&mut ctx, &images, &pods, &deployments);
+    let specs: Vec<&kubesim_core::PodSpec> = pods
+        .iter()
+        .map(|p| &p.spec)
+        .chain(deployments.iter().map(|d| &d.template.spec))
+        .chain(jobs.iter().map(|j| &j.template.spec))
+        .chain(cron_jobs.iter().map(|c| &c.job_template.template.spec))
+        .collect();
+    unused_images(&mut ctx, &images, &specs);
     let nodes = if ctx.report.errors.is_empty() {
-        cluster::expand(&mut ctx, &pools)
+        let nodes = cluster::expand(&mut ctx, &pools);
+        timeline::add_nodes(&mut ctx, &pools, &added, &mut timeline);
+        nodes
     } else {
         Vec::new()
     };
@@ -741,6 +871,8 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
     for (kind, n) in [
         ("Pod", pods.len()),
         ("Deployment", deployments.len()),
+        ("Job", jobs.len()),
+        ("CronJob", cron_jobs.len()),
         ("PriorityClass", user_classes),
     ] {
         if n > 0 {
@@ -765,14 +897,14 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
                 profile,
                 controller_manager: Default::default(),
                 check_invariants: false,
-                clock_origin_unix_s: 0,
+                clock_origin_unix_s,
             },
             nodes,
             images: images.into_iter().map(|i| (i.name, i.behavior)).collect(),
             pods,
             deployments,
-            jobs: Vec::new(),
-            cron_jobs: Vec::new(),
+            jobs,
+            cron_jobs,
             timeline,
         },
     })
@@ -876,6 +1008,24 @@ impl Objects {
                             });
                         }
                     }
+                    Some(Object::Job(k)) => {
+                        if let Some((j, priority)) = batch::job(&mut ctx, &k, at) {
+                            self.entries.push(Entry {
+                                loc,
+                                object: Converted::Job(Box::new(j)),
+                                priority,
+                            });
+                        }
+                    }
+                    Some(Object::CronJob(k)) => {
+                        if let Some((c, priority)) = batch::cron_job(&mut ctx, &k, at) {
+                            self.entries.push(Entry {
+                                loc,
+                                object: Converted::CronJob(Box::new(c)),
+                                priority,
+                            });
+                        }
+                    }
                     Some(Object::Skipped) | None => {}
                 }),
                 Handling::Skip => {
@@ -885,7 +1035,7 @@ impl Objects {
                 Handling::NotYet => loc.with(|at| {
                     ctx.err(
                         &at.key("kind"),
-                        format!("kind {kind} ({api_version}) is not modelled yet: this release models Pod, Deployment and PriorityClass"),
+                        format!("kind {kind} ({api_version}) is not modelled yet: this release models Pod, Deployment, Job, CronJob and PriorityClass"),
                     )
                 }),
                 Handling::NotFromManifests => loc.with(|at| {
@@ -970,6 +1120,10 @@ struct Estimate<'a> {
     pods: &'a [Pod],
     deployments: &'a [Deployment],
     peaks: &'a [u64],
+    jobs: &'a [Job],
+    cron_jobs: &'a [CronJob],
+    /// Start times of each CronJob within the run.
+    cron_runs: &'a [u64],
     images: &'a [Image],
     timeline_entries: u64,
     sample_interval_given: bool,
@@ -978,20 +1132,48 @@ struct Estimate<'a> {
 /// Refuses a scenario whose metric rows or events are sure to exceed the
 /// limits, with the estimate.
 fn estimates(ctx: &mut Ctx<'_, '_>, e: &Estimate<'_>) {
-    // Containers alive at most, and per image.
-    let mut per_image: BTreeMap<&str, u64> = BTreeMap::new();
+    // Containers alive at most, and started, per image: a pod template
+    // with the pods alive at once and the pods created over the run. A
+    // CronJob counts as one Job at a time (Forbid and Replace ensure it;
+    // under Allow runs overlap only when a Job outlasts the gap between
+    // start times).
+    let mut per_image: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     let mut containers: u64 = 0;
-    let specs = e.pods.iter().map(|p| (&p.spec, 1)).chain(
-        e.deployments
-            .iter()
-            .zip(e.peaks)
-            .map(|(d, &peak)| (&d.template.spec, peak)),
-    );
-    for (spec, n) in specs {
+    let specs: Vec<(&kubesim_core::PodSpec, u64, u64, bool)> = e
+        .pods
+        .iter()
+        .map(|p| (&p.spec, 1, 1, false))
+        .chain(
+            e.deployments
+                .iter()
+                .zip(e.peaks)
+                .map(|(d, &peak)| (&d.template.spec, peak, peak, false)),
+        )
+        .chain(e.jobs.iter().map(|j| {
+            let made = budget::job_pods(j);
+            (&j.template.spec, budget::job_peak_pods(j), made, true)
+        }))
+        .chain(e.cron_jobs.iter().zip(e.cron_runs).map(|(c, &runs)| {
+            let job = c.job_template.job(Default::default());
+            let made = runs.saturating_mul(budget::job_pods(&job));
+            let alive = if runs == 0 {
+                0
+            } else {
+                budget::job_peak_pods(&job)
+            };
+            (&c.job_template.template.spec, alive, made, true)
+        }))
+        .collect();
+    let job_pods = specs
+        .iter()
+        .filter(|s| s.3)
+        .fold(0u64, |n, s| n.saturating_add(s.2));
+    for (spec, alive, made, _) in specs {
         for c in spec.containers.iter().chain(&spec.init_containers) {
-            containers = containers.saturating_add(n);
+            containers = containers.saturating_add(alive);
             let e = per_image.entry(c.image.as_str()).or_default();
-            *e = e.saturating_add(n);
+            e.0 = e.0.saturating_add(alive);
+            e.1 = e.1.saturating_add(made);
         }
     }
     let samples = budget::samples(e.duration, e.sample_interval);
@@ -1023,23 +1205,26 @@ fn estimates(ctx: &mut Ctx<'_, '_>, e: &Estimate<'_>) {
         );
     }
     // Events: one per sample, one per timeline entry, one per change of a
-    // container's CPU demand.
+    // container's CPU demand, and a few for each pod of a Job (scheduling,
+    // start, end, the Job's sync) and each start of a CronJob.
     let secs = e.duration.as_secs_f64();
     let mut worst: Option<(&str, f64)> = None;
     let mut profile_events = 0.0;
     for img in e.images {
-        let n = per_image.get(img.name.as_str()).copied().unwrap_or(0) as f64;
-        let ev = n * (img.changes.per_sec * secs + img.changes.per_start);
+        let (alive, made) = per_image.get(img.name.as_str()).copied().unwrap_or((0, 0));
+        let ev = alive as f64 * img.changes.per_sec * secs + made as f64 * img.changes.per_start;
         profile_events += ev;
         if worst.is_none_or(|(_, w)| ev > w) {
             worst = Some((img.name.as_str(), ev));
         }
     }
-    let events = samples as f64 + e.timeline_entries as f64 + profile_events;
+    let runs: u64 = e.cron_runs.iter().fold(0, |n, &r| n.saturating_add(r));
+    let batch_events = job_pods as f64 * budget::EVENTS_PER_JOB_POD + runs as f64;
+    let events = samples as f64 + e.timeline_entries as f64 + profile_events + batch_events;
     if events > e.limits.run.max_events as f64 {
         let msg = format!(
-            "the run would take about {:.3e} events ({samples} samples, {:.3e} CPU demand changes of {containers} containers), more than limits.maxEvents ({})",
-            events, profile_events, e.limits.run.max_events
+            "the run would take about {:.3e} events ({samples} samples, {:.3e} CPU demand changes of {containers} containers, {:.3e} for {job_pods} pods of Jobs), more than limits.maxEvents ({})",
+            events, profile_events, batch_events, e.limits.run.max_events
         );
         let help = Some("make CPU profiles change less often (longer period or resolution), sample less often, or raise limits.maxEvents".to_string());
         match worst {
@@ -1063,19 +1248,11 @@ fn estimates(ctx: &mut Ctx<'_, '_>, e: &Estimate<'_>) {
 }
 
 /// Warns about `images:` entries no container uses (a typo there leaves
-/// every container of the real image at 0 CPU).
-fn unused_images(
-    ctx: &mut Ctx<'_, '_>,
-    images: &[Image],
-    pods: &[Pod],
-    deployments: &[Deployment],
-) {
+/// every container of the real image at 0 CPU). `specs` are every pod
+/// spec and pod template of the scenario.
+fn unused_images(ctx: &mut Ctx<'_, '_>, images: &[Image], specs: &[&kubesim_core::PodSpec]) {
     let mut used: std::collections::BTreeSet<&str> = Default::default();
-    for spec in pods
-        .iter()
-        .map(|p| &p.spec)
-        .chain(deployments.iter().map(|d| &d.template.spec))
-    {
+    for spec in specs {
         for c in spec.containers.iter().chain(&spec.init_containers) {
             used.insert(c.image.as_str());
         }

@@ -24,6 +24,9 @@ pub struct ScenarioFile {
     #[serde(default)]
     pub seed: Option<u64>,
     pub duration: String,
+    /// The wall-clock instant of simulated time 0 (RFC 3339, UTC).
+    #[serde(default)]
+    pub start_time: Option<String>,
     #[serde(default)]
     pub sample_interval: Option<String>,
     pub cluster: ClusterSection,
@@ -220,8 +223,15 @@ pub struct TimelineSection {
     pub at: String,
     pub action: String,
     pub target: String,
+    /// `scale`.
     #[serde(default)]
     pub replicas: Option<i64>,
+    /// `nodeDown`: `crash` or `partition`.
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// `addNodes`.
+    #[serde(default)]
+    pub count: Option<i64>,
 }
 
 /// `metrics`.

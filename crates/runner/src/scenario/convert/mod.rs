@@ -1,13 +1,16 @@
 //! Checks a parsed scenario and turns it into the model's types, one
 //! file per section:
 //!
-//! - [`settings`]: durations, `sampleInterval`, `metrics`, `limits`;
+//! - [`settings`]: durations, `startTime`, `sampleInterval`, `metrics`,
+//!   `limits`;
 //! - [`cluster`]: node pools, the scheduler profile, cgroup settings;
 //! - [`images`]: image behaviours and CPU profiles;
 //! - [`pod`]: pod specs — containers, resources, tolerations, affinity;
 //! - [`workloads`]: object metadata, Pods, Deployments (selectors),
 //!   PriorityClasses and the Priority admission plugin;
-//! - [`timeline`]: timed actions and their targets;
+//! - [`batch`]: Jobs and CronJobs;
+//! - [`timeline`]: timed actions and their targets (Deployments, nodes,
+//!   node pools);
 //! - [`budget`]: object counts against `maxObjects`, and estimates of
 //!   events and output rows, checked before anything big is built.
 //!
@@ -19,6 +22,7 @@
 //! value`, `Invalid value: …`, `Unsupported value: …: supported values:
 //! …`, `Duplicate value: …`).
 
+pub mod batch;
 pub mod budget;
 pub mod cluster;
 pub mod images;
