@@ -167,6 +167,36 @@ const ROWS: &[Row] = &[
     err(concat!(head!(), cluster!(), "images:\n  img:\n    cpu:\n      resolution: «0s\n      points: [{at: 0s, cores: \"1\"}]\n"), "a profile's resolution must be at least 1ms", "images.img.cpu.resolution"),
     err(concat!(head!(), cluster!(), "images:\n  img:\n    cpu:\n      «pionts: []\n"), "unknown field \"pionts\"", "images.img.cpu.pionts"),
     err(concat!(head!(), cluster!(), "images:\n  img:\n    cpu:\n      interpolation: «cubic\n      points: [{at: 0s, cores: \"1\"}]\n"), "Unsupported value: \"cubic\"", "images.img.cpu.interpolation"),
+    // ---- images: memory, exits, health, pulls, stop times ----
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {start: 100Mi, growth: «20Mi/day}\n"), "growth must be QUANTITY/UNIT with UNIT one of s, min, h", "images.img.memory.growth"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {start: 100Mi, growth: «20Mj/min}\n"), "invalid quantity \"20Mj\"", "images.img.memory.growth"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {start: 1Gi, growth: 1Mi/s, max: «100Mi}\n"), "max must be greater than or equal to start (1Gi)", "images.img.memory.max"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    «memory: {start: 100Mi}\n"), "Required value: a memory profile is a leak (start, growth, max) or points", "images.img.memory.growth"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {«start: 1Mi, points: [{at: 0s, bytes: 1Mi}]}\n"), "Forbidden: start describes a leak", "images.img.memory.start"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {growth: 1Mi/s, «period: 1m}\n"), "Forbidden: period needs points", "images.img.memory.period"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {«grwth: 1Mi/s}\n"), "unknown field \"grwth\"", "images.img.memory.grwth"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {points: «[]}\n"), "a memory profile needs at least one point", "images.img.memory.points"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {points: [{at: «1s, bytes: 1Mi}]}\n"), "the first point must be at 0s", "images.img.memory.points[0].at"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {points: [{at: 0s, bytes: 1Mi}, {at: «0s, bytes: 2Mi}]}\n"), "strictly increasing time order", "images.img.memory.points[1].at"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {period: «1m, points: [{at: 0s, bytes: 1Mi}, {at: 1m, bytes: 2Mi}]}\n"), "period must be longer than the last point's time", "images.img.memory.period"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {points: [{at: 0s, bytes: «1Gj}]}\n"), "invalid quantity \"1Gj\"", "images.img.memory.points[0].bytes"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {interpolation: «cubic, points: [{at: 0s, bytes: 1Mi}]}\n"), "Unsupported value: \"cubic\"", "images.img.memory.interpolation"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: «-1Gi\n"), "must be greater than or equal to 0", "images.img.memory"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    «startupBurst: {bytes: 1Gi}\n"), "Required value", "images.img.startupBurst.for"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    startupBurst: {bytes: 1Gi, for: «20}\n"), "invalid duration \"20\"", "images.img.startupBurst.for"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    exit: {after: 30s, «ratePerHour: 1}\n"), "Forbidden: exit takes after or ratePerHour, not both", "images.img.exit.ratePerHour"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    exit: «{code: 1}\n"), "Required value: exit needs after (a duration) or ratePerHour", "images.img.exit"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    exit: {after: 1s, code: «300}\n"), "Invalid value: 300: an exit code is 0-255", "images.img.exit.code"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    exit: {ratePerHour: «0}\n"), "Invalid value: 0: ratePerHour must be a positive number", "images.img.exit.ratePerHour"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    exit: {«aftr: 1s}\n"), "unknown field \"aftr\"", "images.img.exit.aftr"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    health: {failAfter: «soon}\n"), "invalid duration \"soon\"", "images.img.health.failAfter"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    health: {failWindows: [{at: 5m, for: «0s}]}\n"), "a window must last longer than 0s", "images.img.health.failWindows[0].for"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    health: {never: «sometimes}\n"), "expected true or false", "images.img.health.never"),
+    err(concat!(head!(), cluster!(), "images:\n  img: {probeLatency: «1}\n"), "invalid duration \"1\"", "images.img.probeLatency"),
+    err(concat!(head!(), cluster!(), "images:\n  img: {pullTime: «-5s}\n"), "invalid duration \"-5s\"", "images.img.pullTime"),
+    err(concat!(head!(), cluster!(), "images:\n  img: {size: «2Ei}\n"), "kubesim models byte quantities up to 1Pi", "images.img.size"),
+    err(concat!(head!(), cluster!(), "images:\n  img: {preStopTime: «5x}\n"), "invalid duration \"5x\"", "images.img.preStopTime"),
+    err(concat!(head!(), cluster!(), "images:\n  img: {shutdown: «forever}\n"), "invalid duration \"forever\"", "images.img.shutdown"),
     warn(concat!(head!(), cluster!(), "images:\n  img: {cpu: \"1\"}\n  «imgg: {cpu: \"1\"}\nworkloads:\n  - {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: c, image: img}]}}\n"), "no container uses image \"imgg\"", "images.imgg"),
     // ---- timeline ----
     err(concat!(head!(), cluster!(), "timeline:\n  - {at: 1m, action: «scael, target: deployment/d, replicas: 1}\n"), "Unsupported value: \"scael\"", "timeline[0].action"),
@@ -315,6 +345,18 @@ const ROWS: &[Row] = &[
         "limits: {maxEvents: 100000}\n",
         "workloads:\n  - {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: c, image: img}]}}\n"
     ), "more than limits.maxEvents (100000)", "images.img.cpu.period"),
+    err(concat!(
+        head!(), cluster!(),
+        "images:\n  img:\n    memory:\n      period: «2ms\n      points: [{at: 0s, bytes: 1Mi}, {at: 1ms, bytes: 2Mi}]\n",
+        "limits: {maxEvents: 100000}\n",
+        "workloads:\n  - {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: c, image: img}]}}\n"
+    ), "more than limits.maxEvents (100000)", "images.img.memory.period"),
+    err(concat!(
+        "name: t\nduration: 720h\n", cluster!(),
+        "images:\n  img:\n    exit: «{after: 1s}\n",
+        "limits: {maxEvents: 100000}\n",
+        "workloads:\n  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {replicas: 100, selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\n"
+    ), "memory profile pieces and restarts", "images.img.exit"),
     // ---- manifests ----
     with_files(concat!(head!(), cluster!(), "manifests: [«missing.yaml]\n"), &[], "cannot read", "manifests[0]"),
     with_files(concat!(head!(), cluster!(), images!(), "manifests: [app.yaml]\n"), &[("app.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, image: img}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec:\n  containers:\n    - name: c\n      image: img\n      resources: {limits: {memory: «1Gj}}\n")], "invalid quantity \"1Gj\"", "spec.containers[0].resources.limits.memory"),
@@ -469,6 +511,20 @@ fn limits_on_things_that_grow() {
         s,
         "must have at most 100000 points",
         "images.img.cpu.points",
+    ));
+    // The same for memory profiles.
+    let mut s = format!(
+        "{}{}images:\n  img:\n    memory:\n      «points:\n",
+        head!(),
+        cluster!()
+    );
+    for i in 0..100_001 {
+        s.push_str(&format!("        - {{at: {i}s, bytes: 1Mi}}\n"));
+    }
+    rows.push((
+        s,
+        "must have at most 100000 points",
+        "images.img.memory.points",
     ));
     // Timeline entries (ModelLimits::MAX_TIMELINE_ENTRIES).
     let mut s = format!("{base}«timeline:\n");
