@@ -30,6 +30,16 @@ macro_rules! cluster {
         "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: 8Gi}\n"
     };
 }
+/// A cluster whose one pool has the extra keys `$k` (6 spaces).
+macro_rules! pool {
+    ($k:expr) => {
+        concat!(
+            head!(),
+            "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: 8Gi}\n",
+            $k
+        )
+    };
+}
 macro_rules! images {
     () => {
         "images:\n  img: {cpu: \"1\"}\n"
@@ -147,6 +157,41 @@ const ROWS: &[Row] = &[
     err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: 8Gi}\n      taints: [{key: «-k, effect: NoSchedule}]\n"), "Invalid value: \"-k\"", "cluster.nodes[0].taints[0].key"),
     err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: 8Gi}\n      taints: [{key: k, effect: NoSchedule}, «{key: k, effect: NoSchedule}]\n"), "taints must be unique by key and effect pair", "cluster.nodes[0].taints[1]"),
     err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: 8Gi}\n      labels: {zone: «-a}\n"), "Invalid value: \"-a\": a valid label must be", "cluster.nodes[0].labels.zone"),
+    // ---- cluster.nodes[].kubelet, systemUsage ----
+    err(pool!("      kubelet: {evictionHard: {«memory.availble: 100Mi}}\n"), "unsupported eviction signal memory.availble", "cluster.nodes[0].kubelet.evictionHard[\"memory.availble\"]"),
+    warn(pool!("      kubelet: {evictionHard: {«nodefs.available: 10%, memory.available: 100Mi}}\n"), "kubesim models only the memory.available eviction signal: nodefs.available is accepted and ignored", "cluster.nodes[0].kubelet.evictionHard[\"nodefs.available\"]"),
+    err(pool!("      kubelet: {evictionHard: {memory.available: «150%}}\n"), "eviction percentage threshold memory.available must be <= 100%: 150%", "cluster.nodes[0].kubelet.evictionHard[\"memory.available\"]"),
+    err(pool!("      kubelet: {evictionHard: {memory.available: «-5%}}\n"), "eviction percentage threshold memory.available must be >= 0%: -5%", "cluster.nodes[0].kubelet.evictionHard[\"memory.available\"]"),
+    err(pool!("      kubelet: {evictionHard: {memory.available: «abc%}}\n"), "strconv.ParseFloat: parsing \"abc\": invalid syntax", "cluster.nodes[0].kubelet.evictionHard[\"memory.available\"]"),
+    err(pool!("      kubelet: {evictionHard: {memory.available: «\"0\"}}\n"), "eviction threshold memory.available must be positive: 0", "cluster.nodes[0].kubelet.evictionHard[\"memory.available\"]"),
+    err(pool!("      kubelet: {evictionHard: {memory.available: «1Gj}}\n"), "invalid quantity \"1Gj\"", "cluster.nodes[0].kubelet.evictionHard[\"memory.available\"]"),
+    err(pool!("      kubelet: {evictionSoft: {memory.available: «1Gi}}\n"), "grace period must be specified for the soft eviction threshold memory.available", "cluster.nodes[0].kubelet.evictionSoft[\"memory.available\"]"),
+    err(pool!("      kubelet: {evictionSoft: {pid.available: «10%}}\n"), "grace period must be specified for the soft eviction threshold pid.available", "cluster.nodes[0].kubelet.evictionSoft[\"pid.available\"]"),
+    err(pool!("      kubelet:\n        evictionSoft: {memory.available: 1Gi}\n        evictionSoftGracePeriod: {memory.available: «1min}\n"), "invalid duration \"1min\"", "cluster.nodes[0].kubelet.evictionSoftGracePeriod[\"memory.available\"]"),
+    err(pool!("      kubelet:\n        evictionSoft: {memory.available: 1Gi}\n        evictionSoftGracePeriod: {memory.available: 1m, «memory: 1m}\n"), "unsupported eviction signal memory", "cluster.nodes[0].kubelet.evictionSoftGracePeriod.memory"),
+    err(pool!("      kubelet: {evictionPressureTransitionPeriod: «5}\n"), "invalid duration \"5\"", "cluster.nodes[0].kubelet.evictionPressureTransitionPeriod"),
+    err(pool!("      kubelet: {evictionMaxPodGracePeriod: «-1}\n"), "evictionMaxPodGracePeriod is a number of seconds", "cluster.nodes[0].kubelet.evictionMaxPodGracePeriod"),
+    err(pool!("      kubelet: {housekeepingInterval: «0s}\n"), "housekeepingInterval must be at least 1ms", "cluster.nodes[0].kubelet.housekeepingInterval"),
+    err(pool!("      kubelet: {maxParallelImagePulls: «0}\n"), "invalid configuration: maxParallelImagePulls 0 must be a positive number", "cluster.nodes[0].kubelet.maxParallelImagePulls"),
+    err(pool!("      kubelet: {serializeImagePulls: true, maxParallelImagePulls: «3}\n"), "invalid configuration: maxParallelImagePulls cannot be larger than 1 unless SerializeImagePulls (--serialize-image-pulls) is set to false", "cluster.nodes[0].kubelet.maxParallelImagePulls"),
+    err(pool!("      kubelet: {serializeImagePulls: «maybe}\n"), "expected true or false", "cluster.nodes[0].kubelet.serializeImagePulls"),
+    err(pool!("      kubelet: {«evictionHrd: {}}\n"), "unknown field \"evictionHrd\"", "cluster.nodes[0].kubelet.evictionHrd"),
+    err(pool!("      reserved: {memory: «8Gi}\n"), "the reservation of memory (reserved 8Gi + evictionHard memory.available 100Mi) is more than the capacity (\"8Gi\")", "cluster.nodes[0].reserved.memory"),
+    err(pool!("      reserved: {memory: 5Gi}\n      kubelet: {evictionHard: {memory.available: «50%}}\n"), "the reservation of memory (reserved 5Gi + evictionHard memory.available 50%) is more than the capacity", "cluster.nodes[0].kubelet.evictionHard[\"memory.available\"]"),
+    err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: «64Mi}\n"), "the reservation of memory (reserved 0 + evictionHard memory.available 100Mi) is more than the capacity (\"64Mi\")", "cluster.nodes[0].capacity.memory"),
+    err(pool!("      systemUsage: {memory: «9Gi}\n"), "the system uses more memory than the node has (\"8Gi\")", "cluster.nodes[0].systemUsage.memory"),
+    err(pool!("      systemUsage: {memory: «lots}\n"), "invalid quantity \"lots\"", "cluster.nodes[0].systemUsage.memory"),
+    err(pool!("      systemUsage: {«cpu: 1}\n"), "unknown field \"cpu\"", "cluster.nodes[0].systemUsage.cpu"),
+    // ---- cluster.registry, cluster.controllerManager ----
+    err(concat!(head!(), cluster!(), "  registry: {maxConcurrentPulls: «0}\n"), "Invalid value: 0: maxConcurrentPulls must be at least 1", "cluster.registry.maxConcurrentPulls"),
+    err(concat!(head!(), cluster!(), "  controllerManager: {nodeMonitorPeriod: «0s}\n"), "nodeMonitorPeriod must be at least 1ms", "cluster.controllerManager.nodeMonitorPeriod"),
+    err(concat!(head!(), cluster!(), "  controllerManager: {nodeMonitorGracePeriod: «40}\n"), "invalid duration \"40\"", "cluster.controllerManager.nodeMonitorGracePeriod"),
+    err(concat!(head!(), cluster!(), "  controllerManager: {nodeEvictionRate: «-1}\n"), "Invalid value: -1: nodeEvictionRate is nodes per second", "cluster.controllerManager.nodeEvictionRate"),
+    err(concat!(head!(), cluster!(), "  controllerManager: {secondaryNodeEvictionRate: «.nan}\n"), "secondaryNodeEvictionRate is nodes per second", "cluster.controllerManager.secondaryNodeEvictionRate"),
+    err(concat!(head!(), cluster!(), "  controllerManager: {largeClusterSizeThreshold: «-1}\n"), "largeClusterSizeThreshold is a number of nodes", "cluster.controllerManager.largeClusterSizeThreshold"),
+    err(concat!(head!(), cluster!(), "  controllerManager: {unhealthyZoneThreshold: «0}\n"), "Invalid value: 0: unhealthyZoneThreshold is a share of a zone's nodes, in (0, 1]", "cluster.controllerManager.unhealthyZoneThreshold"),
+    err(concat!(head!(), cluster!(), "  controllerManager: {unhealthyZoneThreshold: «1.5}\n"), "Invalid value: 1.5: unhealthyZoneThreshold is a share", "cluster.controllerManager.unhealthyZoneThreshold"),
+    err(concat!(head!(), cluster!(), "  controllerManager: {«syncDelay: 1s}\n"), "unknown field \"syncDelay\"", "cluster.controllerManager.syncDelay"),
     // ---- cluster.scheduler, cluster.cgroup ----
     err(concat!(head!(), cluster!(), "  scheduler: {scoringStrategy: «MostAlocated}\n"), "Unsupported value: \"MostAlocated\"", "cluster.scheduler.scoringStrategy"),
     err(concat!(head!(), cluster!(), "  scheduler: {resources: [{name: cpu, weight: «0}]}\n"), "resource weight must be in the range 1-100", "cluster.scheduler.resources[0].weight"),

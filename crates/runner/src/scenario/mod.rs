@@ -439,7 +439,9 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
     ctx.dns_subdomain(&raw.name, &At::ROOT.key("name"));
     let pools = cluster::pools(&mut ctx, &raw.cluster.nodes);
     let profile = cluster::profile(&mut ctx, raw.cluster.scheduler.as_ref());
-    let kubelet = cluster::kubelet_config(raw.cluster.cgroup.as_ref());
+    let kubelet = cluster::kubelet_config(&mut ctx, &raw.cluster);
+    let controller_manager =
+        cluster::controller_manager(&mut ctx, raw.cluster.controller_manager.as_ref());
     let images = images::images(&mut ctx, &reader, &raw.images);
 
     // Manifest files: read them all, then parse each (trees borrow texts).
@@ -763,7 +765,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
                 metrics,
                 kubelet,
                 profile,
-                controller_manager: Default::default(),
+                controller_manager,
                 check_invariants: false,
                 clock_origin_unix_s: 0,
             },

@@ -50,6 +50,37 @@ pub struct ClusterSection {
     pub scheduler: Option<SchedulerSection>,
     #[serde(default)]
     pub cgroup: Option<CgroupSection>,
+    #[serde(default)]
+    pub registry: Option<RegistrySection>,
+    #[serde(default)]
+    pub controller_manager: Option<ControllerManagerSection>,
+}
+
+/// `cluster.registry`: the image registry every node pulls from.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistrySection {
+    #[serde(default)]
+    pub max_concurrent_pulls: Option<i64>,
+}
+
+/// `cluster.controllerManager`: kube-controller-manager's node lifecycle
+/// flags, in camelCase.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ControllerManagerSection {
+    #[serde(default)]
+    pub node_monitor_period: Option<String>,
+    #[serde(default)]
+    pub node_monitor_grace_period: Option<String>,
+    #[serde(default)]
+    pub node_eviction_rate: Option<f64>,
+    #[serde(default)]
+    pub secondary_node_eviction_rate: Option<f64>,
+    #[serde(default)]
+    pub large_cluster_size_threshold: Option<i64>,
+    #[serde(default)]
+    pub unhealthy_zone_threshold: Option<f64>,
 }
 
 /// `cluster.nodes[]`.
@@ -68,6 +99,43 @@ pub struct NodePool {
     pub taints: Vec<TaintSection>,
     #[serde(default)]
     pub unschedulable: bool,
+    #[serde(default)]
+    pub kubelet: Option<KubeletSection>,
+    #[serde(default)]
+    pub system_usage: Option<SystemUsageSection>,
+}
+
+/// `cluster.nodes[].kubelet`: `KubeletConfiguration` fields, with their
+/// own names. Maps stay maps of strings: their keys (signals) and values
+/// (quantities, percentages, durations) are checked in `convert`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KubeletSection {
+    /// `None`: kubelet's default; `Some({})`: no hard threshold.
+    #[serde(default)]
+    pub eviction_hard: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub eviction_soft: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub eviction_soft_grace_period: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub eviction_pressure_transition_period: Option<String>,
+    #[serde(default)]
+    pub eviction_max_pod_grace_period: Option<i64>,
+    #[serde(default)]
+    pub housekeeping_interval: Option<String>,
+    #[serde(default)]
+    pub serialize_image_pulls: Option<bool>,
+    #[serde(default)]
+    pub max_parallel_image_pulls: Option<i64>,
+}
+
+/// `cluster.nodes[].systemUsage`: what runs outside pods.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemUsageSection {
+    #[serde(default)]
+    pub memory: Option<String>,
 }
 
 /// `v1.TaintEffect`.
