@@ -997,14 +997,7 @@ fn estimates(ctx: &mut Ctx<'_, '_>, e: &Estimate<'_>) {
         }
     }
     let samples = budget::samples(e.duration, e.sample_interval);
-    let rows = budget::metric_rows(
-        samples,
-        e.nodes,
-        containers,
-        e.metrics.nodes,
-        e.metrics.containers,
-        e.metrics.container_every,
-    );
+    let rows = budget::metric_rows(samples, e.nodes, containers, e.metrics);
     let root = At::ROOT;
     let interval_at = if e.sample_interval_given {
         root.key("sampleInterval")
@@ -1015,7 +1008,8 @@ fn estimates(ctx: &mut Ctx<'_, '_>, e: &Estimate<'_>) {
         ctx.err_help(
             &interval_at,
             format!(
-                "the run would write about {rows} metric rows ({samples} samples of {} nodes × {} metrics and {containers} containers × {} metrics), more than limits.maxOutputRows ({})",
+                "the run would write about {rows} metric rows ({samples} samples of {} cluster metrics, {} nodes × {} metrics and {containers} containers × {} metrics), more than limits.maxOutputRows ({})",
+                budget::CLUSTER_METRICS,
                 e.nodes,
                 budget::NODE_METRICS,
                 budget::CONTAINER_METRICS,
