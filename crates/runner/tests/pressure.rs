@@ -131,9 +131,9 @@ fn every_key_reaches_the_model() {
     let input = &sc.input;
     // The warning for the signal kubesim does not model.
     assert!(
-        sc.warnings
-            .iter()
-            .any(|w| w.message.contains("nodefs.available is accepted and ignored")),
+        sc.warnings.iter().any(|w| w
+            .message
+            .contains("nodefs.available is accepted and ignored")),
         "{:?}",
         sc.warnings
     );
@@ -203,7 +203,10 @@ fn every_key_reaches_the_model() {
             code: 137
         })
     );
-    assert_eq!(wave.health.fail_windows, vec![(s(300), s(60)), (s(1200), s(30))]);
+    assert_eq!(
+        wave.health.fail_windows,
+        vec![(s(300), s(60)), (s(1200), s(30))]
+    );
     assert!(image("dead:1").health.never);
 
     // pod specs
@@ -240,14 +243,23 @@ fn every_key_reaches_the_model() {
     assert_eq!(app.startup_probe, None);
     assert_eq!(app.pre_stop, Some(PreStopHook::Sleep(s(10))));
     let other = &pod.spec.containers[1];
-    assert_eq!(other.image_pull_policy, None, "defaulted from the tag by the core");
+    assert_eq!(
+        other.image_pull_policy, None,
+        "defaulted from the tag by the core"
+    );
     assert_eq!(other.readiness_probe, Some(Probe::default()));
     assert_eq!(other.pre_stop, Some(PreStopHook::Handler));
     let c = &input.deployments[0].template.spec.containers[0];
     assert_eq!(c.image_pull_policy, Some(PullPolicy::Never));
     assert_eq!(c.startup_probe, Some(Probe::default()));
     assert_eq!(c.pre_stop, Some(PreStopHook::Handler));
-    assert_eq!(input.deployments[0].template.spec.termination_grace_period_s, 30);
+    assert_eq!(
+        input.deployments[0]
+            .template
+            .spec
+            .termination_grace_period_s,
+        30
+    );
 
     // nodes
     let big = &input.nodes[0];
@@ -316,13 +328,19 @@ fn run(text: &str) -> std::collections::BTreeMap<&'static str, String> {
     let sc = load(text);
     let out = tempfile::tempdir().expect("temp dir");
     let report = run_one(&sc, out.path()).unwrap_or_else(|e| panic!("run failed: {e}"));
-    ["containers.csv", "oom.csv", "events.csv", "evictions.csv", "pods.csv"]
-        .into_iter()
-        .map(|f| {
-            let text = std::fs::read_to_string(report.dir.join(f)).expect("output file");
-            (f, text)
-        })
-        .collect()
+    [
+        "containers.csv",
+        "oom.csv",
+        "events.csv",
+        "evictions.csv",
+        "pods.csv",
+    ]
+    .into_iter()
+    .map(|f| {
+        let text = std::fs::read_to_string(report.dir.join(f)).expect("output file");
+        (f, text)
+    })
+    .collect()
 }
 
 /// The rows of a CSV as maps from column to cell.

@@ -13,8 +13,8 @@ use crate::scenario::yaml::At;
 use kubesim_core::api::defaults;
 use kubesim_core::{
     CgroupConfig, CgroupVersion, CpuWeightConversion, EvictionSignal, EvictionThreshold,
-    KubeletConfig, KubeletConfiguration, Labels, Node, ObjectMeta, Quantity, ResourceList,
-    SimTime, Taint, TaintEffect, ThresholdValue, DEFAULT_EVICTION_HARD_MEMORY_BYTES,
+    KubeletConfig, KubeletConfiguration, Labels, Node, ObjectMeta, Quantity, ResourceList, SimTime,
+    Taint, TaintEffect, ThresholdValue, DEFAULT_EVICTION_HARD_MEMORY_BYTES,
 };
 use kubesim_scheduler::controllers::ControllerManagerConfig;
 use kubesim_scheduler::plugins::{ResourceSpec, ScoringStrategy, UtilizationShapePoint};
@@ -350,7 +350,9 @@ fn kubelet(
             let Some(&period) = grace.get(signal) else {
                 ctx.err(
                     &soft_at.key(signal),
-                    format!("grace period must be specified for the soft eviction threshold {signal}"),
+                    format!(
+                        "grace period must be specified for the soft eviction threshold {signal}"
+                    ),
                 );
                 continue;
             };
@@ -489,15 +491,24 @@ fn threshold_value(
         };
         let share = v / 100.0;
         if !share.is_finite() {
-            ctx.err(at, format!("eviction percentage threshold {signal} must be a finite number: {text}"));
+            ctx.err(
+                at,
+                format!("eviction percentage threshold {signal} must be a finite number: {text}"),
+            );
             return None;
         }
         if share < 0.0 {
-            ctx.err(at, format!("eviction percentage threshold {signal} must be >= 0%: {text}"));
+            ctx.err(
+                at,
+                format!("eviction percentage threshold {signal} must be >= 0%: {text}"),
+            );
             return None;
         }
         if share > 1.0 {
-            ctx.err(at, format!("eviction percentage threshold {signal} must be <= 100%: {text}"));
+            ctx.err(
+                at,
+                format!("eviction percentage threshold {signal} must be <= 100%: {text}"),
+            );
             return None;
         }
         // The model divides by 100 again (in f64): this gives it kubelet's
@@ -522,7 +533,9 @@ fn threshold_value(
     } else {
         "bytes"
     };
-    Some(Some(ThresholdValue::Bytes(ctx.quantity(resource, text, at)?)))
+    Some(Some(ThresholdValue::Bytes(
+        ctx.quantity(resource, text, at)?,
+    )))
 }
 
 /// Expands pools into nodes (a pool with `count: N` becomes `NAME-1` …

@@ -5,8 +5,8 @@ use super::{Ctx, MIN_INTERVAL};
 use crate::scenario::raw;
 use crate::scenario::yaml::{At, Kind, Mode, NodeRef, Reader};
 use kubesim_core::{
-    CpuProfile, ExitBehavior, Health, ImageBehavior, Interpolation, MemoryShape,
-    ModelLimits, SimTime, StartupBurst, BACKOFF_MAX, BACKOFF_RESET, DEFAULT_PROFILE_RESOLUTION,
+    CpuProfile, ExitBehavior, Health, ImageBehavior, Interpolation, MemoryShape, ModelLimits,
+    SimTime, StartupBurst, BACKOFF_MAX, BACKOFF_RESET, DEFAULT_PROFILE_RESOLUTION,
 };
 
 /// A converted image with what the budget needs to know.
@@ -309,7 +309,11 @@ fn memory_profile(
         return zero;
     };
     let leak = [&p.start, &p.growth, &p.max];
-    let points = [p.points.is_some(), p.interpolation.is_some(), p.period.is_some()];
+    let points = [
+        p.points.is_some(),
+        p.interpolation.is_some(),
+        p.period.is_some(),
+    ];
     if p.points.is_some() {
         for (key, v) in LEAK_KEYS.iter().zip(leak) {
             if v.is_some() {

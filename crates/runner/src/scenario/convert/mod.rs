@@ -211,10 +211,16 @@ impl Ctx<'_, '_> {
                 _ if unit == "bytes" => "1Pi".to_string(),
                 _ => max.to_string(),
             };
-            let what = if resource == "bytes" { "byte" } else { resource };
+            let what = if resource == "bytes" {
+                "byte"
+            } else {
+                resource
+            };
             self.err(
                 at,
-                format!("Invalid value: {text:?}: kubesim models {what} quantities up to {max_text}"),
+                format!(
+                    "Invalid value: {text:?}: kubesim models {what} quantities up to {max_text}"
+                ),
             );
             return None;
         }

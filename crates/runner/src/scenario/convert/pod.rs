@@ -11,8 +11,8 @@
 use super::Ctx;
 use crate::scenario::yaml::At;
 use k8s_openapi::api::core::v1 as k8s;
-use kubesim_core::api::defaults;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use kubesim_core::api::defaults;
 use kubesim_core::{
     Bytes, Container, MilliCpu, ModelLimits, NodeAffinity, NodeSelectorOperator,
     NodeSelectorRequirement, NodeSelectorTerm, PodSpec, PreStopHook, PreferredSchedulingTerm,
