@@ -30,6 +30,16 @@ macro_rules! cluster {
         "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: 8Gi}\n"
     };
 }
+/// A cluster whose one pool has the extra keys `$k` (6 spaces).
+macro_rules! pool {
+    ($k:expr) => {
+        concat!(
+            head!(),
+            "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: 8Gi}\n",
+            $k
+        )
+    };
+}
 macro_rules! images {
     () => {
         "images:\n  img: {cpu: \"1\"}\n"
@@ -188,6 +198,41 @@ const ROWS: &[Row] = &[
     err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: 8Gi}\n      taints: [{key: «-k, effect: NoSchedule}]\n"), "Invalid value: \"-k\"", "cluster.nodes[0].taints[0].key"),
     err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: 8Gi}\n      taints: [{key: k, effect: NoSchedule}, «{key: k, effect: NoSchedule}]\n"), "taints must be unique by key and effect pair", "cluster.nodes[0].taints[1]"),
     err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: 8Gi}\n      labels: {zone: «-a}\n"), "Invalid value: \"-a\": a valid label must be", "cluster.nodes[0].labels.zone"),
+    // ---- cluster.nodes[].kubelet, systemUsage ----
+    err(pool!("      kubelet: {evictionHard: {«memory.availble: 100Mi}}\n"), "unsupported eviction signal memory.availble", "cluster.nodes[0].kubelet.evictionHard[\"memory.availble\"]"),
+    warn(pool!("      kubelet: {evictionHard: {«nodefs.available: 10%, memory.available: 100Mi}}\n"), "kubesim models only the memory.available eviction signal: nodefs.available is accepted and ignored", "cluster.nodes[0].kubelet.evictionHard[\"nodefs.available\"]"),
+    err(pool!("      kubelet: {evictionHard: {memory.available: «150%}}\n"), "eviction percentage threshold memory.available must be <= 100%: 150%", "cluster.nodes[0].kubelet.evictionHard[\"memory.available\"]"),
+    err(pool!("      kubelet: {evictionHard: {memory.available: «-5%}}\n"), "eviction percentage threshold memory.available must be >= 0%: -5%", "cluster.nodes[0].kubelet.evictionHard[\"memory.available\"]"),
+    err(pool!("      kubelet: {evictionHard: {memory.available: «abc%}}\n"), "strconv.ParseFloat: parsing \"abc\": invalid syntax", "cluster.nodes[0].kubelet.evictionHard[\"memory.available\"]"),
+    err(pool!("      kubelet: {evictionHard: {memory.available: «\"0\"}}\n"), "eviction threshold memory.available must be positive: 0", "cluster.nodes[0].kubelet.evictionHard[\"memory.available\"]"),
+    err(pool!("      kubelet: {evictionHard: {memory.available: «1Gj}}\n"), "invalid quantity \"1Gj\"", "cluster.nodes[0].kubelet.evictionHard[\"memory.available\"]"),
+    err(pool!("      kubelet: {evictionSoft: {memory.available: «1Gi}}\n"), "grace period must be specified for the soft eviction threshold memory.available", "cluster.nodes[0].kubelet.evictionSoft[\"memory.available\"]"),
+    err(pool!("      kubelet: {evictionSoft: {pid.available: «10%}}\n"), "grace period must be specified for the soft eviction threshold pid.available", "cluster.nodes[0].kubelet.evictionSoft[\"pid.available\"]"),
+    err(pool!("      kubelet:\n        evictionSoft: {memory.available: 1Gi}\n        evictionSoftGracePeriod: {memory.available: «1min}\n"), "invalid duration \"1min\"", "cluster.nodes[0].kubelet.evictionSoftGracePeriod[\"memory.available\"]"),
+    err(pool!("      kubelet:\n        evictionSoft: {memory.available: 1Gi}\n        evictionSoftGracePeriod: {memory.available: 1m, «memory: 1m}\n"), "unsupported eviction signal memory", "cluster.nodes[0].kubelet.evictionSoftGracePeriod.memory"),
+    err(pool!("      kubelet: {evictionPressureTransitionPeriod: «5}\n"), "invalid duration \"5\"", "cluster.nodes[0].kubelet.evictionPressureTransitionPeriod"),
+    err(pool!("      kubelet: {evictionMaxPodGracePeriod: «-1}\n"), "evictionMaxPodGracePeriod is a number of seconds", "cluster.nodes[0].kubelet.evictionMaxPodGracePeriod"),
+    err(pool!("      kubelet: {housekeepingInterval: «0s}\n"), "housekeepingInterval must be at least 1ms", "cluster.nodes[0].kubelet.housekeepingInterval"),
+    err(pool!("      kubelet: {maxParallelImagePulls: «0}\n"), "invalid configuration: maxParallelImagePulls 0 must be a positive number", "cluster.nodes[0].kubelet.maxParallelImagePulls"),
+    err(pool!("      kubelet: {serializeImagePulls: true, maxParallelImagePulls: «3}\n"), "invalid configuration: maxParallelImagePulls cannot be larger than 1 unless SerializeImagePulls (--serialize-image-pulls) is set to false", "cluster.nodes[0].kubelet.maxParallelImagePulls"),
+    err(pool!("      kubelet: {serializeImagePulls: «maybe}\n"), "expected true or false", "cluster.nodes[0].kubelet.serializeImagePulls"),
+    err(pool!("      kubelet: {«evictionHrd: {}}\n"), "unknown field \"evictionHrd\"", "cluster.nodes[0].kubelet.evictionHrd"),
+    err(pool!("      reserved: {memory: «8Gi}\n"), "the reservation of memory (reserved 8Gi + evictionHard memory.available 100Mi) is more than the capacity (\"8Gi\")", "cluster.nodes[0].reserved.memory"),
+    err(pool!("      reserved: {memory: 5Gi}\n      kubelet: {evictionHard: {memory.available: «50%}}\n"), "the reservation of memory (reserved 5Gi + evictionHard memory.available 50%) is more than the capacity", "cluster.nodes[0].kubelet.evictionHard[\"memory.available\"]"),
+    err(concat!(head!(), "cluster:\n  nodes:\n    - name: n\n      capacity: {cpu: \"4\", memory: «64Mi}\n"), "the reservation of memory (reserved 0 + evictionHard memory.available 100Mi) is more than the capacity (\"64Mi\")", "cluster.nodes[0].capacity.memory"),
+    err(pool!("      systemUsage: {memory: «9Gi}\n"), "the system uses more memory than the node has (\"8Gi\")", "cluster.nodes[0].systemUsage.memory"),
+    err(pool!("      systemUsage: {memory: «lots}\n"), "invalid quantity \"lots\"", "cluster.nodes[0].systemUsage.memory"),
+    err(pool!("      systemUsage: {«cpu: 1}\n"), "unknown field \"cpu\"", "cluster.nodes[0].systemUsage.cpu"),
+    // ---- cluster.registry, cluster.controllerManager ----
+    err(concat!(head!(), cluster!(), "  registry: {maxConcurrentPulls: «0}\n"), "Invalid value: 0: maxConcurrentPulls must be at least 1", "cluster.registry.maxConcurrentPulls"),
+    err(concat!(head!(), cluster!(), "  controllerManager: {nodeMonitorPeriod: «0s}\n"), "nodeMonitorPeriod must be at least 1ms", "cluster.controllerManager.nodeMonitorPeriod"),
+    err(concat!(head!(), cluster!(), "  controllerManager: {nodeMonitorGracePeriod: «40}\n"), "invalid duration \"40\"", "cluster.controllerManager.nodeMonitorGracePeriod"),
+    err(concat!(head!(), cluster!(), "  controllerManager: {nodeEvictionRate: «-1}\n"), "Invalid value: -1: nodeEvictionRate is nodes per second", "cluster.controllerManager.nodeEvictionRate"),
+    err(concat!(head!(), cluster!(), "  controllerManager: {secondaryNodeEvictionRate: «.nan}\n"), "secondaryNodeEvictionRate is nodes per second", "cluster.controllerManager.secondaryNodeEvictionRate"),
+    err(concat!(head!(), cluster!(), "  controllerManager: {largeClusterSizeThreshold: «-1}\n"), "largeClusterSizeThreshold is a number of nodes", "cluster.controllerManager.largeClusterSizeThreshold"),
+    err(concat!(head!(), cluster!(), "  controllerManager: {unhealthyZoneThreshold: «0}\n"), "Invalid value: 0: unhealthyZoneThreshold is a share of a zone's nodes, in (0, 1]", "cluster.controllerManager.unhealthyZoneThreshold"),
+    err(concat!(head!(), cluster!(), "  controllerManager: {unhealthyZoneThreshold: «1.5}\n"), "Invalid value: 1.5: unhealthyZoneThreshold is a share", "cluster.controllerManager.unhealthyZoneThreshold"),
+    err(concat!(head!(), cluster!(), "  controllerManager: {«syncDelay: 1s}\n"), "unknown field \"syncDelay\"", "cluster.controllerManager.syncDelay"),
     // ---- cluster.scheduler, cluster.cgroup ----
     err(concat!(head!(), cluster!(), "  scheduler: {scoringStrategy: «MostAlocated}\n"), "Unsupported value: \"MostAlocated\"", "cluster.scheduler.scoringStrategy"),
     err(concat!(head!(), cluster!(), "  scheduler: {resources: [{name: cpu, weight: «0}]}\n"), "resource weight must be in the range 1-100", "cluster.scheduler.resources[0].weight"),
@@ -208,6 +253,36 @@ const ROWS: &[Row] = &[
     err(concat!(head!(), cluster!(), "images:\n  img:\n    cpu:\n      resolution: «0s\n      points: [{at: 0s, cores: \"1\"}]\n"), "a profile's resolution must be at least 1ms", "images.img.cpu.resolution"),
     err(concat!(head!(), cluster!(), "images:\n  img:\n    cpu:\n      «pionts: []\n"), "unknown field \"pionts\"", "images.img.cpu.pionts"),
     err(concat!(head!(), cluster!(), "images:\n  img:\n    cpu:\n      interpolation: «cubic\n      points: [{at: 0s, cores: \"1\"}]\n"), "Unsupported value: \"cubic\"", "images.img.cpu.interpolation"),
+    // ---- images: memory, exits, health, pulls, stop times ----
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {start: 100Mi, growth: «20Mi/day}\n"), "growth must be QUANTITY/UNIT with UNIT one of s, min, h", "images.img.memory.growth"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {start: 100Mi, growth: «20Mj/min}\n"), "invalid quantity \"20Mj\"", "images.img.memory.growth"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {start: 1Gi, growth: 1Mi/s, max: «100Mi}\n"), "max must be greater than or equal to start (1Gi)", "images.img.memory.max"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    «memory: {start: 100Mi}\n"), "Required value: a memory profile is a leak (start, growth, max) or points", "images.img.memory.growth"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {«start: 1Mi, points: [{at: 0s, bytes: 1Mi}]}\n"), "Forbidden: start describes a leak", "images.img.memory.start"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {growth: 1Mi/s, «period: 1m}\n"), "Forbidden: period needs points", "images.img.memory.period"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {«grwth: 1Mi/s}\n"), "unknown field \"grwth\"", "images.img.memory.grwth"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {points: «[]}\n"), "a memory profile needs at least one point", "images.img.memory.points"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {points: [{at: «1s, bytes: 1Mi}]}\n"), "the first point must be at 0s", "images.img.memory.points[0].at"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {points: [{at: 0s, bytes: 1Mi}, {at: «0s, bytes: 2Mi}]}\n"), "strictly increasing time order", "images.img.memory.points[1].at"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {period: «1m, points: [{at: 0s, bytes: 1Mi}, {at: 1m, bytes: 2Mi}]}\n"), "period must be longer than the last point's time", "images.img.memory.period"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {points: [{at: 0s, bytes: «1Gj}]}\n"), "invalid quantity \"1Gj\"", "images.img.memory.points[0].bytes"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: {interpolation: «cubic, points: [{at: 0s, bytes: 1Mi}]}\n"), "Unsupported value: \"cubic\"", "images.img.memory.interpolation"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    memory: «-1Gi\n"), "must be greater than or equal to 0", "images.img.memory"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    «startupBurst: {bytes: 1Gi}\n"), "Required value", "images.img.startupBurst.for"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    startupBurst: {bytes: 1Gi, for: «20}\n"), "invalid duration \"20\"", "images.img.startupBurst.for"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    exit: {after: 30s, «ratePerHour: 1}\n"), "Forbidden: exit takes after or ratePerHour, not both", "images.img.exit.ratePerHour"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    exit: «{code: 1}\n"), "Required value: exit needs after (a duration) or ratePerHour", "images.img.exit"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    exit: {after: 1s, code: «300}\n"), "Invalid value: 300: an exit code is 0-255", "images.img.exit.code"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    exit: {ratePerHour: «0}\n"), "Invalid value: 0: ratePerHour must be a positive number", "images.img.exit.ratePerHour"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    exit: {«aftr: 1s}\n"), "unknown field \"aftr\"", "images.img.exit.aftr"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    health: {failAfter: «soon}\n"), "invalid duration \"soon\"", "images.img.health.failAfter"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    health: {failWindows: [{at: 5m, for: «0s}]}\n"), "a window must last longer than 0s", "images.img.health.failWindows[0].for"),
+    err(concat!(head!(), cluster!(), "images:\n  img:\n    health: {never: «sometimes}\n"), "expected true or false", "images.img.health.never"),
+    err(concat!(head!(), cluster!(), "images:\n  img: {probeLatency: «1}\n"), "invalid duration \"1\"", "images.img.probeLatency"),
+    err(concat!(head!(), cluster!(), "images:\n  img: {pullTime: «-5s}\n"), "invalid duration \"-5s\"", "images.img.pullTime"),
+    err(concat!(head!(), cluster!(), "images:\n  img: {size: «2Ei}\n"), "kubesim models byte quantities up to 1Pi", "images.img.size"),
+    err(concat!(head!(), cluster!(), "images:\n  img: {preStopTime: «5x}\n"), "invalid duration \"5x\"", "images.img.preStopTime"),
+    err(concat!(head!(), cluster!(), "images:\n  img: {shutdown: «forever}\n"), "invalid duration \"forever\"", "images.img.shutdown"),
     warn(concat!(head!(), cluster!(), "images:\n  img: {cpu: \"1\"}\n  «imgg: {cpu: \"1\"}\nworkloads:\n  - {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: c, image: img}]}}\n"), "no container uses image \"imgg\"", "images.imgg"),
     // ---- timeline ----
     err(concat!(head!(), cluster!(), "timeline:\n  - {at: 1m, action: «scael, target: deployment/d, replicas: 1}\n"), "Unsupported value: \"scael\"", "timeline[0].action"),
@@ -241,6 +316,27 @@ const ROWS: &[Row] = &[
     err(deployment!(concat!("      replicas: «\"3\"\n      selector: {matchLabels: {app: d}}\n", dep_template!())), "invalid type for DeploymentSpec.replicas: got \"string\", expected \"integer\"", "workloads[0].spec.replicas"),
     err(deployment!(concat!("      replicas: «3000000000\n      selector: {matchLabels: {app: d}}\n", dep_template!())), "does not fit in an int32", "workloads[0].spec.replicas"),
     err(pod!("      containers: [{name: c, image: img}]\n      «containers: []\n"), "mapping key \"containers\" already defined", "workloads[0].spec.containers"),
+    // ---- probes and lifecycle hooks ----
+    err(container!("          livenessProbe: «{periodSeconds: 5}\n"), "Required value: must specify a handler type", "workloads[0].spec.containers[0].livenessProbe"),
+    err(container!("          readinessProbe: {exec: {command: [x]}, «tcpSocket: {port: 80}}\n"), "Forbidden: may not specify more than 1 handler type", "workloads[0].spec.containers[0].readinessProbe.tcpSocket"),
+    err(container!("          livenessProbe: {exec: {command: [x]}, periodSeconds: «-1}\n"), "Invalid value: -1: must be greater than or equal to 0", "workloads[0].spec.containers[0].livenessProbe.periodSeconds"),
+    err(container!("          livenessProbe: {exec: {command: [x]}, successThreshold: «2}\n"), "Invalid value: 2: must be 1", "workloads[0].spec.containers[0].livenessProbe.successThreshold"),
+    err(container!("          startupProbe: {tcpSocket: {port: 80}, successThreshold: «3}\n"), "Invalid value: 3: must be 1", "workloads[0].spec.containers[0].startupProbe.successThreshold"),
+    err(container!("          readinessProbe: {tcpSocket: {port: 80}, terminationGracePeriodSeconds: «5}\n"), "must not be set for readinessProbes", "workloads[0].spec.containers[0].readinessProbe.terminationGracePeriodSeconds"),
+    err(container!("          livenessProbe: {tcpSocket: {port: 80}, terminationGracePeriodSeconds: «0}\n"), "Invalid value: 0: must be greater than 0", "workloads[0].spec.containers[0].livenessProbe.terminationGracePeriodSeconds"),
+    err(container!("          livenessProbe: {«exec: {}}\n"), "Required value", "workloads[0].spec.containers[0].livenessProbe.exec.command"),
+    err(container!("          livenessProbe: {httpGet: {path: /, port: «0}}\n"), "Invalid value: 0: must be between 1 and 65535, inclusive", "workloads[0].spec.containers[0].livenessProbe.httpGet.port"),
+    err(container!("          livenessProbe: {httpGet: {path: /, port: «http_port}}\n"), "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)", "workloads[0].spec.containers[0].livenessProbe.httpGet.port"),
+    err(container!("          livenessProbe: {httpGet: {path: /, port: 80, scheme: «FTP}}\n"), "Unsupported value: \"FTP\": supported values: \"HTTP\", \"HTTPS\"", "workloads[0].spec.containers[0].livenessProbe.httpGet.scheme"),
+    err(container!("          readinessProbe: {grpc: {port: «70000}}\n"), "Invalid value: 70000: must be between 1 and 65535, inclusive", "workloads[0].spec.containers[0].readinessProbe.grpc.port"),
+    err(pod!("      initContainers:\n        - name: i\n          image: img\n          «livenessProbe: {exec: {command: [x]}}\n      containers: [{name: c, image: img}]\n"), "Forbidden: may not be set for init containers without restartPolicy=Always", "workloads[0].spec.initContainers[0].livenessProbe"),
+    err(pod!("      initContainers:\n        - name: i\n          image: img\n          «lifecycle: {preStop: {sleep: {seconds: 1}}}\n      containers: [{name: c, image: img}]\n"), "may not be set for init containers without restartPolicy=Always", "workloads[0].spec.initContainers[0].lifecycle"),
+    err(container!("          lifecycle: {preStop: «{}}\n"), "Required value: must specify a handler type", "workloads[0].spec.containers[0].lifecycle.preStop"),
+    err(container!("          lifecycle: {preStop: {exec: {command: [x]}, «sleep: {seconds: 1}}}\n"), "Forbidden: may not specify more than 1 handler type", "workloads[0].spec.containers[0].lifecycle.preStop.sleep"),
+    err(container!("          lifecycle: {preStop: {sleep: «{seconds: 40}}}\n"), "Invalid value: 40: must be non-negative and less than terminationGracePeriodSeconds (30)", "workloads[0].spec.containers[0].lifecycle.preStop.sleep"),
+    err(deployment!("      selector: {matchLabels: {app: d}}\n      template:\n        metadata: {labels: {app: d}}\n        spec:\n          terminationGracePeriodSeconds: 5\n          containers:\n            - name: c\n              image: img\n              lifecycle: {preStop: {sleep: «{seconds: 10}}}\n"), "must be non-negative and less than terminationGracePeriodSeconds (5)", "workloads[0].spec.template.spec.containers[0].lifecycle.preStop.sleep"),
+    err(container!("          lifecycle: {postStart: {tcpSocket: {port: «-1}}}\n"), "Invalid value: -1: must be between 1 and 65535, inclusive", "workloads[0].spec.containers[0].lifecycle.postStart.tcpSocket.port"),
+    err(pod!("      terminationGracePeriodSeconds: «-1\n      containers: [{name: c, image: img}]\n"), "Invalid value: -1: must be greater than or equal to 0", "workloads[0].spec.terminationGracePeriodSeconds"),
     // ---- enum-like fields ----
     err(deployment!(concat!("      selector: {matchLabels: {app: d}}\n      strategy: {type: «Rolling}\n", dep_template!())), "Unsupported value: \"Rolling\": supported values: \"Recreate\", \"RollingUpdate\"", "workloads[0].spec.strategy.type"),
     err(deployment!(concat!("      selector: {matchLabels: {app: d}}\n      strategy: {type: Recreate, «rollingUpdate: {maxSurge: 1}}\n", dep_template!())), "may not be specified when strategy `type` is 'Recreate'", "workloads[0].spec.strategy.rollingUpdate"),
@@ -446,6 +542,18 @@ const ROWS: &[Row] = &[
         "limits: {maxEvents: 100000}\n",
         "workloads:\n  - {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: c, image: img}]}}\n"
     ), "more than limits.maxEvents (100000)", "images.img.cpu.period"),
+    err(concat!(
+        head!(), cluster!(),
+        "images:\n  img:\n    memory:\n      period: «2ms\n      points: [{at: 0s, bytes: 1Mi}, {at: 1ms, bytes: 2Mi}]\n",
+        "limits: {maxEvents: 100000}\n",
+        "workloads:\n  - {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: c, image: img}]}}\n"
+    ), "more than limits.maxEvents (100000)", "images.img.memory.period"),
+    err(concat!(
+        "name: t\nduration: 720h\n", cluster!(),
+        "images:\n  img:\n    exit: «{after: 1s}\n",
+        "limits: {maxEvents: 100000}\n",
+        "workloads:\n  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {replicas: 100, selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\n"
+    ), "memory profile pieces and restarts", "images.img.exit"),
     // ---- manifests ----
     with_files(concat!(head!(), cluster!(), "manifests: [«missing.yaml]\n"), &[], "cannot read", "manifests[0]"),
     with_files(concat!(head!(), cluster!(), images!(), "manifests: [app.yaml]\n"), &[("app.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, image: img}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec:\n  containers:\n    - name: c\n      image: img\n      resources: {limits: {memory: «1Gj}}\n")], "invalid quantity \"1Gj\"", "spec.containers[0].resources.limits.memory"),
@@ -600,6 +708,20 @@ fn limits_on_things_that_grow() {
         s,
         "must have at most 100000 points",
         "images.img.cpu.points",
+    ));
+    // The same for memory profiles.
+    let mut s = format!(
+        "{}{}images:\n  img:\n    memory:\n      «points:\n",
+        head!(),
+        cluster!()
+    );
+    for i in 0..100_001 {
+        s.push_str(&format!("        - {{at: {i}s, bytes: 1Mi}}\n"));
+    }
+    rows.push((
+        s,
+        "must have at most 100000 points",
+        "images.img.memory.points",
     ));
     // Timeline entries (ModelLimits::MAX_TIMELINE_ENTRIES).
     let mut s = format!("{base}«timeline:\n");

@@ -25,13 +25,14 @@ impl SimTime {
     pub const fn from_nanos(ns: u64) -> Self {
         SimTime(ns)
     }
-    /// `ms` milliseconds.
+    /// `ms` milliseconds (saturating at [`SimTime::MAX`]).
     pub const fn from_millis(ms: u64) -> Self {
-        SimTime(ms * 1_000_000)
+        SimTime(ms.saturating_mul(1_000_000))
     }
-    /// `s` seconds.
+    /// `s` seconds (saturating at [`SimTime::MAX`]: a grace period of
+    /// `i64::MAX` seconds is "never").
     pub const fn from_secs(s: u64) -> Self {
-        SimTime(s * NANOS_PER_SEC)
+        SimTime(s.saturating_mul(NANOS_PER_SEC))
     }
     /// Converts fractional seconds, rounding up to the next nanosecond so that
     /// an event computed from a rate never fires before its work is done.
@@ -220,6 +221,13 @@ pub fn parse_duration(text: &str) -> Result<SimTime, DurationError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_units_saturate() {
+        assert_eq!(SimTime::from_secs(3), SimTime(3 * NANOS_PER_SEC));
+        assert_eq!(SimTime::from_secs(i64::MAX as u64), SimTime::MAX);
+        assert_eq!(SimTime::from_millis(u64::MAX), SimTime::MAX);
+    }
 
     // Cases from Go's TestParseDuration (src/time/time_test.go), non-negative subset.
     #[test]

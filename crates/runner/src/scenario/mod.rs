@@ -456,7 +456,9 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
     ctx.dns_subdomain(&raw.name, &At::ROOT.key("name"));
     let pools = cluster::pools(&mut ctx, &raw.cluster.nodes);
     let profile = cluster::profile(&mut ctx, raw.cluster.scheduler.as_ref());
-    let kubelet = cluster::kubelet_config(raw.cluster.cgroup.as_ref());
+    let kubelet = cluster::kubelet_config(&mut ctx, &raw.cluster);
+    let controller_manager =
+        cluster::controller_manager(&mut ctx, raw.cluster.controller_manager.as_ref());
     let images = images::images(&mut ctx, &reader, &raw.images);
 
     // Manifest files: read them all, then parse each (trees borrow texts).
@@ -895,7 +897,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
                 metrics,
                 kubelet,
                 profile,
-                controller_manager: Default::default(),
+                controller_manager,
                 check_invariants: false,
                 clock_origin_unix_s,
             },
@@ -1177,14 +1179,7 @@ fn estimates(ctx: &mut Ctx<'_, '_>, e: &Estimate<'_>) {
         }
     }
     let samples = budget::samples(e.duration, e.sample_interval);
-    let rows = budget::metric_rows(
-        samples,
-        e.nodes,
-        containers,
-        e.metrics.nodes,
-        e.metrics.containers,
-        e.metrics.container_every,
-    );
+    let rows = budget::metric_rows(samples, e.nodes, containers, e.metrics);
     let root = At::ROOT;
     let interval_at = if e.sample_interval_given {
         root.key("sampleInterval")
@@ -1195,7 +1190,8 @@ fn estimates(ctx: &mut Ctx<'_, '_>, e: &Estimate<'_>) {
         ctx.err_help(
             &interval_at,
             format!(
-                "the run would write about {rows} metric rows ({samples} samples of {} nodes × {} metrics and {containers} containers × {} metrics), more than limits.maxOutputRows ({})",
+                "the run would write about {rows} metric rows ({samples} samples of {} cluster metrics, {} nodes × {} metrics and {containers} containers × {} metrics), more than limits.maxOutputRows ({})",
+                budget::CLUSTER_METRICS,
                 e.nodes,
                 budget::NODE_METRICS,
                 budget::CONTAINER_METRICS,
@@ -1204,18 +1200,34 @@ fn estimates(ctx: &mut Ctx<'_, '_>, e: &Estimate<'_>) {
             Some("sample less often (sampleInterval, metrics.containerInterval), turn metrics off (metrics.nodes, metrics.containers), or raise limits.maxOutputRows".into()),
         );
     }
-    // Events: one per sample, one per timeline entry, one per change of a
-    // container's CPU demand, and a few for each pod of a Job (scheduling,
-    // start, end, the Job's sync) and each start of a CronJob.
+    // Events: one per sample, one per timeline entry; per container one
+    // per change of its CPU demand, two per piece of its memory profile
+    // (its node's OOM watch and eviction check re-arm), and a few per
+    // restart its image's exits cause (each restart starts the profiles
+    // over); and a few for each pod of a Job (scheduling, start, end, the
+    // Job's sync) and each start of a CronJob.
     let secs = e.duration.as_secs_f64();
-    let mut worst: Option<(&str, f64)> = None;
+    let mut worst: Option<(&Image, EventCulprit, f64)> = None;
     let mut profile_events = 0.0;
     for img in e.images {
         let (alive, made) = per_image.get(img.name.as_str()).copied().unwrap_or((0, 0));
-        let ev = alive as f64 * img.changes.per_sec * secs + made as f64 * img.changes.per_start;
-        profile_events += ev;
-        if worst.is_none_or(|(_, w)| ev > w) {
-            worst = Some((img.name.as_str(), ev));
+        let (alive, made) = (alive as f64, made as f64);
+        let restarts = alive * img.restarts_per_sec * secs;
+        let starts = made + restarts;
+        let per = |c: &convert::images::Changes| c.per_sec * secs * alive + c.per_start * starts;
+        let parts = [
+            (EventCulprit::Cpu, per(&img.changes)),
+            (
+                EventCulprit::Memory,
+                MEMORY_EVENTS_PER_PIECE * per(&img.memory_changes),
+            ),
+            (EventCulprit::Exit, EVENTS_PER_RESTART * restarts),
+        ];
+        for (culprit, ev) in parts {
+            profile_events += ev;
+            if worst.is_none_or(|(_, _, w)| ev > w) {
+                worst = Some((img, culprit, ev));
+            }
         }
     }
     let runs: u64 = e.cron_runs.iter().fold(0, |n, &r| n.saturating_add(r));
@@ -1223,29 +1235,45 @@ fn estimates(ctx: &mut Ctx<'_, '_>, e: &Estimate<'_>) {
     let events = samples as f64 + e.timeline_entries as f64 + profile_events + batch_events;
     if events > e.limits.run.max_events as f64 {
         let msg = format!(
-            "the run would take about {:.3e} events ({samples} samples, {:.3e} CPU demand changes of {containers} containers, {:.3e} for {job_pods} pods of Jobs), more than limits.maxEvents ({})",
+            "the run would take about {:.3e} events ({samples} samples, {:.3e} CPU demand changes, memory profile pieces and restarts of {containers} containers, {:.3e} for {job_pods} pods of Jobs), more than limits.maxEvents ({})",
             events, profile_events, batch_events, e.limits.run.max_events
         );
-        let help = Some("make CPU profiles change less often (longer period or resolution), sample less often, or raise limits.maxEvents".to_string());
+        let help = Some("make CPU and memory profiles change less often (longer period or resolution), exit less often, sample less often, or raise limits.maxEvents".to_string());
         match worst {
-            Some((name, w)) if w * 2.0 > events => {
+            Some((img, culprit, w)) if w * 2.0 > events => {
                 let sec = root.key("images");
-                let img = sec.key(name);
-                let cpu = img.key("cpu");
-                let periodic = e
-                    .images
-                    .iter()
-                    .any(|i| i.name == name && i.changes.per_sec > 0.0);
+                let at = sec.key(&img.name);
+                let (field, periodic) = match culprit {
+                    EventCulprit::Cpu => ("cpu", img.changes.periodic()),
+                    EventCulprit::Memory => ("memory", img.memory_changes.periodic()),
+                    EventCulprit::Exit => ("exit", false),
+                };
+                let f = at.key(field);
                 if periodic {
-                    ctx.err_help(&cpu.key("period"), msg, help);
+                    ctx.err_help(&f.key("period"), msg, help);
                 } else {
-                    ctx.err_help(&cpu, msg, help);
+                    ctx.err_help(&f, msg, help);
                 }
             }
             _ => ctx.err_help(&interval_at, msg, help),
         }
     }
 }
+
+/// Which part of an image dominates the event estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EventCulprit {
+    Cpu,
+    Memory,
+    Exit,
+}
+
+/// Events per piece boundary of a memory profile: the node's OOM watch
+/// and its eviction check are both re-armed.
+const MEMORY_EVENTS_PER_PIECE: f64 = 2.0;
+/// Events per restart: the exit, the back-off timer, the process coming
+/// up, and the re-armed watches of the new run.
+const EVENTS_PER_RESTART: f64 = 4.0;
 
 /// Warns about `images:` entries no container uses (a typo there leaves
 /// every container of the real image at 0 CPU). `specs` are every pod

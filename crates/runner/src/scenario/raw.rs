@@ -7,8 +7,8 @@
 //! checked in `convert`, which finds their position again from their
 //! path. Kubernetes objects are not read here: `workloads` keeps each
 //! object's node ([`NodeRef`]) for the kinds table to read with its
-//! `k8s-openapi` type; so does an image's `cpu`, which is a quantity or a
-//! profile.
+//! `k8s-openapi` type; so do an image's `cpu` and `memory`, each a quantity
+//! or a profile.
 
 use super::yaml::NodeRef;
 use serde::Deserialize;
@@ -53,6 +53,37 @@ pub struct ClusterSection {
     pub scheduler: Option<SchedulerSection>,
     #[serde(default)]
     pub cgroup: Option<CgroupSection>,
+    #[serde(default)]
+    pub registry: Option<RegistrySection>,
+    #[serde(default)]
+    pub controller_manager: Option<ControllerManagerSection>,
+}
+
+/// `cluster.registry`: the image registry every node pulls from.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistrySection {
+    #[serde(default)]
+    pub max_concurrent_pulls: Option<i64>,
+}
+
+/// `cluster.controllerManager`: kube-controller-manager's node lifecycle
+/// flags, in camelCase.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ControllerManagerSection {
+    #[serde(default)]
+    pub node_monitor_period: Option<String>,
+    #[serde(default)]
+    pub node_monitor_grace_period: Option<String>,
+    #[serde(default)]
+    pub node_eviction_rate: Option<f64>,
+    #[serde(default)]
+    pub secondary_node_eviction_rate: Option<f64>,
+    #[serde(default)]
+    pub large_cluster_size_threshold: Option<i64>,
+    #[serde(default)]
+    pub unhealthy_zone_threshold: Option<f64>,
 }
 
 /// `cluster.nodes[]`.
@@ -71,6 +102,43 @@ pub struct NodePool {
     pub taints: Vec<TaintSection>,
     #[serde(default)]
     pub unschedulable: bool,
+    #[serde(default)]
+    pub kubelet: Option<KubeletSection>,
+    #[serde(default)]
+    pub system_usage: Option<SystemUsageSection>,
+}
+
+/// `cluster.nodes[].kubelet`: `KubeletConfiguration` fields, with their
+/// own names. Maps stay maps of strings: their keys (signals) and values
+/// (quantities, percentages, durations) are checked in `convert`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KubeletSection {
+    /// `None`: kubelet's default; `Some({})`: no hard threshold.
+    #[serde(default)]
+    pub eviction_hard: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub eviction_soft: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub eviction_soft_grace_period: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub eviction_pressure_transition_period: Option<String>,
+    #[serde(default)]
+    pub eviction_max_pod_grace_period: Option<i64>,
+    #[serde(default)]
+    pub housekeeping_interval: Option<String>,
+    #[serde(default)]
+    pub serialize_image_pulls: Option<bool>,
+    #[serde(default)]
+    pub max_parallel_image_pulls: Option<i64>,
+}
+
+/// `cluster.nodes[].systemUsage`: what runs outside pods.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemUsageSection {
+    #[serde(default)]
+    pub memory: Option<String>,
 }
 
 /// `v1.TaintEffect`.
@@ -181,10 +249,95 @@ pub struct ImageSection {
     /// A quantity (`2`, `500m`) or a profile (a mapping).
     #[serde(default)]
     pub cpu: Option<NodeRef>,
+    /// A quantity (`512Mi`), or a leak or points profile (a mapping).
     #[serde(default)]
-    pub memory: Option<String>,
+    pub memory: Option<NodeRef>,
     #[serde(default)]
     pub cpu_seconds: Option<f64>,
+    #[serde(default)]
+    pub startup_burst: Option<StartupBurstSection>,
+    #[serde(default)]
+    pub exit: Option<ExitSection>,
+    #[serde(default)]
+    pub health: Option<HealthSection>,
+    #[serde(default)]
+    pub probe_latency: Option<String>,
+    #[serde(default)]
+    pub pull_time: Option<String>,
+    #[serde(default)]
+    pub size: Option<String>,
+    #[serde(default)]
+    pub pre_stop_time: Option<String>,
+    #[serde(default)]
+    pub shutdown: Option<String>,
+}
+
+/// `images.IMAGE.memory` as a profile: a leak (`start`, `growth`, `max`)
+/// or points (`points`, `interpolation`, `period`). One struct, so that
+/// an unknown key gets a "did you mean" among all of them; which keys go
+/// together is checked in `convert`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemoryProfileSection {
+    #[serde(default)]
+    pub start: Option<String>,
+    #[serde(default)]
+    pub growth: Option<String>,
+    #[serde(default)]
+    pub max: Option<String>,
+    #[serde(default)]
+    pub points: Option<Vec<MemoryPoint>>,
+    #[serde(default)]
+    pub interpolation: Option<InterpolationText>,
+    #[serde(default)]
+    pub period: Option<String>,
+}
+
+/// `images.IMAGE.memory.points[]`.
+#[derive(Debug, Deserialize)]
+pub struct MemoryPoint {
+    pub at: String,
+    pub bytes: String,
+}
+
+/// `images.IMAGE.startupBurst`.
+#[derive(Debug, Deserialize)]
+pub struct StartupBurstSection {
+    pub bytes: String,
+    #[serde(rename = "for")]
+    pub duration: String,
+}
+
+/// `images.IMAGE.exit`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExitSection {
+    #[serde(default)]
+    pub after: Option<String>,
+    #[serde(default)]
+    pub rate_per_hour: Option<f64>,
+    #[serde(default)]
+    pub code: Option<i64>,
+}
+
+/// `images.IMAGE.health`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthSection {
+    #[serde(default)]
+    pub fail_after: Option<String>,
+    #[serde(default)]
+    pub fail_windows: Option<Vec<WindowSection>>,
+    #[serde(default)]
+    pub never: Option<bool>,
+}
+
+/// `images.IMAGE.health.failWindows[]`.
+#[derive(Debug, Deserialize)]
+pub struct WindowSection {
+    pub at: String,
+    #[serde(rename = "for")]
+    pub length: String,
 }
 
 /// How a profile moves between points.

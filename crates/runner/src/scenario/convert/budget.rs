@@ -3,6 +3,9 @@
 //! against `limits.maxOutputRows`. A scenario over a limit is refused at
 //! validation, at the field that pushes it over, with the estimate.
 //!
+//! Metric rows are samples × (the cluster's 5 + nodes × 5 + containers ×
+//! 4 / the container interval's multiple).
+//!
 //! The object count adds up, in file order: nodes (with those the
 //! timeline adds), bare pods, for each Deployment the most replicas it
 //! reaches over its timeline (an upper bound on the pods it holds at
@@ -19,6 +22,9 @@ use kubesim_core::{CronJob, Job, SimTime};
 /// CSV).
 pub const DEFAULT_MAX_OUTPUT_ROWS: u64 = 100_000_000;
 
+/// Metric rows per sample for the whole cluster (`api_objects`,
+/// `pods_total`, `jobs_total`, `image_pulls`, `image_pulls_waiting`).
+pub const CLUSTER_METRICS: u64 = 5;
 /// Metric rows per node and sample (`metrics.csv`: cpu usage, cpu
 /// requested, memory usage, memory requested, pods).
 pub const NODE_METRICS: u64 = 5;
@@ -209,10 +215,15 @@ pub fn metric_rows(
     samples: u64,
     nodes: u64,
     containers: u64,
-    node_metrics: bool,
-    container_metrics: bool,
-    container_every: u32,
+    metrics: &kubesim_scheduler::MetricsConfig,
 ) -> u128 {
+    let (node_metrics, container_metrics, container_every) =
+        (metrics.nodes, metrics.containers, metrics.container_every);
+    let cluster = if metrics.cluster {
+        u128::from(samples) * u128::from(CLUSTER_METRICS)
+    } else {
+        0
+    };
     let per_node = if node_metrics {
         u128::from(samples) * u128::from(nodes) * u128::from(NODE_METRICS)
     } else {
@@ -225,7 +236,7 @@ pub fn metric_rows(
     } else {
         0
     };
-    per_node + per_container
+    cluster + per_node + per_container
 }
 
 #[cfg(test)]
@@ -376,8 +387,12 @@ mod tests {
     fn rows_and_samples() {
         let s = samples(SimTime::from_secs(600), SimTime::from_secs(10));
         assert_eq!(s, 60);
-        assert_eq!(metric_rows(s, 2, 3, true, true, 1), 60 * (10 + 12));
-        assert_eq!(metric_rows(s, 2, 3, true, true, 2), 60 * 10 + 30 * 12);
+        let mut m = kubesim_scheduler::MetricsConfig::default();
+        assert_eq!(metric_rows(s, 2, 3, &m), 60 * (5 + 10 + 12));
+        m.container_every = 2;
+        assert_eq!(metric_rows(s, 2, 3, &m), 60 * (5 + 10) + 30 * 12);
+        m.cluster = false;
+        assert_eq!(metric_rows(s, 2, 3, &m), 60 * 10 + 30 * 12);
         assert_eq!(samples(SimTime::from_secs(5), SimTime::from_secs(10)), 0);
     }
 }

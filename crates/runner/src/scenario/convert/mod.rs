@@ -180,7 +180,8 @@ impl Ctx<'_, '_> {
     }
 
     /// A non-negative quantity of `resource`, bounded by the model's
-    /// limits: CPU in millicores, everything else in whole units.
+    /// limits: CPU in millicores, everything else in whole units
+    /// (`"bytes"`: a size that is not a resource, such as an image's).
     pub fn quantity(&mut self, resource: &str, text: &str, at: &At<'_>) -> Option<i64> {
         let q = match Quantity::parse(text.trim()) {
             Ok(q) => q,
@@ -204,7 +205,7 @@ impl Ctx<'_, '_> {
         }
         let (value, max, unit) = match resource {
             "cpu" => (q.milli_value(), MAX_QUANTITY_MILLI_CPU, "millicores"),
-            "memory" | "ephemeral-storage" => (q.value(), MAX_QUANTITY_BYTES, "bytes"),
+            "memory" | "ephemeral-storage" | "bytes" => (q.value(), MAX_QUANTITY_BYTES, "bytes"),
             r if r.starts_with("hugepages-") => (q.value(), MAX_QUANTITY_BYTES, "bytes"),
             _ => (q.value(), MAX_QUANTITY_COUNT, ""),
         };
@@ -214,9 +215,16 @@ impl Ctx<'_, '_> {
                 _ if unit == "bytes" => "1Pi".to_string(),
                 _ => max.to_string(),
             };
+            let what = if resource == "bytes" {
+                "byte"
+            } else {
+                resource
+            };
             self.err(
                 at,
-                format!("Invalid value: {text:?}: kubesim models {resource} quantities up to {max_text}"),
+                format!(
+                    "Invalid value: {text:?}: kubesim models {what} quantities up to {max_text}"
+                ),
             );
             return None;
         }

@@ -1,18 +1,23 @@
-//! Pod specs: containers and their resources, restart policies,
-//! tolerations and node affinity, validated as the API server validates
-//! them (pkg/apis/core/validation/validation.go: `ValidatePodSpec`,
-//! `validateContainers`, `ValidateResourceRequirements`,
-//! `ValidateTolerations`, `ValidateNodeSelector`) for the fields kubesim
-//! reads and the enum-like fields `k8s-openapi` leaves as strings.
+//! Pod specs: containers and their resources, probes, preStop hooks,
+//! pull and restart policies, tolerations and node affinity, validated as
+//! the API server validates them (pkg/apis/core/validation/validation.go:
+//! `ValidatePodSpec`, `validateContainers`, `validateInitContainers`,
+//! `validateProbe`, `validateHandler`, `validateLifecycle`,
+//! `ValidateResourceRequirements`, `ValidateTolerations`,
+//! `ValidateNodeSelector`) for the fields kubesim reads and the enum-like
+//! fields `k8s-openapi` leaves as strings, after the API server's
+//! defaulting (pkg/apis/core/v1/defaults.go).
 
 use super::Ctx;
 use crate::scenario::yaml::At;
 use k8s_openapi::api::core::v1 as k8s;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kubesim_core::api::defaults;
 use kubesim_core::{
     Bytes, Container, MilliCpu, ModelLimits, NodeAffinity, NodeSelectorOperator,
-    NodeSelectorRequirement, NodeSelectorTerm, PodSpec, PreferredSchedulingTerm,
-    ResourceRequirements, RestartPolicy, TaintEffect, Toleration, TolerationOperator,
+    NodeSelectorRequirement, NodeSelectorTerm, PodSpec, PreStopHook, PreferredSchedulingTerm,
+    Probe, PullPolicy, ResourceRequirements, RestartPolicy, SimTime, TaintEffect, Toleration,
+    TolerationOperator,
 };
 use std::collections::BTreeMap;
 
@@ -73,18 +78,22 @@ pub fn pod_spec(
     // Container names are unique across init and app containers
     // (validateContainers / validateInitContainers: `Duplicate value`).
     let mut names: BTreeMap<&str, ()> = BTreeMap::new();
+    // A preStop sleep must fit in the pod's grace period (after defaulting).
+    let grace = s
+        .termination_grace_period_seconds
+        .unwrap_or(defaults::DEFAULT_TERMINATION_GRACE_PERIOD_S);
     let init_at = at.key("initContainers");
     let init_containers: Vec<Container> = init
         .iter()
         .enumerate()
-        .map(|(i, c)| container(ctx, c, &init_at.idx(i), true, &mut names))
+        .map(|(i, c)| container(ctx, c, &init_at.idx(i), true, grace, &mut names))
         .collect();
     let app_at = at.key("containers");
     let containers: Vec<Container> = s
         .containers
         .iter()
         .enumerate()
-        .map(|(i, c)| container(ctx, c, &app_at.idx(i), false, &mut names))
+        .map(|(i, c)| container(ctx, c, &app_at.idx(i), false, grace, &mut names))
         .collect();
     let restart_policy = match s.restart_policy.as_deref() {
         None | Some("") => RestartPolicy::Always,
@@ -168,6 +177,7 @@ fn container<'c>(
     c: &'c k8s::Container,
     at: &At<'_>,
     is_init: bool,
+    grace: i64,
     names: &mut BTreeMap<&'c str, ()>,
 ) -> Container {
     let name_at = at.key("name");
@@ -180,9 +190,16 @@ fn container<'c>(
     if image.trim().is_empty() {
         ctx.err(&at.key("image"), "Required value");
     }
-    if let Some(p) = c.image_pull_policy.as_deref().filter(|p| !p.is_empty()) {
-        ctx.one_of(p, PULL_POLICIES, &at.key("imagePullPolicy"));
-    }
+    // Empty: defaulted from the image's tag (by the core's defaulting).
+    let image_pull_policy = match c.image_pull_policy.as_deref().filter(|p| !p.is_empty()) {
+        None => None,
+        Some(p) => match ctx.one_of(p, PULL_POLICIES, &at.key("imagePullPolicy")) {
+            Some("Always") => Some(PullPolicy::Always),
+            Some("IfNotPresent") => Some(PullPolicy::IfNotPresent),
+            Some("Never") => Some(PullPolicy::Never),
+            _ => None,
+        },
+    };
     if let Some(p) = c
         .termination_message_policy
         .as_deref()
@@ -236,12 +253,279 @@ fn container<'c>(
             None
         }
     };
+    // Probes and lifecycle hooks: for app containers and sidecars;
+    // forbidden on regular init containers (validateInitContainers).
+    let sidecar = is_init && c.restart_policy.as_deref() == Some("Always");
+    let checked = |ctx: &mut Ctx<'_, '_>, p: &Option<k8s::Probe>, role: ProbeRole| {
+        let p = p.as_ref()?;
+        let pat = at.key(role.field());
+        if is_init && !sidecar {
+            ctx.err_key(
+                &pat,
+                "Forbidden: may not be set for init containers without restartPolicy=Always",
+            );
+            return None;
+        }
+        Some(probe(ctx, p, role, &pat))
+    };
+    let liveness_probe = checked(ctx, &c.liveness_probe, ProbeRole::Liveness);
+    let readiness_probe = checked(ctx, &c.readiness_probe, ProbeRole::Readiness);
+    let startup_probe = checked(ctx, &c.startup_probe, ProbeRole::Startup);
+    let pre_stop = c.lifecycle.as_ref().and_then(|l| {
+        let lat = at.key("lifecycle");
+        if is_init && !sidecar {
+            ctx.err_key(
+                &lat,
+                "Forbidden: may not be set for init containers without restartPolicy=Always",
+            );
+            return None;
+        }
+        lifecycle(ctx, l, grace, &lat)
+    });
     Container {
         name: c.name.clone(),
         image,
         resources,
         restart_policy,
-        ..Default::default()
+        startup_probe,
+        liveness_probe,
+        readiness_probe,
+        pre_stop,
+        image_pull_policy,
+    }
+}
+
+/// Which probe: the rules differ a little.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ProbeRole {
+    Liveness,
+    Readiness,
+    Startup,
+}
+
+impl ProbeRole {
+    fn field(self) -> &'static str {
+        match self {
+            ProbeRole::Liveness => "livenessProbe",
+            ProbeRole::Readiness => "readinessProbe",
+            ProbeRole::Startup => "startupProbe",
+        }
+    }
+}
+
+/// `validateProbe` (and `validateLivenessProbe`, `validateReadinessProbe`,
+/// `validateStartupProbe`) after `SetDefaults_Probe`: a zero or unset
+/// period, timeout or threshold takes its default; negative values are
+/// errors. The handler only has to be valid: what a probe sees comes from
+/// the image.
+fn probe(ctx: &mut Ctx<'_, '_>, p: &k8s::Probe, role: ProbeRole, at: &At<'_>) -> Probe {
+    handler(
+        ctx,
+        Handlers {
+            exec: p.exec.as_ref(),
+            http_get: p.http_get.as_ref(),
+            tcp_socket: p.tcp_socket.as_ref(),
+            grpc: p.grpc.as_ref(),
+            sleep: None,
+        },
+        None,
+        at,
+    );
+    let d = Probe::default();
+    let mut field = |v: Option<i32>, key: &str, default: i32| -> i32 {
+        match v {
+            Some(n) if n < 0 => {
+                ctx.err(
+                    &at.key(key),
+                    format!("Invalid value: {n}: must be greater than or equal to 0"),
+                );
+                default
+            }
+            Some(0) | None => default,
+            Some(n) => n,
+        }
+    };
+    let out = Probe {
+        initial_delay_s: field(p.initial_delay_seconds, "initialDelaySeconds", 0),
+        timeout_s: field(p.timeout_seconds, "timeoutSeconds", d.timeout_s),
+        period_s: field(p.period_seconds, "periodSeconds", d.period_s),
+        success_threshold: field(p.success_threshold, "successThreshold", d.success_threshold),
+        failure_threshold: field(p.failure_threshold, "failureThreshold", d.failure_threshold),
+    };
+    if let Some(g) = p.termination_grace_period_seconds {
+        let gat = at.key("terminationGracePeriodSeconds");
+        if g <= 0 {
+            ctx.err(&gat, format!("Invalid value: {g}: must be greater than 0"));
+        }
+        if role == ProbeRole::Readiness {
+            ctx.err(
+                &gat,
+                format!("Invalid value: {g}: must not be set for readinessProbes"),
+            );
+        }
+    }
+    if role != ProbeRole::Readiness && out.success_threshold != 1 {
+        ctx.err(
+            &at.key("successThreshold"),
+            format!("Invalid value: {}: must be 1", out.success_threshold),
+        );
+    }
+    out
+}
+
+/// The handlers of a probe or a lifecycle hook (`commonHandler`).
+struct Handlers<'h> {
+    exec: Option<&'h k8s::ExecAction>,
+    http_get: Option<&'h k8s::HTTPGetAction>,
+    tcp_socket: Option<&'h k8s::TCPSocketAction>,
+    grpc: Option<&'h k8s::GRPCAction>,
+    sleep: Option<&'h k8s::SleepAction>,
+}
+
+/// `validateHandler`: exactly one handler, each valid. Returns the first
+/// one's field name.
+fn handler(
+    ctx: &mut Ctx<'_, '_>,
+    h: Handlers<'_>,
+    grace: Option<i64>,
+    at: &At<'_>,
+) -> Option<&'static str> {
+    let mut first: Option<&'static str> = None;
+    let mut one = |ctx: &mut Ctx<'_, '_>, name: &'static str| -> bool {
+        if first.is_some() {
+            ctx.err_key(
+                &at.key(name),
+                "Forbidden: may not specify more than 1 handler type",
+            );
+            false
+        } else {
+            first = Some(name);
+            true
+        }
+    };
+    if let Some(e) = h.exec {
+        if one(ctx, "exec") && e.command.as_ref().is_none_or(|c| c.is_empty()) {
+            ctx.err(&at.key("exec").key("command"), "Required value");
+        }
+    }
+    if let Some(g) = h.http_get {
+        if one(ctx, "httpGet") {
+            let gat = at.key("httpGet");
+            port(ctx, &g.port, &gat.key("port"));
+            if let Some(scheme) = g.scheme.as_deref().filter(|s| !s.is_empty()) {
+                ctx.one_of(scheme, URI_SCHEMES, &gat.key("scheme"));
+            }
+        }
+    }
+    if let Some(t) = h.tcp_socket {
+        if one(ctx, "tcpSocket") {
+            port(ctx, &t.port, &at.key("tcpSocket").key("port"));
+        }
+    }
+    if let Some(g) = h.grpc {
+        if one(ctx, "grpc") {
+            port(ctx, &IntOrString::Int(g.port), &at.key("grpc").key("port"));
+        }
+    }
+    if let Some(s) = h.sleep {
+        // validateSleepAction, with PodLifecycleSleepActionAllowZero (GA).
+        if one(ctx, "sleep") {
+            if let Some(g) = grace.filter(|g| s.seconds < 0 || s.seconds > *g) {
+                ctx.err(
+                    &at.key("sleep"),
+                    format!(
+                        "Invalid value: {}: must be non-negative and less than terminationGracePeriodSeconds ({g})",
+                        s.seconds
+                    ),
+                );
+            }
+        }
+    }
+    if first.is_none() {
+        ctx.err(at, "Required value: must specify a handler type");
+    }
+    first
+}
+
+/// `v1.URIScheme` values.
+const URI_SCHEMES: &[&str] = &["HTTP", "HTTPS"];
+
+/// `ValidatePortNumOrName`: a number 1–65535 or an IANA service name
+/// (`IsValidPortName`).
+fn port(ctx: &mut Ctx<'_, '_>, p: &IntOrString, at: &At<'_>) {
+    match p {
+        IntOrString::Int(n) => {
+            if !(1..=65535).contains(n) {
+                ctx.err(
+                    at,
+                    format!("Invalid value: {n}: must be between 1 and 65535, inclusive"),
+                );
+            }
+        }
+        IntOrString::String(name) => {
+            for m in port_name_errors(name) {
+                ctx.err(at, format!("Invalid value: {name:?}: {m}"));
+            }
+        }
+    }
+}
+
+/// `IsValidPortName` (k8s.io/apimachinery/pkg/util/validation).
+fn port_name_errors(port: &str) -> Vec<&'static str> {
+    let mut errs = Vec::new();
+    if port.len() > 15 {
+        errs.push("must be no more than 15 characters");
+    }
+    let b = port.as_bytes();
+    if b.is_empty()
+        || !b
+            .iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+    {
+        errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+    }
+    if !b.iter().any(u8::is_ascii_lowercase) {
+        errs.push("must contain at least one letter (a-z)");
+    }
+    if port.contains("--") {
+        errs.push("must not contain consecutive hyphens");
+    }
+    if b.first() == Some(&b'-') || b.last() == Some(&b'-') {
+        errs.push("must not begin or end with a hyphen");
+    }
+    errs
+}
+
+/// `validateLifecycle`: both hooks' handlers; `preStop` → the model's
+/// hook (`sleep` takes its seconds; `exec`, `httpGet` and `tcpSocket`
+/// take the image's `preStopTime`).
+fn lifecycle(
+    ctx: &mut Ctx<'_, '_>,
+    l: &k8s::Lifecycle,
+    grace: i64,
+    at: &At<'_>,
+) -> Option<PreStopHook> {
+    fn hooks(h: &k8s::LifecycleHandler) -> Handlers<'_> {
+        Handlers {
+            exec: h.exec.as_ref(),
+            http_get: h.http_get.as_ref(),
+            tcp_socket: h.tcp_socket.as_ref(),
+            grpc: None,
+            sleep: h.sleep.as_ref(),
+        }
+    }
+    if let Some(h) = &l.post_start {
+        handler(ctx, hooks(h), Some(grace), &at.key("postStart"));
+    }
+    let h = l.pre_stop.as_ref()?;
+    match handler(ctx, hooks(h), Some(grace), &at.key("preStop"))? {
+        "sleep" => {
+            let s = h.sleep.as_ref().map_or(0, |s| s.seconds.max(0));
+            Some(PreStopHook::Sleep(SimTime::from_secs(
+                u64::try_from(s).unwrap_or(0),
+            )))
+        }
+        _ => Some(PreStopHook::Handler),
     }
 }
 
