@@ -244,18 +244,26 @@ impl DeploymentController {
         let dep_object = format!("deployment/{}", d.metadata.qualified_name());
         let rs = store.replica_set(st.replica_set);
         let rs_name = rs.metadata.name.clone();
+        // The Deployment controller scales its ReplicaSet (and says so with
+        // `ScalingReplicaSet`, from the old `spec.replicas`) only when the
+        // Deployment's replicas change; replacing a pod that went away is
+        // the ReplicaSet controller's work and gives only `SuccessfulCreate`.
+        let rs_replicas = rs.replicas;
+        let rescale = rs_replicas != want_replicas;
         let rs_object = format!("replicaset/{}", rs.metadata.qualified_name());
         match want.cmp(&have) {
             Ordering::Equal => {}
             Ordering::Greater => {
                 store.check_room((want - have) as u64, now)?;
-                events.push(KubeEvent::normal(
-                    now,
-                    "ScalingReplicaSet",
-                    dep_object,
-                    format!("Scaled up replica set {rs_name} from {have} to {want}"),
-                ));
-                store.scale_replica_set(st.replica_set, want_replicas);
+                if rescale {
+                    events.push(KubeEvent::normal(
+                        now,
+                        "ScalingReplicaSet",
+                        dep_object,
+                        format!("Scaled up replica set {rs_name} from {rs_replicas} to {want}"),
+                    ));
+                    store.scale_replica_set(st.replica_set, want_replicas);
+                }
                 for _ in have..want {
                     let pod = new_pod(st, store, now)?;
                     let name = pod.metadata.name.clone();
@@ -274,13 +282,15 @@ impl DeploymentController {
                 }
             }
             Ordering::Less => {
-                events.push(KubeEvent::normal(
-                    now,
-                    "ScalingReplicaSet",
-                    dep_object,
-                    format!("Scaled down replica set {rs_name} from {have} to {want}"),
-                ));
-                store.scale_replica_set(st.replica_set, want_replicas);
+                if rescale {
+                    events.push(KubeEvent::normal(
+                        now,
+                        "ScalingReplicaSet",
+                        dep_object,
+                        format!("Scaled down replica set {rs_name} from {rs_replicas} to {want}"),
+                    ));
+                    store.scale_replica_set(st.replica_set, want_replicas);
+                }
                 let owned: Vec<PodId> = st.pods.iter().copied().collect();
                 let mut ranked = ActivePodRank::rank_all(store, &owned);
                 ranked.sort_by(|a, b| a.cmp_delete_first(b, now));
