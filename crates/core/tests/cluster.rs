@@ -585,7 +585,7 @@ fn restart_always_backs_off_exponentially() {
     assert_eq!(ready, starts.len());
 }
 
-/// A container that ran for at least `BACKOFF_RESET` (600 s) has its
+/// A container that ran for longer than `BACKOFF_RESET` (600 s) has its
 /// back-off reset: 700 CPU-s at 1 core is a 700 s run, so every restart is
 /// immediate and no `BackOff` is reported.
 #[test]
@@ -696,12 +696,16 @@ fn init_containers_run_in_order_and_sidecar_keeps_running() {
         RestartPolicy::Never,
     );
     // The sidecar is *started* once its startup probe succeeds: when its
-    // process answers.
+    // process answers. Its probe allows 10 failures: the default 3 would
+    // have it killed at 7 s, before it answers at 8 s.
     p.spec.init_containers = vec![
         container("init-a", "init-a", None, None),
         Container {
             restart_policy: Some(RestartPolicy::Always),
-            startup_probe: every_second(),
+            startup_probe: every_second().map(|p| kubesim_core::Probe {
+                failure_threshold: 10,
+                ..p
+            }),
             ..container("side", "side", None, None)
         },
         container("init-b", "init-b", None, None),

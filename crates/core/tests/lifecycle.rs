@@ -238,8 +238,11 @@ fn probe(delay: i32, period: i32, failures: i32) -> Option<kubesim_core::Probe> 
 /// An app that takes 60 s to answer, under a liveness probe with a 10 s
 /// initial delay, every 10 s, 3 failures: probes at 10, 20, 30 s fail, the
 /// container is killed at 30 s ("failed liveness probe, will be
-/// restarted") and restarts — for ever, with growing back-off. Without a
-/// readiness probe it even counts as Ready whenever it runs.
+/// restarted") and restarts — for ever. Kill and restart happen in one
+/// kubelet sync that sees the exit *before* the kill (`doBackOff`), so the
+/// first four restarts are immediate and the back-off (40, 80, 160, 300 s)
+/// only then shows. Without a readiness probe it even counts as Ready
+/// whenever it runs.
 #[test]
 fn liveness_without_enough_delay_restarts_a_slow_starter_for_ever() {
     let (mut h, n) = harness(vec![("slow", slow_starter(60))]);
@@ -253,7 +256,11 @@ fn liveness_without_enough_delay_restarts_a_slow_starter_for_ever() {
         .filter(|e| e.reason == "Killing")
         .map(|e| e.time)
         .collect();
-    assert_eq!(kills[0], secs(30));
+    let want: Vec<SimTime> = [30, 60, 90, 120, 150, 220, 330, 520]
+        .into_iter()
+        .map(secs)
+        .collect();
+    assert_eq!(kills, want);
     assert!(h.events.iter().any(|e| e.reason == "Killing"
         && e.message == "Container app failed liveness probe, will be restarted"));
     assert!(h
@@ -268,6 +275,30 @@ fn liveness_without_enough_delay_restarts_a_slow_starter_for_ever() {
         "ready while running"
     );
     assert!(h.events.iter().any(|e| e.reason == "BackOff"));
+}
+
+/// A startup probe that runs out of failures kills the container, like a
+/// liveness probe: every 10 s, 2 failures, an app that needs 60 s —
+/// killed at 10 s ("failed startup probe, will be restarted"), again and
+/// again, never started.
+#[test]
+fn a_startup_probe_with_too_few_failures_kills_the_slow_starter() {
+    let (mut h, n) = harness(vec![("slow", slow_starter(60))]);
+    let mut p = pod("p", "slow", RestartPolicy::Always);
+    p.spec.containers[0].startup_probe = probe(0, 10, 2);
+    let id = run(&mut h, n, p);
+    h.run_until(secs(600));
+    let kills: Vec<SimTime> = h
+        .events
+        .iter()
+        .filter(|e| e.reason == "Killing")
+        .map(|e| e.time)
+        .collect();
+    assert_eq!(kills.first(), Some(&secs(10)));
+    assert!(h.events.iter().any(|e| e.reason == "Killing"
+        && e.message == "Container app failed startup probe, will be restarted"));
+    assert!(kills.len() >= 4, "kills: {kills:?}");
+    assert_eq!(h.pod(id).times().ready, None);
 }
 
 /// The fix: a startup probe (every 10 s, up to 30 failures = 300 s) holds
@@ -382,9 +413,16 @@ fn serialized_pulls_wait_for_each_other() {
     let (mut h, nodes) = pull_harness(vec![("a:1", pulled(20)), ("b:1", pulled(10))], true, None);
     let a = run(&mut h, nodes[0], pod("a", "a:1", RestartPolicy::Always));
     let b = run(&mut h, nodes[0], pod("b", "b:1", RestartPolicy::Always));
+    h.run_until(secs(25));
+    // Pending while its image is pulled; Running from its container's
+    // start, which is the pod's start time.
+    assert_eq!(h.pod(b).phase(), PodPhase::Pending);
+    assert_eq!(h.pod(a).phase(), PodPhase::Running);
     h.run_until(secs(60));
     assert_eq!(h.status(a, 0).started_at, Some(secs(20)));
     assert_eq!(h.status(b, 0).started_at, Some(secs(30)));
+    assert_eq!(h.pod(a).times().started, Some(secs(20)));
+    assert_eq!(h.pod(b).times().started, Some(secs(30)));
     let pulled: Vec<&str> = h
         .events
         .iter()

@@ -224,6 +224,16 @@ fn node_back_in_time_cancels_the_eviction() {
     let a = sim.store().node(sim.store().node_id("a").unwrap());
     assert_eq!(a.ready, ConditionStatus::True);
     assert!(a.taints.is_empty(), "{:?}", a.taints);
+    // The restarted kubelet says so, and turns the Unknown Ready True.
+    assert_eq!(first(&ev, "Starting", "node/a"), Some(secs(300)));
+    let ready = ev
+        .iter()
+        .find(|e| e.reason == "NodeReady")
+        .expect("NodeReady");
+    assert_eq!(
+        (ready.time, ready.message.as_str()),
+        (secs(300), "Node a status is now: NodeReady")
+    );
     assert_eq!(live_on(&sim, "a"), 1);
     let pod = sim.store().pods_on_node(sim.store().node_id("a").unwrap())[0];
     let st = &sim.store().pod(pod).pod().status.container_statuses[0];
@@ -256,9 +266,12 @@ fn partitioned_node_runs_on_until_it_is_back() {
         "still running, cut off"
     );
     assert!(sim.kubelet().accounting().node(a).used_cores() >= 0.0);
-    let (sim, _) = run(three_nodes(), web(3, vec![]), tl, 900);
+    let (sim, ev) = run(three_nodes(), web(3, vec![]), tl, 900);
     let s = sim.store();
     assert!(s.pod(old).is_finished(), "stopped when the node was back");
+    // A partition stops no kubelet: NodeReady, but no `Starting`.
+    assert_eq!(first(&ev, "NodeReady", "node/a"), Some(secs(700)));
+    assert_eq!(first(&ev, "Starting", "node/a"), None);
     assert_eq!(s.pod(old).times().finished, Some(secs(700)));
 }
 

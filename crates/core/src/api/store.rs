@@ -121,7 +121,7 @@ pub struct PodTimes {
     pub created: SimTime,
     /// Bound to a node.
     pub scheduled: Option<SimTime>,
-    /// Init containers done, app containers started.
+    /// The first app container ran (the pod turned `Running`).
     pub started: Option<SimTime>,
     /// First became Ready.
     pub ready: Option<SimTime>,
@@ -814,8 +814,9 @@ impl Store {
         p.pod.status.start_time = Some(now);
     }
 
-    /// Init containers done: `Initialized`, phase `Running`.
-    pub fn set_pod_running(&mut self, pod: PodId, now: SimTime) {
+    /// Init containers done: `Initialized`. (The phase turns `Running`
+    /// when an app container runs — not while its image is pulled.)
+    pub fn set_pod_initialized(&mut self, pod: PodId, now: SimTime) {
         let p = &mut self.pods[pod.index()];
         debug_assert!(p.node.is_some() && !p.is_finished());
         debug_assert!(
@@ -826,8 +827,6 @@ impl Store {
         p.pod
             .status
             .set_condition(PodConditionType::Initialized, true, now, "");
-        p.pod.status.phase = PodPhase::Running;
-        p.times.started.get_or_insert(now);
     }
 
     /// Whether the pod's app containers have started.
@@ -886,9 +885,16 @@ impl Store {
         &mut self.pods[pod.index()].pod.status.container_statuses[ci]
     }
 
-    /// Container `ci` of `pod` started running at `now`.
+    /// Container `ci` of `pod` started running at `now`. The first app
+    /// container to run makes the pod `Running` (`getPhase`,
+    /// pkg/kubelet/kubelet_pods.go) and is the pod's start time.
     pub fn set_container_running(&mut self, pod: PodId, ci: usize, now: SimTime) {
-        debug_assert!(self.pods[pod.index()].is_active_on_node());
+        let p = &mut self.pods[pod.index()];
+        debug_assert!(p.is_active_on_node());
+        if ci >= p.init_count() && p.pod.status.phase == PodPhase::Pending {
+            p.pod.status.phase = PodPhase::Running;
+            p.times.started.get_or_insert(now);
+        }
         let c = self.status_mut(pod, ci);
         debug_assert!(
             c.state != ContainerState::Running,

@@ -88,6 +88,31 @@ pub(super) fn memory_pressure(
     )
 }
 
+/// `Starting` on the node: kubelet started (again, after its node
+/// crashed) — `Starting kubelet.` (pkg/kubelet/kubelet.go `BirthCry`).
+pub(super) fn starting_kubelet(store: &Store, node: NodeId, now: SimTime) -> KubeEvent {
+    let name = store.node(node).name();
+    KubeEvent::normal(
+        now,
+        "Starting",
+        format!("node/{name}"),
+        "Starting kubelet.".to_string(),
+    )
+}
+
+/// `NodeReady` on the node: kubelet's Ready condition turned True over
+/// the Unknown the node lifecycle controller had written
+/// (pkg/kubelet/nodestatus/setters.go `ReadyCondition`).
+pub(super) fn node_ready(store: &Store, node: NodeId, now: SimTime) -> KubeEvent {
+    let name = store.node(node).name();
+    KubeEvent::normal(
+        now,
+        "NodeReady",
+        format!("node/{name}"),
+        format!("Node {name} status is now: NodeReady"),
+    )
+}
+
 /// `EvictionThresholdMet` on the node (pkg/kubelet/eviction/eviction_manager.go).
 pub(super) fn eviction_threshold_met(store: &Store, node: NodeId, now: SimTime) -> KubeEvent {
     KubeEvent::warning(

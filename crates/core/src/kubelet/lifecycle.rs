@@ -205,7 +205,7 @@ impl Kubelet {
             self.start_container(store, pid, ci, now, fx);
             return;
         }
-        store.set_pod_running(pid, now);
+        store.set_pod_initialized(pid, now);
         let total = store.pod(pid).pod().spec.container_count();
         for ci in n_init..total {
             self.start_container(store, pid, ci, now, fx);
@@ -296,10 +296,7 @@ impl Kubelet {
         now: SimTime,
         fx: &mut Effects,
     ) {
-        let Exit {
-            code: exit_code,
-            ran,
-        } = exit;
+        let Exit { code: exit_code } = exit;
         if store.pod(pid).is_deleting() || self.pods[pid.index()].terminating.is_some() {
             // A pod being deleted restarts nothing; it is gone once every
             // container has stopped.
@@ -320,9 +317,17 @@ impl Kubelet {
         } else {
             restart::should_restart(policy, rt.is_sidecar, exit_code)
         };
+        let rt = &mut self.containers[cid.index()];
+        // The restarting sync sees this exit, or after a probe kill (kill
+        // and start in one sync) the exit before it.
+        let seen_exit = if rt.probe_killed {
+            rt.last_exit_at
+        } else {
+            Some(now)
+        };
+        rt.last_exit_at = Some(now);
         if restart {
-            let rt = &mut self.containers[cid.index()];
-            let delay = restart::take_backoff(&mut rt.backoff, ran);
+            let delay = restart::restart_delay(&mut rt.backoff, now, seen_exit);
             if delay > SimTime::ZERO {
                 let name = &store.pod(pid).pod().spec.container(ci).name;
                 fx.events.push(events::back_off(store, pid, name, now));
@@ -406,8 +411,6 @@ fn rt_is_regular_init(rt: &ContainerRuntime) -> bool {
 pub(super) struct Exit {
     /// Exit code.
     pub code: i32,
-    /// How long it ran.
-    pub ran: SimTime,
 }
 
 /// The pod-level cgroup values the CPU solver needs

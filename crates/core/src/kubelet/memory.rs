@@ -96,12 +96,9 @@ impl Kubelet {
             return;
         };
         self.accounting.touch(nid, now);
-        let started = store.pod(pid).pod().status.container_statuses[ci].started_at;
-        let ran = now - started.unwrap_or(now);
         self.stop_container(store, pid, ci, Some(Termination::OOM_KILLED));
         let exit = super::lifecycle::Exit {
             code: Termination::OOM_KILLED.exit_code,
-            ran,
         };
         self.on_exit(store, pid, ci, exit, now, fx);
     }

@@ -221,7 +221,10 @@ struct ContainerRuntime {
     /// timer is pushed only when the finish moves *earlier*; when it moves
     /// later, the live timer re-arms itself on firing.
     work_timer_at: Option<SimTime>,
-    backoff: SimTime,
+    /// Crash-loop back-off (`doBackOff`).
+    backoff: restart::Backoff,
+    /// When its latest instance exited.
+    last_exit_at: Option<SimTime>,
     /// While it is being stopped: the exit code it will stop with.
     stop_code: Option<i32>,
     /// Probe workers: startup, liveness, readiness.

@@ -24,7 +24,7 @@
 //! unless the pod's `restartPolicy` is `Never`, in which case it fails
 //! (pkg/kubelet/kuberuntime `computePodActions`).
 
-use super::{Effects, Kubelet, KubeletTimerKind, NodeTimerKind};
+use super::{events, Effects, Kubelet, KubeletTimerKind, NodeTimerKind};
 use crate::api::{ConditionStatus, NodeId, PodId, PodPhase, RestartPolicy, Store};
 use crate::kernel::SimTime;
 
@@ -105,8 +105,10 @@ impl Kubelet {
                 rt.probe_killed = false;
                 rt.work_due = None;
                 rt.work_timer_at = None;
-                // kubelet's back-off lives in its memory.
-                rt.backoff = SimTime::ZERO;
+                // kubelet's back-off lives in its memory, and the runtime
+                // lost the exited instances with the sandbox.
+                rt.backoff.reset();
+                rt.last_exit_at = None;
             }
             let prt = &mut self.pods[pid.index()];
             prt.terminating = None;
@@ -128,6 +130,12 @@ impl Kubelet {
             return; // no node object to come back to
         }
         self.node_run[node.index()] = NodeRun::Up;
+        if mode == NodeDownMode::Crash {
+            fx.events.push(events::starting_kubelet(store, node, now));
+        }
+        if store.node(node).ready != ConditionStatus::True {
+            fx.events.push(events::node_ready(store, node, now));
+        }
         store.set_lease_renewing(node, true, now);
         store.set_node_ready(node, ConditionStatus::True);
         self.accounting.touch(node, now);

@@ -7,8 +7,10 @@
 //! liveness and readiness, whose startup probe has succeeded). A result
 //! moves the worker's counts: `failureThreshold` consecutive failures
 //! turn it failing, `successThreshold` consecutive successes turn it
-//! passing (`resultRun` in worker.go). Liveness starts passing, readiness
-//! failing, startup unknown (failing).
+//! passing (`resultRun` in worker.go). Liveness starts passing (Success),
+//! readiness failing (Failure), startup Unknown — neither, so that its
+//! `failureThreshold` failures do turn it failing and kubelet kills the
+//! container, as it does after a failed liveness probe.
 //!
 //! What a probe sees comes from the image: it fails until the process
 //! answers (`startup`), and then as `health` says (`failAfter`,
@@ -60,9 +62,14 @@ impl ProbeKind {
             ProbeKind::Readiness => "Readiness",
         }
     }
-    /// The worker's initial result (`initialValue` in worker.go).
-    pub fn initially_passing(self) -> bool {
-        matches!(self, ProbeKind::Liveness)
+    /// The worker's initial result (`initialValue` in worker.go):
+    /// `Some(true)` Success, `Some(false)` Failure, `None` Unknown.
+    pub fn initial_result(self) -> Option<bool> {
+        match self {
+            ProbeKind::Liveness => Some(true),
+            ProbeKind::Readiness => Some(false),
+            ProbeKind::Startup => None,
+        }
     }
 }
 
@@ -152,8 +159,9 @@ pub struct Counter {
     pub successes: u32,
     /// Consecutive failures.
     pub failures: u32,
-    /// The current result.
-    pub passing: bool,
+    /// The current result: `Some(true)` passing, `Some(false)` failing,
+    /// `None` not known yet (a startup probe before its first verdict).
+    pub result: Option<bool>,
 }
 
 /// What one probe result changed.
@@ -178,7 +186,7 @@ impl Counter {
         Counter {
             successes: 0,
             failures: 0,
-            passing: kind.initially_passing(),
+            result: kind.initial_result(),
         }
     }
 
@@ -188,16 +196,16 @@ impl Counter {
         if healthy {
             self.failures = 0;
             self.successes = self.successes.saturating_add(1);
-            if !self.passing && self.successes >= spec.success_threshold.max(1) as u32 {
-                self.passing = true;
+            if self.result != Some(true) && self.successes >= spec.success_threshold.max(1) as u32 {
+                self.result = Some(true);
                 s.flipped = Some(true);
             }
         } else {
             s.first_failure = self.failures == 0;
             self.successes = 0;
             self.failures = self.failures.saturating_add(1);
-            if self.passing && self.failures >= spec.failure_threshold.max(1) as u32 {
-                self.passing = false;
+            if self.result != Some(false) && self.failures >= spec.failure_threshold.max(1) as u32 {
+                self.result = Some(false);
                 s.flipped = Some(false);
             }
         }
@@ -264,7 +272,7 @@ pub fn next_transition(
         let change = answers.next_change_after(t);
         let in_run = |tick: SimTime| change.is_none_or(|ch| tick < ch);
         if h {
-            if !c.passing {
+            if c.result != Some(true) {
                 let need = s_thr.saturating_sub(u64::from(c.successes)).max(1);
                 let at = SimTime(t.0.saturating_add((need - 1).saturating_mul(p)));
                 if in_run(at) {
@@ -275,7 +283,7 @@ pub fn next_transition(
             if c.failures == 0 {
                 return Some(t);
             }
-            if c.passing {
+            if c.result != Some(false) {
                 let need = f_thr.saturating_sub(u64::from(c.failures)).max(1);
                 let at = SimTime(t.0.saturating_add((need - 1).saturating_mul(p)));
                 if in_run(at) {
@@ -647,5 +655,70 @@ mod tests {
                 }
             )
         );
+    }
+
+    /// A startup probe starts Unknown (worker.go `initialValue`), so
+    /// `failureThreshold` failures in a row turn it failing — the verdict
+    /// on which kubelet kills the container — at the 5th tick (40 s) for
+    /// an app that never answers; with a threshold of 15 the app that
+    /// answers at 60 s passes instead.
+    #[test]
+    fn startup_probe_fails_at_its_threshold() {
+        let health = Health {
+            never: true,
+            ..Default::default()
+        };
+        let answers = Answers {
+            started: s(0),
+            startup: s(0),
+            health: &health,
+            timed_out: false,
+        };
+        let clock = Clock {
+            anchor: s(0),
+            period: s(10),
+            earliest: s(0),
+        };
+        let got = analytic(
+            ProbeKind::Startup,
+            &probe(10, 1, 5),
+            &clock,
+            &answers,
+            s(1000),
+        );
+        assert_eq!(
+            got,
+            vec![
+                (
+                    s(0),
+                    Step {
+                        first_failure: true,
+                        flipped: None
+                    }
+                ),
+                (
+                    s(40),
+                    Step {
+                        first_failure: false,
+                        flipped: Some(false)
+                    }
+                ),
+            ]
+        );
+        let healthy = Health::default();
+        let slow = Answers {
+            startup: s(60),
+            health: &healthy,
+            ..answers
+        };
+        let got = analytic(
+            ProbeKind::Startup,
+            &probe(10, 1, 15),
+            &clock,
+            &slow,
+            s(1000),
+        );
+        assert_eq!(got.last().map(|x| x.1.flipped), Some(Some(true)));
+        assert_eq!(got.last().map(|x| x.0), Some(s(60)));
     }
 }

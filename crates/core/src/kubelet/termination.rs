@@ -152,10 +152,8 @@ impl Kubelet {
         let code = self.containers[cid.index()].stop_code.take().unwrap_or(0);
         let nid = store.pod(pid).node().expect("terminating pods are bound");
         self.accounting.touch(nid, now);
-        let started = store.pod(pid).pod().status.container_statuses[ci].started_at;
-        let ran = now - started.unwrap_or(now);
         self.stop_container(store, pid, ci, Some(Termination::exited(code)));
-        self.on_exit(store, pid, ci, Exit { code, ran }, now, fx);
+        self.on_exit(store, pid, ci, Exit { code }, now, fx);
     }
 
     /// A pod being deleted is gone once no container runs: `Failed` if

@@ -78,10 +78,8 @@ impl Kubelet {
         }
         let nid = store.pod(pid).node().expect("running pods are bound");
         self.accounting.touch(nid, now);
-        let started = store.pod(pid).pod().status.container_statuses[ci].started_at;
-        let ran = now - started.unwrap_or(now);
         self.stop_container(store, pid, ci, Some(Termination::exited(0)));
-        self.on_exit(store, pid, ci, Exit { code: 0, ran }, now, fx);
+        self.on_exit(store, pid, ci, Exit { code: 0 }, now, fx);
     }
 
     /// After a solve moved container `cid`'s rate: when does its work end
@@ -177,9 +175,7 @@ impl Kubelet {
         let code = self.image(cid).exit.map_or(0, |e| e.code);
         let nid = store.pod(pid).node().expect("running pods are bound");
         self.accounting.touch(nid, now);
-        let started = store.pod(pid).pod().status.container_statuses[ci].started_at;
-        let ran = now - started.unwrap_or(now);
         self.stop_container(store, pid, ci, Some(Termination::exited(code)));
-        self.on_exit(store, pid, ci, Exit { code, ran }, now, fx);
+        self.on_exit(store, pid, ci, Exit { code }, now, fx);
     }
 }
