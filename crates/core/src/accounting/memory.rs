@@ -64,6 +64,11 @@ impl Accounting {
         self.memory_profiles.get(t.profile as usize)
     }
 
+    /// Whether container `id` has a running memory track.
+    pub fn memory_tracked(&self, id: ContainerId) -> bool {
+        self.memory.get(id.index()).is_some_and(|t| t.running)
+    }
+
     /// Resident memory of container `id` at `now` (0 when not running).
     pub fn container_memory(&self, id: ContainerId, now: SimTime) -> i64 {
         let Some(t) = self.memory.get(id.index()).filter(|t| t.running) else {

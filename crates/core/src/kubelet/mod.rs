@@ -494,8 +494,9 @@ impl Kubelet {
     }
 
     /// Checks kubelet's invariants against the store: accounting agrees,
-    /// every running container is on the books, no container both runs
-    /// and is terminated, and pods that finished hold no live timer.
+    /// every running container is on the books (CPU and memory alike), no
+    /// container both runs and is terminated, and pods that finished hold
+    /// no live timer.
     pub fn check_invariants(&self, store: &Store) -> Result<(), String> {
         self.accounting.check_invariants(store)?;
         for (pid, p) in store.pods() {
@@ -520,6 +521,16 @@ impl Kubelet {
                         "pod {} container {}: running on crashed node",
                         p.name(),
                         st.name
+                    ));
+                }
+                // Memory is counted for exactly the containers the CPU
+                // books run: the node's memory adds up to theirs.
+                if on_books != self.accounting.memory_tracked(cid) {
+                    return Err(format!(
+                        "pod {} container {}: on the CPU books {on_books}, memory tracked {}",
+                        p.name(),
+                        st.name,
+                        !on_books
                     ));
                 }
                 if running != on_books && !crashed {
