@@ -32,6 +32,7 @@ pub use engine::{
     Action, ContainerRecord, Event, EventRecord, EvictionRecord, Field, MetricObject, MetricRecord,
     MetricsConfig, NullSink, OomRecord, PodRecord, Record, RecordSink, RunSummary, Sampler,
     SimError, Simulation, SimulationConfig, SimulationInput, SummaryRecord, TimelineEntry,
+    CHECK_EVERY_EVENT_MAX,
 };
 pub use placement::framework;
 pub use placement::{

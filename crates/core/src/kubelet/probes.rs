@@ -3,7 +3,8 @@
 //!
 //! A worker for each probe starts when kubelet admits the pod and ticks
 //! every `periodSeconds` from then on; a tick probes only a running
-//! container that started at least `initialDelaySeconds` ago (and, for
+//! container that started more than `initialDelaySeconds` before the tick
+//! (a container starting on a tick is not there yet for it; and, for
 //! liveness and readiness, whose startup probe has succeeded). A result
 //! moves the worker's counts: `failureThreshold` consecutive failures
 //! turn it failing, `successThreshold` consecutive successes turn it
@@ -402,7 +403,16 @@ impl Kubelet {
                 spec,
                 counter: Counter::new(kind),
                 applied_until: now,
-                earliest: now.max(started + SimTime::from_secs(spec.initial_delay_s.max(0) as u64)),
+                // The worker probes a container only once *more* than
+                // `initialDelaySeconds` have passed: it was started
+                // (`AddPod`) before the container was created and compares
+                // whole seconds since the container's start
+                // (`int32(time.Since(StartedAt).Seconds()) <
+                // InitialDelaySeconds`), so the tick at the start itself, or
+                // exactly the delay after it, finds it not yet due.
+                earliest: now.max(
+                    started + SimTime::from_secs(spec.initial_delay_s.max(0) as u64) + SimTime(1),
+                ),
             },
         };
         self.containers[cid.index()].probes[kind.index()] = Some(worker);

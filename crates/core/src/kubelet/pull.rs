@@ -14,7 +14,9 @@
 //! `maxParallelImagePulls`), then for a registry slot
 //! (`cluster.registry.maxConcurrentPulls`), takes the image's `pullTime`,
 //! and reports `Pulled` with upstream's wording. Requests for an image
-//! already being pulled on that node join that pull. An image whose
+//! not yet on the node join the pull of it under way there; a request
+//! for an image already there is a registry request of its own. An
+//! image whose
 //! `pullTime` is 0 is on every node from the start.
 
 use super::{events, Effects, Kubelet, KubeletTimer};
@@ -147,12 +149,16 @@ impl Kubelet {
         now: SimTime,
         fx: &mut Effects,
     ) {
-        // Join a pull of the same image on this node, if one is under way.
+        // An image not on the node yet is fetched once: a request for it
+        // joins the pull under way (the runtime shares the layers being
+        // downloaded). An image already there is asked for again on its
+        // own — a manifest request to the registry each time (`Always`).
+        let absent = !self.image_present(node, image);
         if let Some(p) = self
             .pulls
             .table
             .iter_mut()
-            .find(|p| p.live && p.node == node.0 && p.image == image)
+            .find(|p| absent && p.live && p.node == node.0 && p.image == image)
         {
             p.waiters.push(cid);
             self.containers[cid.index()].pulling = true;

@@ -16,7 +16,9 @@
 //! 3. before simulated time moves on, re-solve every node whose CPU
 //!    picture changed (once per node per instant);
 //! 4. in debug builds (and whenever [`SimulationConfig::check_invariants`]
-//!    is on), run the state checker.
+//!    is on), run the state checker — after every event while the store
+//!    is small, every few events when it is large
+//!    ([`CHECK_EVERY_EVENT_MAX`]).
 //!
 //! Invariant: the engine owns the queue and the clock and writes nothing
 //! to objects itself beyond the timeline's user actions; every other write
@@ -124,7 +126,17 @@ pub struct Simulation {
     notices: Vec<Notice>,
     kube_event_count: u64,
     check: bool,
+    /// Events since the state checker last ran.
+    unchecked_events: u64,
 }
+
+/// The state checker runs after every event while the store holds fewer
+/// than twice this many objects; beyond, after every
+/// `objects / CHECK_EVERY_EVENT_MAX` events, so that its cost per event stays bounded (it walks every
+/// object) — a week of CronJobs that keep their history would otherwise
+/// spend hours checking finished pods. Every run is still checked at its
+/// start and at its end.
+pub const CHECK_EVERY_EVENT_MAX: u64 = 500;
 
 fn store_err(e: StoreError, now: SimTime) -> LimitExceeded {
     match e {
@@ -169,6 +181,7 @@ impl Simulation {
             notices: Vec::new(),
             kube_event_count: 0,
             check: config.check_invariants || cfg!(debug_assertions),
+            unchecked_events: 0,
             config,
         };
         let zero = SimTime::ZERO;
@@ -224,7 +237,7 @@ impl Simulation {
         if interval > SimTime::ZERO && interval <= sim.config.duration {
             sim.queue.push(interval, Event::Sample);
         }
-        sim.check_state();
+        sim.check_state(true);
         Ok(sim)
     }
 
@@ -280,18 +293,24 @@ impl Simulation {
             self.handle(ev, sink)?;
             self.compact_queue();
             self.emit(sink)?;
-            self.check_state();
+            self.check_state(false);
         }
         self.now = end;
         self.kubelet.flush(&self.store, end, &mut self.fx);
         self.emit(sink)?;
         self.kubelet.accrue_all(end);
-        self.check_state();
+        self.check_state(true);
         Ok(self.summary())
     }
 
-    fn check_state(&self) {
-        if self.check {
+    fn check_state(&mut self, always: bool) {
+        if !self.check {
+            return;
+        }
+        self.unchecked_events += 1;
+        let stride = (self.store.object_count() / CHECK_EVERY_EVENT_MAX).max(1);
+        if always || self.unchecked_events >= stride {
+            self.unchecked_events = 0;
             if let Err(e) = self.check_invariants() {
                 panic!("state invariant broken at t={}: {e}", self.now);
             }

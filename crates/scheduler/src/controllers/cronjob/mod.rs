@@ -353,6 +353,12 @@ fn cleanup_finished_jobs(
 /// `removeOldestJobs`: which of `finished` to delete, oldest first.
 fn oldest_beyond_limit(store: &Store, mut finished: Vec<JobId>, limit: i32) -> Vec<JobId> {
     let excess = finished.len().saturating_sub(limit.max(0) as usize);
+    if excess == 0 {
+        // As upstream (`numToDelete <= 0`): nothing to sort when within
+        // the limit — a CronJob keeping a long history would otherwise
+        // sort all of it on every sync.
+        return Vec::new();
+    }
     finished.sort_by_cached_key(|&j| {
         let job = store.job(j);
         by_job_start_time(job.status.start_time, &job.metadata.name)
