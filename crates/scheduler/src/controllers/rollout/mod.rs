@@ -18,8 +18,14 @@
 //! Nothing here reads the store or the clock: every function takes the
 //! fields it needs and answers a number or a phase.
 
+pub mod analysis;
 pub mod replicas;
 
+pub use analysis::{
+    assess_metric_status, assess_run_status, evaluate_result, resolve_args, AnalysisPhase,
+    ArgsError, Condition, ConditionError, ConditionErrorKind, Metric, MetricResult, RunAssessment,
+    RunSummary,
+};
 pub use replicas::{
     approximate_weighted_canary_stable_replica_counts, calculate_replica_counts_for_basic_canary,
     calculate_replica_counts_for_traffic_routed_canary, get_canary_replicas_or_weight,
