@@ -27,8 +27,9 @@ pub use analysis::{
     RunSummary,
 };
 pub use replicas::{
-    approximate_weighted_canary_stable_replica_counts, calculate_replica_counts_for_basic_canary,
-    calculate_replica_counts_for_traffic_routed_canary, get_canary_replicas_or_weight,
-    get_current_set_weight, resolve_fenceposts, CanaryRollout, CanaryStatus, CanaryStep,
-    IntOrPercent, ReplicaSetCounts, SetCanaryScale, TrafficRouting, TrafficWeights,
+    approximate_weighted_canary_stable_replica_counts, at_desired_replica_counts_for_canary,
+    calculate_replica_counts_for_basic_canary, calculate_replica_counts_for_traffic_routed_canary,
+    get_canary_replicas_or_weight, get_current_set_weight, resolve_fenceposts, CanaryRollout,
+    CanaryStatus, CanaryStep, IntOrPercent, ReplicaProgressThreshold, ReplicaSetCounts,
+    SetCanaryScale, TrafficRouting, TrafficWeights,
 };

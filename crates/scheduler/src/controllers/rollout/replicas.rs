@@ -166,6 +166,9 @@ pub struct CanaryRollout {
     pub min_pods_per_replica_set: Option<i32>,
     /// `abortScaleDownDelaySeconds`.
     pub abort_scale_down_delay_seconds: Option<i32>,
+    /// `replicaProgressThreshold` (unset: every desired canary pod
+    /// available).
+    pub replica_progress_threshold: Option<ReplicaProgressThreshold>,
     /// The status fields.
     pub status: CanaryStatus,
 }
@@ -180,6 +183,18 @@ pub struct ReplicaSetCounts {
     pub spec_replicas: i32,
     /// `status.availableReplicas`.
     pub available_replicas: i32,
+    /// `status.replicas`: the pods it has now.
+    pub replicas: i32,
+}
+
+/// `replicaProgressThreshold`: how much of the canary must be available
+/// before a step counts as reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplicaProgressThreshold {
+    /// `type: Percent`: this percentage of the desired canary pods.
+    Percent(i32),
+    /// `type: Pods`: this many pods.
+    Pods(i32),
 }
 
 /// The traffic weights the router reports (`status.canary.weights`).
@@ -671,6 +686,72 @@ pub fn calculate_replica_counts_for_traffic_routed_canary(
     )
 }
 
+/// `allDesiredAreAvailable`.
+fn all_desired_are_available(rs: Option<&ReplicaSetCounts>, desired: i32) -> bool {
+    rs.is_some_and(|rs| desired == rs.spec_replicas && desired == rs.available_replicas)
+}
+
+/// `allDesiredAreCreated`: the desired count is set and every pod exists.
+fn all_desired_are_created(rs: Option<&ReplicaSetCounts>, desired: i32) -> bool {
+    rs.is_some_and(|rs| desired == rs.spec_replicas && desired == rs.replicas)
+}
+
+/// `ReplicaProgressThresholdMet`: enough of the canary is available —
+/// by default (or with a negative threshold) all of it. A percentage is
+/// compared on `float64`, with upstream's 1e-10 tolerance.
+pub fn replica_progress_threshold_met(
+    threshold: Option<ReplicaProgressThreshold>,
+    rs: Option<&ReplicaSetCounts>,
+    desired: i32,
+) -> bool {
+    let (Some(threshold), Some(rs)) = (threshold, rs) else {
+        return all_desired_are_available(rs, desired);
+    };
+    match threshold {
+        ReplicaProgressThreshold::Percent(v) | ReplicaProgressThreshold::Pods(v) if v < 0 => {
+            all_desired_are_available(Some(rs), desired)
+        }
+        ReplicaProgressThreshold::Percent(_) if desired == 0 => true,
+        ReplicaProgressThreshold::Percent(v) => {
+            let current = f64::from(rs.available_replicas) / f64::from(desired) * 100.0;
+            current >= f64::from(v) || (current - f64::from(v)).abs() <= 1e-10
+        }
+        ReplicaProgressThreshold::Pods(v) => rs.available_replicas >= v,
+    }
+}
+
+/// `AtDesiredReplicaCountsForCanary`: the current step's counts are
+/// reached — the canary available (within `replicaProgressThreshold`),
+/// the stable at its count with every pod created (unless
+/// `dynamicStableScale` under traffic routing), and without traffic
+/// routing no older ReplicaSet still available (it would serve traffic).
+pub fn at_desired_replica_counts_for_canary(
+    rollout: &CanaryRollout,
+    new_rs: Option<&ReplicaSetCounts>,
+    stable_rs: Option<&ReplicaSetCounts>,
+    old_rss: &[ReplicaSetCounts],
+    weights: Option<&TrafficWeights>,
+) -> bool {
+    let routed = rollout.traffic_routing.is_some();
+    let (desired_new, desired_stable) = if routed {
+        calculate_replica_counts_for_traffic_routed_canary(rollout, new_rs, stable_rs, weights)
+    } else {
+        calculate_replica_counts_for_basic_canary(rollout, new_rs, stable_rs, old_rss)
+    };
+    if !replica_progress_threshold_met(rollout.replica_progress_threshold, new_rs, desired_new) {
+        return false;
+    }
+    // With dynamic stable scaling the stable's count is not waited for.
+    let stable_checked = !(routed && rollout.dynamic_stable_scale);
+    if stable_checked && !all_desired_are_created(stable_rs, desired_stable) {
+        return false;
+    }
+    let old_available = old_rss
+        .iter()
+        .fold(0i32, |sum, rs| sum.saturating_add(rs.available_replicas));
+    routed || old_available == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -684,6 +765,7 @@ mod tests {
             id,
             spec_replicas: spec,
             available_replicas: available,
+            replicas: 0,
         }
     }
 
@@ -1287,6 +1369,196 @@ mod tests {
             Some(&weights),
         );
         assert_eq!(got.1, 10);
+    }
+
+    /// Upstream `TestAtDesiredReplicaCountsForCanary`, every subtest:
+    /// (canary spec, available, replicas), (stable spec, available,
+    /// replicas), setWeight, setCanaryScale, weights → reached.
+    #[test]
+    fn test_at_desired_replica_counts_for_canary() {
+        type Counts = (i32, i32, i32);
+        let with_scale = scs(Some(2), Some(2), false);
+        let empty_scale = Some(SetCanaryScale::default());
+        type Row<'a> = (
+            &'a str,
+            Counts,
+            Counts,
+            i32,
+            Option<SetCanaryScale>,
+            (i32, i32),
+            bool,
+        );
+        let rows: [Row; 5] = [
+            (
+                "we are at desired replica counts and availability",
+                (2, 2, 2),
+                (2, 2, 2),
+                50,
+                with_scale,
+                (50, 50),
+                true,
+            ),
+            (
+                "new replicaset is not at desired counts or availability",
+                (2, 1, 2),
+                (2, 2, 2),
+                50,
+                with_scale,
+                (50, 50),
+                false,
+            ),
+            (
+                "stable replicaset is not at desired counts or availability",
+                (3, 3, 3),
+                (2, 2, 2),
+                75,
+                empty_scale,
+                (75, 25),
+                false,
+            ),
+            (
+                "stable replicaset is not at desired availability but is at correct count",
+                (3, 3, 1),
+                (1, 0, 1),
+                75,
+                empty_scale,
+                (75, 25),
+                true,
+            ),
+            (
+                "test that when status field lags behind spec.replicas we fail",
+                (2, 2, 2),
+                (2, 2, 3),
+                50,
+                with_scale,
+                (50, 50),
+                false,
+            ),
+        ];
+        for (name, new, stable, weight, scale, (canary_w, stable_w), expected) in rows {
+            let rollout = new_rollout(4, weight, I(1), I(1), "current", "stable", scale, None);
+            let new = ReplicaSetCounts {
+                id: CANARY,
+                spec_replicas: new.0,
+                available_replicas: new.1,
+                replicas: new.2,
+            };
+            let stable = ReplicaSetCounts {
+                id: STABLE,
+                spec_replicas: stable.0,
+                available_replicas: stable.1,
+                replicas: stable.2,
+            };
+            let weights = TrafficWeights {
+                canary: canary_w,
+                stable: stable_w,
+            };
+            let got = at_desired_replica_counts_for_canary(
+                &rollout,
+                Some(&new),
+                Some(&stable),
+                &[],
+                Some(&weights),
+            );
+            assert_eq!(got, expected, "{name}");
+        }
+    }
+
+    /// Upstream `TestAllDesiredAreAvailable`, every row (a ReplicaSet
+    /// without `spec.replicas` reads as 1, `GetReplicasOrDefault`).
+    #[test]
+    fn test_all_desired_are_available() {
+        assert!(all_desired_are_available(Some(&rs(0, 10, 10)), 10));
+        assert!(!all_desired_are_available(Some(&rs(0, 10, 9)), 10));
+        assert!(!all_desired_are_available(None, 10));
+        assert!(!all_desired_are_available(
+            Some(&rs(0, DEFAULT_REPLICAS, 10)),
+            10
+        ));
+        assert!(all_desired_are_available(
+            Some(&rs(0, DEFAULT_REPLICAS, 1)),
+            1
+        ));
+    }
+
+    /// Upstream `TestAllReplicaProgressThresholdMet`, every row:
+    /// (threshold, ReplicaSet (spec, available), desired) → met.
+    #[test]
+    fn test_all_replica_progress_threshold_met() {
+        use ReplicaProgressThreshold::{Percent, Pods};
+        let rows = [
+            (
+                "90% availability of pods passes",
+                Some(Percent(90)),
+                Some((0, 9)),
+                10,
+                true,
+            ),
+            (
+                "pod values: 90% availability correctly passes",
+                Some(Pods(9)),
+                Some((0, 9)),
+                10,
+                true,
+            ),
+            (
+                "under 90% availability correctly fails",
+                Some(Percent(90)),
+                Some((0, 8)),
+                10,
+                false,
+            ),
+            (
+                "under 8 pods correctly fails",
+                Some(Pods(8)),
+                Some((0, 7)),
+                10,
+                false,
+            ),
+            (
+                "threshold under 0 defaults to 100%",
+                Some(Pods(-100)),
+                Some((10, 10)),
+                10,
+                true,
+            ),
+            (
+                "nil threshold defaults to 100%",
+                None,
+                Some((5, 10)),
+                10,
+                false,
+            ),
+            (
+                "nil replicaset always fails",
+                Some(Pods(5)),
+                None,
+                10,
+                false,
+            ),
+            (
+                "percentages well above the threshold pass",
+                Some(Percent(100)),
+                Some((0, 100)),
+                10,
+                true,
+            ),
+            (
+                "desired 0: percentage threshold always met",
+                Some(Percent(90)),
+                Some((0, 0)),
+                0,
+                true,
+            ),
+        ];
+        for (name, threshold, set, desired, expected) in rows {
+            let set = set.map(|(spec, available)| rs(0, spec, available));
+            assert_eq!(
+                replica_progress_threshold_met(threshold, set.as_ref(), desired),
+                expected,
+                "{name}"
+            );
+        }
     }
 
     /// Upstream `TestResolveFenceposts` (replicaset_test.go), every row;
