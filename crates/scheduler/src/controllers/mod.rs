@@ -20,6 +20,7 @@ mod deployment;
 mod job;
 mod node_lifecycle;
 mod pod_gc;
+pub mod rollout;
 mod taint_eviction;
 
 pub use node_lifecycle::{
