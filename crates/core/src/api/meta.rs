@@ -85,4 +85,48 @@ impl ObjectMeta {
             ns => std::borrow::Cow::Owned(format!("{ns}/{}", self.name)),
         }
     }
+    /// `metadata.uid` as kubesim makes it up: there is no API server to
+    /// assign a random one, so it is a stable hash (FNV-1a 64, twice) of
+    /// `kind`, namespace and name, written as a version-4 UUID. Names are
+    /// unique in a run, and so are these.
+    pub fn uid(&self, kind: &str) -> String {
+        let key = format!("{kind}/{}/{}", self.namespace_or_default(), self.name);
+        let a = crate::kernel::fnv1a_64(key.as_bytes());
+        let b = crate::kernel::fnv1a_64(format!("uid:{key}").as_bytes());
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0x0fff,
+            0x8000 | ((b >> 48) & 0x3fff),
+            b & 0xffff_ffff_ffff
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A UUID of version 4, variant 10, that depends on kind, namespace
+    /// and name only.
+    #[test]
+    fn uid_is_a_stable_v4_uuid() {
+        let mut m = ObjectMeta::named("web-1");
+        let u = m.uid("Pod");
+        let parts: Vec<&str> = u.split('-').collect();
+        assert_eq!(
+            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12]
+        );
+        assert!(u.chars().all(|c| c.is_ascii_hexdigit() || c == '-'));
+        assert!(parts[2].starts_with('4'));
+        assert!(matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'));
+        assert_eq!(u, m.uid("Pod"));
+        assert_ne!(u, m.uid("Job"));
+        m.namespace = "prod".into();
+        assert_ne!(u, m.uid("Pod"));
+        m.namespace = DEFAULT_NAMESPACE.into();
+        assert_eq!(u, m.uid("Pod"), "default is the empty namespace");
+    }
 }

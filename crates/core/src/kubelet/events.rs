@@ -197,15 +197,20 @@ pub(super) fn killing(store: &Store, pod: PodId, container: &str, now: SimTime) 
     )
 }
 
-/// `BackOff`: a restart waits for crash-loop back-off.
+/// `BackOff`: a restart waits for crash-loop back-off. The pod is
+/// printed as `format.Pod` does (pkg/kubelet/util/format):
+/// `name_namespace(uid)`.
 pub(super) fn back_off(store: &Store, pod: PodId, container: &str, now: SimTime) -> KubeEvent {
+    let meta = &store.pod(pod).pod().metadata;
     KubeEvent::warning(
         now,
         "BackOff",
         pod_event_object(store, pod),
         format!(
-            "Back-off restarting failed container {container} in pod {}",
-            store.pod(pod).name()
+            "Back-off restarting failed container {container} in pod {}_{}({})",
+            meta.name,
+            meta.namespace_or_default(),
+            meta.uid("Pod")
         ),
     )
 }

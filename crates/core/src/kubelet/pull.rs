@@ -33,6 +33,10 @@ pub(super) struct Pull {
     started: Option<SimTime>,
     waiters: Vec<ContainerId>,
     live: bool,
+    /// It holds one of the registry's slots (a download; a pull of an
+    /// image already on the node fetches only its manifest and holds
+    /// none).
+    holds_registry: bool,
 }
 
 /// A node's puller.
@@ -171,6 +175,7 @@ impl Kubelet {
             started: None,
             waiters: vec![cid],
             live: true,
+            holds_registry: false,
         };
         let id = match self.pulls.free.pop() {
             Some(id) => {
@@ -195,7 +200,13 @@ impl Kubelet {
                 break;
             };
             self.pulls.nodes[node.index()].active += 1;
-            self.pulls.registry_queue.push_back(id);
+            let image = self.pulls.table[id as usize].image;
+            if self.image_present(node, image) {
+                // Only the manifest is fetched: no registry slot, no time.
+                self.start_pull(id, false, SimTime::ZERO, now, fx);
+            } else {
+                self.pulls.registry_queue.push_back(id);
+            }
         }
         let registry = self
             .config
@@ -206,19 +217,32 @@ impl Kubelet {
                 break;
             };
             self.pulls.registry_active += 1;
-            self.pulls.started_total += 1;
-            let p = &mut self.pulls.table[id as usize];
-            p.started = Some(now);
-            let node = NodeId(p.node);
-            let image = p.image;
-            let duration = if self.image_present(node, image) {
+            let p = &self.pulls.table[id as usize];
+            let duration = if self.image_present(NodeId(p.node), p.image) {
                 SimTime::ZERO
             } else {
-                self.images[image as usize].pull_time
+                self.images[p.image as usize].pull_time
             };
-            fx.timers
-                .push((now + duration, KubeletTimer::Pull { pull: id }));
+            self.start_pull(id, true, duration, now, fx);
         }
+    }
+
+    /// Pull `id` leaves its queues: a registry request that is done after
+    /// `duration`.
+    fn start_pull(
+        &mut self,
+        id: u32,
+        holds_registry: bool,
+        duration: SimTime,
+        now: SimTime,
+        fx: &mut Effects,
+    ) {
+        self.pulls.started_total += 1;
+        let p = &mut self.pulls.table[id as usize];
+        p.started = Some(now);
+        p.holds_registry = holds_registry;
+        fx.timers
+            .push((now + duration, KubeletTimer::Pull { pull: id }));
     }
 
     /// A crashed node's queued pulls are dropped (pulls already at the
@@ -245,11 +269,24 @@ impl Kubelet {
         let node = NodeId(p.node);
         self.pulls.nodes[node.index()].present[p.image as usize] = true;
         self.pulls.nodes[node.index()].active -= 1;
-        self.pulls.registry_active -= 1;
+        if p.holds_registry {
+            self.pulls.registry_active -= 1;
+        }
         let started = p.started.unwrap_or(p.requested);
-        let pull_took = now - started;
         let total = now - p.requested;
-        for cid in p.waiters {
+        // Each pod that joined asked the registry too (kubelet calls the
+        // runtime's PullImage once per container): one more request each.
+        // Behind a serializing puller its own call came after the
+        // download and took no time.
+        let joined = p.waiters.len().saturating_sub(1) as u64;
+        self.pulls.started_total = self.pulls.started_total.saturating_add(joined);
+        let serialized = self.node_parallel_pulls[node.index()] == 1;
+        for (i, cid) in p.waiters.into_iter().enumerate() {
+            let pull_took = if i > 0 && serialized {
+                SimTime::ZERO
+            } else {
+                now - started
+            };
             let (pid, ci) = store.container_pod(cid);
             let entry = store.pod(pid);
             let waiting = self.containers[cid.index()].pulling

@@ -380,6 +380,13 @@ impl Simulation {
                 )?;
             }
             Event::Sample => {
+                // A sample shows the state *after* everything that happens
+                // at its instant: while other events of this instant wait,
+                // it goes to the back of the line (FIFO at equal times).
+                if self.queue.peek_time() == Some(self.now) {
+                    self.queue.push(self.now, Event::Sample);
+                    return Ok(());
+                }
                 self.kubelet.accrue_all(self.now);
                 self.sampler
                     .sample(&self.store, &self.kubelet, self.now, sink)
