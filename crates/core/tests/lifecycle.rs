@@ -453,6 +453,40 @@ fn serialized_pulls_wait_for_each_other() {
     assert_eq!(h.kubelet.image_pulls(), 2);
 }
 
+/// Pods that need an image their node is downloading join the download;
+/// behind the serializing puller each waits (`image_pulls_waiting`),
+/// reports its own pull as taking no time, and counts as a registry
+/// request of its own.
+#[test]
+fn joined_pulls_wait_and_count() {
+    let (mut h, nodes) = pull_harness(vec![("a:1", pulled(20))], true, None);
+    let first = run(&mut h, nodes[0], pod("first", "a:1", RestartPolicy::Always));
+    let second = run(
+        &mut h,
+        nodes[0],
+        pod("second", "a:1", RestartPolicy::Always),
+    );
+    assert_eq!(h.kubelet.image_pulls_waiting(), 1, "the joiner waits");
+    h.run_until(secs(21));
+    assert_eq!(h.kubelet.image_pulls_waiting(), 0);
+    assert_eq!(h.kubelet.image_pulls(), 2, "two registry requests");
+    assert_eq!(h.status(first, 0).started_at, Some(secs(20)));
+    assert_eq!(h.status(second, 0).started_at, Some(secs(20)));
+    let pulled: Vec<&str> = h
+        .events
+        .iter()
+        .filter(|e| e.reason == "Pulled")
+        .map(|e| e.message.as_str())
+        .collect();
+    assert_eq!(
+        pulled,
+        [
+            "Successfully pulled image \"a:1\" in 20s (20s including waiting). Image size: 0 bytes.",
+            "Successfully pulled image \"a:1\" in 0s (20s including waiting). Image size: 0 bytes.",
+        ]
+    );
+}
+
 /// A registry that serves one pull at a time makes nodes wait for each
 /// other; `Always` pulls again at every restart (no time for an image
 /// already there, but a registry request each time).

@@ -58,12 +58,17 @@ pub(super) struct Pulls {
     registry_queue: VecDeque<u32>,
     /// Registry pulls started so far.
     pub(super) started_total: u64,
+    /// Requests that joined a download on their node and wait for it
+    /// (behind a serializing puller each would sit in its queue).
+    joined_waiting: usize,
 }
 
 impl Pulls {
     /// Pulls waiting for a node or registry slot.
     pub(super) fn waiting(&self) -> usize {
-        self.registry_queue.len() + self.nodes.iter().map(|n| n.queue.len()).sum::<usize>()
+        self.registry_queue.len()
+            + self.nodes.iter().map(|n| n.queue.len()).sum::<usize>()
+            + self.joined_waiting
     }
 }
 
@@ -165,6 +170,9 @@ impl Kubelet {
             .find(|p| absent && p.live && p.node == node.0 && p.image == image)
         {
             p.waiters.push(cid);
+            if self.node_parallel_pulls[node.index()] == 1 {
+                self.pulls.joined_waiting += 1;
+            }
             self.containers[cid.index()].pulling = true;
             return;
         }
@@ -249,7 +257,15 @@ impl Kubelet {
     /// registry run out; no one waits for them).
     pub(super) fn drop_queued_pulls(&mut self, node: NodeId) {
         let queue = std::mem::take(&mut self.pulls.nodes[node.index()].queue);
+        let serialized = self.node_parallel_pulls[node.index()] == 1;
         for id in queue {
+            if serialized {
+                let joined = self.pulls.table[id as usize]
+                    .waiters
+                    .len()
+                    .saturating_sub(1);
+                self.pulls.joined_waiting = self.pulls.joined_waiting.saturating_sub(joined);
+            }
             self.pulls.table[id as usize] = Pull::default();
             self.pulls.free.push(id);
         }
@@ -278,9 +294,12 @@ impl Kubelet {
         // runtime's PullImage once per container): one more request each.
         // Behind a serializing puller its own call came after the
         // download and took no time.
-        let joined = p.waiters.len().saturating_sub(1) as u64;
-        self.pulls.started_total = self.pulls.started_total.saturating_add(joined);
+        let joined = p.waiters.len().saturating_sub(1);
         let serialized = self.node_parallel_pulls[node.index()] == 1;
+        if serialized {
+            self.pulls.joined_waiting = self.pulls.joined_waiting.saturating_sub(joined);
+        }
+        self.pulls.started_total = self.pulls.started_total.saturating_add(joined as u64);
         for (i, cid) in p.waiters.into_iter().enumerate() {
             let pull_took = if i > 0 && serialized {
                 SimTime::ZERO
