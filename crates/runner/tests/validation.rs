@@ -232,7 +232,7 @@ const ROWS: &[Row] = &[
     err(concat!(head!(), cluster!(), "  controllerManager: {largeClusterSizeThreshold: «-1}\n"), "largeClusterSizeThreshold is a number of nodes", "cluster.controllerManager.largeClusterSizeThreshold"),
     err(concat!(head!(), cluster!(), "  controllerManager: {unhealthyZoneThreshold: «0}\n"), "Invalid value: 0: unhealthyZoneThreshold is a share of a zone's nodes, in (0, 1]", "cluster.controllerManager.unhealthyZoneThreshold"),
     err(concat!(head!(), cluster!(), "  controllerManager: {unhealthyZoneThreshold: «1.5}\n"), "Invalid value: 1.5: unhealthyZoneThreshold is a share", "cluster.controllerManager.unhealthyZoneThreshold"),
-    err(concat!(head!(), cluster!(), "  controllerManager: {«syncDelay: 1s}\n"), "unknown field \"syncDelay\"", "cluster.controllerManager.syncDelay"),
+    err(concat!(head!(), cluster!(), "  controllerManager: {syncDelay: «soon}\n"), "invalid duration \"soon\"", "cluster.controllerManager.syncDelay"),
     // ---- cluster.scheduler, cluster.cgroup ----
     err(concat!(head!(), cluster!(), "  scheduler: {scoringStrategy: «MostAlocated}\n"), "Unsupported value: \"MostAlocated\"", "cluster.scheduler.scoringStrategy"),
     err(concat!(head!(), cluster!(), "  scheduler: {resources: [{name: cpu, weight: «0}]}\n"), "resource weight must be in the range 1-100", "cluster.scheduler.resources[0].weight"),

@@ -79,12 +79,12 @@ fn template(app: &str, spec: PodSpec) -> PodTemplate {
 
 fn deployment(name: &str, replicas: i32, spec: PodSpec) -> Deployment {
     let t = template(name, spec);
-    Deployment {
-        metadata: ObjectMeta::named(name),
+    Deployment::new(
+        ObjectMeta::named(name),
         replicas,
-        selector: LabelSelector::from_labels(t.labels.clone()),
-        template: t,
-    }
+        LabelSelector::from_labels(t.labels.clone()),
+        t,
+    )
 }
 
 /// The ReplicaSet name the controller gives `d`.

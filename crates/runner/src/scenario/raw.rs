@@ -84,6 +84,10 @@ pub struct ControllerManagerSection {
     pub large_cluster_size_threshold: Option<i64>,
     #[serde(default)]
     pub unhealthy_zone_threshold: Option<f64>,
+    /// How long after an event the Deployment and ReplicaSet controllers
+    /// sync (default 0s).
+    #[serde(default)]
+    pub sync_delay: Option<String>,
 }
 
 /// `cluster.nodes[]`.

@@ -46,8 +46,19 @@ pub struct ActivePodRank {
 impl ActivePodRank {
     /// Ranks `pods` (all owned by one set) as upstream does before sorting.
     pub fn rank_all(store: &Store, pods: &[PodId]) -> Vec<ActivePodRank> {
+        Self::rank_with_related(store, pods, pods)
+    }
+
+    /// Ranks `pods`, counting pods "doubled up" on a node among `related`
+    /// (`getPodsRankedByRelatedPodsOnSameNode`: the active pods of every
+    /// ReplicaSet of the same Deployment).
+    pub fn rank_with_related(
+        store: &Store,
+        pods: &[PodId],
+        related: &[PodId],
+    ) -> Vec<ActivePodRank> {
         let mut per_node: BTreeMap<Option<u32>, usize> = BTreeMap::new();
-        for &p in pods {
+        for &p in related {
             *per_node
                 .entry(store.pod(p).node().map(|n| n.0))
                 .or_default() += 1;
@@ -72,7 +83,7 @@ impl ActivePodRank {
                         .get(POD_DELETION_COST)
                         .and_then(|v| v.parse().ok())
                         .unwrap_or(0),
-                    colocated: per_node[&p.node().map(|n| n.0)],
+                    colocated: per_node.get(&p.node().map(|n| n.0)).copied().unwrap_or(0),
                     ready_since: ready
                         .then(|| {
                             p.pod()

@@ -157,11 +157,13 @@ impl Simulation {
                 k
             },
             placement: Placement::new(config.profile.clone(), scheduler_rng),
-            controllers: Controllers {
-                seed: config.seed,
-                node_lifecycle: NodeLifecycleController::new(config.controller_manager),
-                cron_jobs: CronJobController::new(config.clock_origin_unix_s),
-                ..Default::default()
+            controllers: {
+                let mut c = Controllers::default();
+                c.seed = config.seed;
+                c.node_lifecycle = NodeLifecycleController::new(config.controller_manager);
+                c.cron_jobs = CronJobController::new(config.clock_origin_unix_s);
+                c.sync_delay = config.controller_manager.sync_delay;
+                c
             },
             sampler: Sampler::new(config.metrics, config.sample_interval),
             timeline: Vec::new(),
