@@ -98,6 +98,7 @@ pub fn scale_input(n_nodes: usize, n_pods: usize, duration: SimTime) -> Simulati
                 nodes: true,
                 containers: false,
                 container_every: 1,
+                deployments: false,
             },
             kubelet: Default::default(),
             profile: SchedulerProfile::default(),

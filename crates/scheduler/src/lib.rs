@@ -32,6 +32,7 @@ pub use engine::{
     Action, ContainerRecord, Event, EventRecord, EvictionRecord, Field, MetricObject, MetricRecord,
     MetricsConfig, NullSink, OomRecord, PodRecord, Record, RecordSink, RunSummary, Sampler,
     SimError, Simulation, SimulationConfig, SimulationInput, SummaryRecord, TimelineEntry,
+    DEPLOYMENT_METRICS, REVISION_METRICS,
 };
 pub use placement::framework;
 pub use placement::{

@@ -326,6 +326,7 @@ fn arb_input() -> impl Strategy<Value = SimulationInput> {
                         nodes: true,
                         containers: false,
                         container_every: 1,
+                        deployments: false,
                     },
                     kubelet: Default::default(),
                     scenario: "prop".into(),

@@ -389,6 +389,15 @@ pub struct TimelineSection {
     /// `addNodes`.
     #[serde(default)]
     pub count: Option<i64>,
+    /// `setImage`: the container (optional for one container).
+    #[serde(default)]
+    pub container: Option<String>,
+    /// `setImage`: the new image.
+    #[serde(default)]
+    pub image: Option<String>,
+    /// `rollback`: the revision (default: the previous one).
+    #[serde(default)]
+    pub to_revision: Option<i64>,
 }
 
 /// `metrics`.
@@ -401,6 +410,9 @@ pub struct MetricsSection {
     pub containers: Option<bool>,
     #[serde(default)]
     pub container_interval: Option<String>,
+    /// Rows per Deployment and revision (default false).
+    #[serde(default)]
+    pub deployments: Option<bool>,
 }
 
 /// `limits`.

@@ -32,7 +32,7 @@ pub use records::{
     ContainerRecord, EventRecord, EvictionRecord, Field, MetricObject, MetricRecord, NullSink,
     OomRecord, PodRecord, Record, RecordSink, SummaryRecord, PROGRESS_EVERY,
 };
-pub use sampler::{MetricsConfig, Sampler};
+pub use sampler::{MetricsConfig, Sampler, DEPLOYMENT_METRICS, REVISION_METRICS};
 pub use timeline::{Action, TimelineEntry};
 
 use crate::controllers::{
