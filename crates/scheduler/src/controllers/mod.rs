@@ -180,6 +180,7 @@ impl Controllers {
     ) -> Result<(), LimitExceeded> {
         match w {
             Work::Deployment(d) => {
+                let before = store.deployment(d).status.clone();
                 let mut touched = Vec::new();
                 let mut out = SyncOut {
                     events,
@@ -190,6 +191,12 @@ impl Controllers {
                     .sync(store, &mut self.replica_sets, d, now, &mut out)?;
                 for rs in touched {
                     self.enqueue(Work::ReplicaSet(rs), now);
+                }
+                // Its own status update is an update event: upstream's
+                // informer queues the Deployment again (and that sync
+                // cleans up once the rollout is complete).
+                if store.deployment(d).status != before {
+                    self.enqueue(Work::Deployment(d), now);
                 }
             }
             Work::ReplicaSet(rs) => {
