@@ -17,8 +17,8 @@
 //! The node lifecycle controller watches Leases and taints nodes that
 //! stopped reporting; the taint eviction controller deletes the pods
 //! that do not tolerate those taints (long enough); their owners replace
-//! them. PodGC collects the pods of deleted nodes. The rollout
-//! strategies will each get a file here.
+//! them. PodGC collects the pods of deleted nodes. The Deployment
+//! controller's rollout strategies each have a file in `deployment/`.
 
 mod active_pods;
 pub mod cronjob;

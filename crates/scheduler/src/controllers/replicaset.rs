@@ -2,7 +2,7 @@
 //! pkg/controller/replicaset/replica_set.go: `manageReplicas` creates the
 //! missing pods in `slowStartBatch` batches (1, 2, 4, …; at most
 //! `BurstReplicas` per sync) or deletes the surplus in the order of
-//! `getPodsToDelete` ([`super::active_pods`], related pods being those of
+//! `getPodsToDelete` (`active_pods`'s order, related pods being those of
 //! every ReplicaSet of the same Deployment); `calculateStatus` counts its
 //! pods, ready and available (Ready for `minReadySeconds`).
 //!
