@@ -233,7 +233,14 @@ impl ReplicaSetController {
     ) {
         let related = self.related_pods(store, rs);
         let mut ranked = ActivePodRank::rank_with_related(store, active, &related);
-        ranked.sort_by(|a, b| a.cmp_delete_first(b, now));
+        let order = |a: &ActivePodRank, b: &ActivePodRank| a.cmp_delete_first(b, now);
+        // The order is total: selecting the first `n`, then sorting them,
+        // deletes exactly what a full sort would, in the same order.
+        if n > 0 && n < ranked.len() {
+            ranked.select_nth_unstable_by(n - 1, order);
+            ranked.truncate(n);
+        }
+        ranked.sort_by(order);
         ranked.truncate(n);
         let object = replica_set_object(store, rs);
         for r in ranked {
