@@ -172,6 +172,113 @@ fn log_scale_newer_first(
 mod tests {
     use super::*;
 
+    /// A month, and the test's "now" (a month and a day in, so that
+    /// "then" is after time 0).
+    const MONTH: u64 = 30 * 24 * 3600;
+    const NOW: u64 = MONTH + 24 * 3600;
+
+    #[derive(Clone, Copy)]
+    struct P {
+        id: u32,
+        assigned: bool,
+        running: bool,
+        ready: bool,
+        restarts: u32,
+        ready_ago_s: u64,
+        created_ago_s: u64,
+        cost: i32,
+    }
+
+    /// controller_utils_test.go `TestSortingActivePodsWithRanks`'s `pod`
+    /// (UIDs all empty there: here all 0).
+    fn rank(p: P, colocated: usize) -> ActivePodRank {
+        ActivePodRank {
+            pod: PodId(p.id),
+            assigned: p.assigned,
+            phase_ordinal: if p.running { 2 } else { 0 },
+            ready: p.ready,
+            deletion_cost: p.cost,
+            colocated,
+            ready_since: p.ready.then(|| SimTime::from_secs(NOW - p.ready_ago_s)),
+            max_restarts: p.restarts,
+            created: SimTime::from_secs(NOW - p.created_ago_s),
+            uid: 0,
+        }
+    }
+
+    // controller_utils_test.go `TestSortingActivePodsWithRanks` with
+    // `PodDeletionCost` and `LogarithmicScaleDown` on. Not ported: the
+    // `PodUnknown` phase and Ready conditions without a transition time
+    // (kubesim has neither) and the cases with the features off.
+    #[test]
+    fn sorting_active_pods_with_ranks_table() {
+        let pod = |id, assigned, running, ready, restarts, ready_ago_s, created_ago_s, cost| P {
+            id,
+            assigned,
+            running,
+            ready,
+            restarts,
+            ready_ago_s,
+            created_ago_s,
+            cost,
+        };
+        let h = 3600;
+        let unscheduled = pod(0, false, false, false, 0, 0, NOW, 0);
+        let scheduled_pending = pod(1, true, false, false, 0, 0, NOW, 0);
+        let running_not_ready = pod(2, true, true, false, 0, 0, NOW, 0);
+        let ready_now = pod(3, true, true, true, 0, 0, 0, 0);
+        let ready_then = pod(4, true, true, true, 0, MONTH, MONTH, 0);
+        let ready_now_high_restarts = pod(5, true, true, true, 9001, 0, 0, 0);
+        let ready_now_created_then = pod(6, true, true, true, 0, 0, MONTH, 0);
+        let low_cost = pod(7, true, true, true, 0, 0, MONTH, 10);
+        let high_cost = pod(8, true, true, true, 0, 0, MONTH, 100);
+        let unscheduled_5h = pod(9, false, false, false, 0, 5 * h, 5 * h, 0);
+        let unscheduled_8h = pod(10, false, false, false, 0, 8 * h, 8 * h, 0);
+        let ready_2h = pod(11, false, true, true, 0, 2 * h, MONTH, 0);
+        let ready_5h = pod(12, false, true, true, 0, 5 * h, MONTH, 0);
+        let ready_8h = pod(13, false, true, true, 0, 8 * h, MONTH, 0);
+        let now = SimTime::from_secs(NOW);
+        // Equality: neither is less (the same pod, or the same log₂ bucket).
+        let same = |a: P, b: P| {
+            let (mut x, y) = (rank(a, 1), rank(b, 1));
+            x.pod = y.pod;
+            x.cmp_delete_first(&y, now) == Ordering::Equal
+        };
+        for p in [
+            unscheduled,
+            scheduled_pending,
+            running_not_ready,
+            ready_now_created_then,
+            ready_now,
+            ready_then,
+            ready_now_high_restarts,
+        ] {
+            assert!(same(p, p), "pod {}", p.id);
+        }
+        assert!(same(unscheduled_5h, unscheduled_8h));
+        assert!(same(ready_5h, ready_8h));
+        // Inequality: (lesser, its rank, greater, its rank).
+        let table = [
+            (unscheduled, 1, scheduled_pending, 2),
+            (unscheduled, 2, scheduled_pending, 1),
+            (scheduled_pending, 1, running_not_ready, 2),
+            (running_not_ready, 1, ready_now, 1),
+            (ready_now, 1, ready_then, 1),
+            (ready_now, 2, ready_then, 1),
+            (ready_now_high_restarts, 1, ready_now, 1),
+            (ready_now, 2, ready_now_high_restarts, 1),
+            (ready_now, 1, ready_now_created_then, 1),
+            (ready_now_created_then, 2, ready_now, 1),
+            (low_cost, 2, high_cost, 1),
+            (ready_2h, 1, ready_5h, 1),
+        ];
+        for (i, (a, ra, b, rb)) in table.into_iter().enumerate() {
+            let (x, y) = (rank(a, ra), rank(b, rb));
+            assert_eq!(x.cmp_delete_first(&y, now), Ordering::Less, "case {i}");
+            assert_eq!(y.cmp_delete_first(&x, now), Ordering::Greater, "case {i}");
+        }
+    }
+
     #[test]
     fn log_scale_buckets() {
         let now = SimTime::from_secs(1000);
