@@ -147,9 +147,13 @@ impl ReplicaSetController {
         now: SimTime,
         events: &mut Vec<KubeEvent>,
     ) -> Result<bool, LimitExceeded> {
-        let active = self.active_pods(store, rs);
         let want = usize::try_from(store.replica_set(rs).replicas).unwrap_or(0);
-        let have = active.len();
+        let have = self.state(rs).map_or(0, |s| {
+            s.pods
+                .iter()
+                .filter(|&&p| !store.pod(p).is_deleting())
+                .count()
+        });
         if have < want {
             let n = (want - have).min(BURST_REPLICAS);
             self.slow_start_create(store, rs, n, now, events)?;
@@ -157,6 +161,7 @@ impl ReplicaSetController {
         }
         if have > want {
             let n = (have - want).min(BURST_REPLICAS);
+            let active = self.active_pods(store, rs);
             self.delete_pods(store, rs, &active, n, now, events);
             return Ok(have - want > n);
         }
@@ -282,8 +287,14 @@ impl ReplicaSetController {
         let min_ready = store.replica_set(rs).min_ready_seconds;
         let mut status = ReplicaSetStatus::default();
         let mut next_available: Option<SimTime> = None;
-        for p in self.active_pods(store, rs) {
+        let Some(st) = self.state(rs) else {
+            return false;
+        };
+        for &p in &st.pods {
             let e = store.pod(p);
+            if e.is_deleting() {
+                continue;
+            }
             status.replicas += 1;
             if !e.is_ready() {
                 continue;
