@@ -432,6 +432,9 @@ fn progress_deadline_exceeded() {
     assert!(c.last_update_time > secs(90) && c.last_update_time < secs(91));
     assert_eq!(dep.status.available_replicas, 2);
     assert_eq!(dep.status.updated_replicas, 1);
+    // Still 2 of 2 − maxUnavailable 0 available.
+    let a = dep.status.available.as_ref().expect("Available condition");
+    assert_eq!((a.status, a.reason), ("True", "MinimumReplicasAvailable"));
 }
 
 /// revisionHistoryLimit: old, empty ReplicaSets beyond the limit are

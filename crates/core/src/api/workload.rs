@@ -105,15 +105,16 @@ impl Deployment {
     }
 }
 
-/// `apps/v1.DeploymentConditionType` `Progressing`, the condition kubesim
-/// keeps (`Available` is derived from the counts).
+/// `apps/v1.DeploymentCondition` (`Progressing` or `Available`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProgressingCondition {
+pub struct DeploymentCondition {
     /// `status`: `True`, `False` or `Unknown`.
     pub status: &'static str,
-    /// `reason` (`NewReplicaSetCreated`, `FoundNewReplicaSet`,
-    /// `ReplicaSetUpdated`, `NewReplicaSetAvailable`,
-    /// `ProgressDeadlineExceeded`, `DeploymentPaused`, `DeploymentResumed`).
+    /// `reason` (`Progressing`: `NewReplicaSetCreated`,
+    /// `FoundNewReplicaSet`, `ReplicaSetUpdated`, `NewReplicaSetAvailable`,
+    /// `ProgressDeadlineExceeded`, `DeploymentPaused`, `DeploymentResumed`;
+    /// `Available`: `MinimumReplicasAvailable`,
+    /// `MinimumReplicasUnavailable`).
     pub reason: &'static str,
     /// `message`.
     pub message: String,
@@ -139,7 +140,10 @@ pub struct DeploymentStatus {
     /// `unavailableReplicas`.
     pub unavailable_replicas: i32,
     /// The `Progressing` condition.
-    pub progressing: Option<ProgressingCondition>,
+    pub progressing: Option<DeploymentCondition>,
+    /// The `Available` condition: `MinimumReplicasAvailable` or
+    /// `MinimumReplicasUnavailable`.
+    pub available: Option<DeploymentCondition>,
 }
 
 /// `apps/v1.ReplicaSetStatus`.

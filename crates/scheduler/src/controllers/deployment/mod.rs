@@ -203,7 +203,7 @@ impl DeploymentController {
         if d.paused {
             self.cleanup(store, id, d, r, now);
         }
-        let status = sync::calculate_status(d, &r.views, &r.all(), r.new);
+        let status = sync::calculate_status(d, &r.views, &r.all(), r.new, now);
         if status != d.status {
             store.set_deployment_status(id, status);
         }
@@ -272,7 +272,7 @@ impl DeploymentController {
         if d.progress_deadline_seconds.is_some() {
             let msg = format!("Created new replica set {name:?}");
             let c = progress::condition("True", reasons::NEW_REPLICA_SET, msg, now);
-            progress::set_condition(&mut d.status, c);
+            progress::set_condition(&mut d.status.progressing, c);
             store.set_deployment_status(id, d.status.clone());
         }
         Ok(())
@@ -317,7 +317,7 @@ impl DeploymentController {
         now: SimTime,
         out: &mut SyncOut<'_>,
     ) {
-        let counts = sync::calculate_status(d, &r.views, &r.all(), r.new);
+        let counts = sync::calculate_status(d, &r.views, &r.all(), r.new, now);
         let new_name = r
             .new
             .map(|n| store.replica_set(r.views[n].id).metadata.name.clone());
@@ -424,7 +424,7 @@ fn sync_new_replica_set(
         let name = &store.replica_set(rs).metadata.name;
         let msg = format!("Found new replica set {name:?}");
         let c = progress::condition("True", reasons::FOUND_NEW_REPLICA_SET, msg, now);
-        progress::set_condition(&mut d.status, c);
+        progress::set_condition(&mut d.status.progressing, c);
         store.set_deployment_status(id, d.status.clone());
     }
 }

@@ -7,7 +7,7 @@ use super::util::{
     deployment_complete, deployment_progressing, deployment_timed_out, progress_deadline_at,
     reasons,
 };
-use kubesim_core::{Deployment, DeploymentStatus, ProgressingCondition, SimTime};
+use kubesim_core::{Deployment, DeploymentCondition, DeploymentStatus, SimTime};
 
 /// A `Progressing` condition set at `now`.
 pub fn condition(
@@ -15,8 +15,8 @@ pub fn condition(
     reason: &'static str,
     message: String,
     now: SimTime,
-) -> ProgressingCondition {
-    ProgressingCondition {
+) -> DeploymentCondition {
+    DeploymentCondition {
         status,
         reason,
         message,
@@ -25,10 +25,10 @@ pub fn condition(
     }
 }
 
-/// `SetDeploymentCondition`: nothing if status and reason are the same;
-/// the transition time kept if the status is.
-pub fn set_condition(s: &mut DeploymentStatus, mut c: ProgressingCondition) {
-    if let Some(cur) = &s.progressing {
+/// `SetDeploymentCondition` on the condition in `slot`: nothing if status
+/// and reason are the same; the transition time kept if the status is.
+pub fn set_condition(slot: &mut Option<DeploymentCondition>, mut c: DeploymentCondition) {
+    if let Some(cur) = slot.as_ref() {
         if cur.status == c.status && cur.reason == c.reason {
             return;
         }
@@ -36,7 +36,7 @@ pub fn set_condition(s: &mut DeploymentStatus, mut c: ProgressingCondition) {
             c.last_transition_time = cur.last_transition_time;
         }
     }
-    s.progressing = Some(c);
+    *slot = Some(c);
 }
 
 /// `checkPausedConditions`: `Unknown`/`DeploymentPaused` when paused,
@@ -68,7 +68,7 @@ pub fn check_paused_conditions(d: &Deployment, s: &mut DeploymentStatus, now: Si
     } else {
         return false;
     };
-    set_condition(s, c);
+    set_condition(&mut s.progressing, c);
     true
 }
 
@@ -99,7 +99,7 @@ pub fn sync_rollout_status(
     if deployment_complete(d, &new) {
         let msg = subject("has successfully progressed.");
         set_condition(
-            &mut new,
+            &mut new.progressing,
             condition("True", reasons::NEW_RS_AVAILABLE, msg, now),
         );
     } else if deployment_progressing(d, &new) {
@@ -117,7 +117,10 @@ pub fn sync_rollout_status(
         new.progressing = Some(c);
     } else if deployment_timed_out(d, &new, now) {
         let msg = subject("has timed out progressing.");
-        set_condition(&mut new, condition("False", reasons::TIMED_OUT, msg, now));
+        set_condition(
+            &mut new.progressing,
+            condition("False", reasons::TIMED_OUT, msg, now),
+        );
     }
     new
 }

@@ -3,13 +3,14 @@
 //! Deployment's replicas change mid-rollout), `cleanupDeployment`
 //! (`revisionHistoryLimit`) and `calculateStatus`.
 
+use super::progress::{condition, set_condition};
 use super::rolling::scale_and_record;
 use super::util::{
     by_size_newer, by_size_older, find_active_or_latest, get_actual_replica_count,
     get_available_replica_count, get_proportion, get_ready_replica_count, get_replica_count,
-    is_saturated, max_surge, RsView, ScaleOp,
+    is_saturated, max_surge, max_unavailable, RsView, ScaleOp,
 };
-use kubesim_core::{Deployment, DeploymentStatus, DeploymentStrategy};
+use kubesim_core::{Deployment, DeploymentStatus, DeploymentStrategy, SimTime};
 
 /// `scale`: one active ReplicaSet (or none: the newest) gets
 /// `spec.replicas`; a saturated new ReplicaSet takes everything from the
@@ -112,17 +113,20 @@ pub fn cleanup_deployment(
         .collect()
 }
 
-/// `calculateStatus`: the counts of the Deployment from its ReplicaSets'
-/// (the `Progressing` condition is carried over; see `progress`).
+/// `calculateStatus`: the counts of the Deployment from its ReplicaSets',
+/// and the `Available` condition (`MinimumReplicasAvailable` when at
+/// least replicas − maxUnavailable are available); the `Progressing`
+/// condition is carried over (see `progress`).
 pub fn calculate_status(
     d: &Deployment,
     views: &[RsView],
     all: &[usize],
     new: Option<usize>,
+    now: SimTime,
 ) -> DeploymentStatus {
     let available = get_available_replica_count(views, all);
     let total = get_replica_count(views, all);
-    DeploymentStatus {
+    let mut status = DeploymentStatus {
         observed_generation: d.metadata.generation,
         replicas: get_actual_replica_count(views, all),
         updated_replicas: new.map_or(0, |n| views[n].status_replicas),
@@ -130,7 +134,25 @@ pub fn calculate_status(
         available_replicas: available,
         unavailable_replicas: (total - available).max(0),
         progressing: d.status.progressing.clone(),
-    }
+        available: d.status.available.clone(),
+    };
+    let c = if available >= d.replicas - max_unavailable(d) {
+        condition(
+            "True",
+            "MinimumReplicasAvailable",
+            "Deployment has minimum availability.".into(),
+            now,
+        )
+    } else {
+        condition(
+            "False",
+            "MinimumReplicasUnavailable",
+            "Deployment does not have minimum availability.".into(),
+            now,
+        )
+    };
+    set_condition(&mut status.available, c);
+    status
 }
 
 #[cfg(test)]
