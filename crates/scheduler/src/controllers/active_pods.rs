@@ -17,7 +17,9 @@
 //! 8. created more recently first, on the same log₂ scale.
 //!
 //! kubesim's pod UID is the FNV-1a hash of the pod's name: pseudorandom, as
-//! upstream's UIDs, but reproducible.
+//! upstream's UIDs, but reproducible. Pods with the same ready (creation)
+//! time share the smallest of their UIDs, which makes the order total
+//! (upstream's is not; see `unify_uids`).
 
 use kubesim_core::{stable_hash, PodConditionType, PodId, PodPhase, SimTime, Store};
 use std::cmp::Ordering;
@@ -40,7 +42,11 @@ pub struct ActivePodRank {
     ready_since: Option<SimTime>,
     max_restarts: u32,
     created: SimTime,
-    uid: u64,
+    /// The UID standing for `ready_since` within its log₂ bucket: the
+    /// smallest UID of the ranked pods ready since that instant.
+    ready_uid: u64,
+    /// The same for `created`.
+    created_uid: u64,
 }
 
 impl ActivePodRank {
@@ -63,7 +69,8 @@ impl ActivePodRank {
                 .entry(store.pod(p).node().map(|n| n.0))
                 .or_default() += 1;
         }
-        pods.iter()
+        let mut ranks: Vec<ActivePodRank> = pods
+            .iter()
             .map(|&pid| {
                 let p = store.pod(pid);
                 let ready = p.is_ready();
@@ -100,14 +107,18 @@ impl ActivePodRank {
                         .max()
                         .unwrap_or(0),
                     created: p.times().created,
-                    uid: stable_hash("pod", p.name()),
+                    ready_uid: stable_hash("pod", p.name()),
+                    created_uid: stable_hash("pod", p.name()),
                 }
             })
-            .collect()
+            .collect();
+        unify_uids(&mut ranks);
+        ranks
     }
 
     /// `ActivePodsWithRanks.Less` as an ordering: `Less` when `self` is
-    /// deleted before `other`. Total, so sorting is deterministic.
+    /// deleted before `other`. Total (see [`unify_uids`]), so sorting is
+    /// deterministic and never sees an inconsistent order.
     pub fn cmp_delete_first(&self, other: &Self, now: SimTime) -> Ordering {
         let (a, b) = (self, other);
         // 1. Unassigned < assigned.
@@ -121,50 +132,63 @@ impl ActivePodRank {
             .then(a.deletion_cost.cmp(&b.deletion_cost))
             // 5. Doubled up < not doubled up.
             .then(b.colocated.cmp(&a.colocated))
-            // 6. Been ready for less time < more time (log scale).
+            // 6. Been ready for less time < more time (log scale), then
+            //    the UID of the ready time.
             .then_with(
                 || match (a.ready && b.ready, a.ready_since, b.ready_since) {
-                    (true, Some(ta), Some(tb)) if ta != tb => {
-                        log_scale_newer_first(ta, tb, now, a.uid, b.uid)
-                    }
+                    (true, Some(ta), Some(tb)) => log_rank(ta, now)
+                        .cmp(&log_rank(tb, now))
+                        .then(a.ready_uid.cmp(&b.ready_uid)),
                     _ => Ordering::Equal,
                 },
             )
             // 7. Higher restart count < lower.
             .then(b.max_restarts.cmp(&a.max_restarts))
-            // 8. Newer < older (log scale).
+            // 8. Newer < older (log scale), then the UID of the creation
+            //    time.
             .then_with(|| {
-                if a.created == b.created {
-                    Ordering::Equal
-                } else {
-                    log_scale_newer_first(a.created, b.created, now, a.uid, b.uid)
-                }
+                log_rank(a.created, now)
+                    .cmp(&log_rank(b.created, now))
+                    .then(a.created_uid.cmp(&b.created_uid))
             })
             // kubesim: a final tie-break so the order is total.
             .then(b.pod.cmp(&a.pod))
     }
 }
 
-/// `logarithmicRankDiff`: ⌊log₂(age in ns)⌋ of each timestamp (−1 for
-/// no age); the younger bucket first, equal buckets by UID.
-fn log_scale_newer_first(
-    ta: SimTime,
-    tb: SimTime,
-    now: SimTime,
-    uid_a: u64,
-    uid_b: u64,
-) -> Ordering {
-    let rank = |t: SimTime| {
-        let d = now.0.saturating_sub(t.0);
-        if d > 0 {
-            (d as f64).log2() as i64
-        } else {
-            -1
+/// Pods with the same ready (creation) time share one UID for rule 6
+/// (8): the smallest of theirs. Upstream decides two *different* times of
+/// one log₂ bucket by the pods' UIDs but lets *equal* times fall through
+/// to the next rule — not a total order when both happen among three
+/// pods. Giving every time one UID keeps both behaviours and makes the
+/// order total.
+fn unify_uids(ranks: &mut [ActivePodRank]) {
+    let mut ready: BTreeMap<SimTime, u64> = BTreeMap::new();
+    let mut created: BTreeMap<SimTime, u64> = BTreeMap::new();
+    for r in ranks.iter() {
+        if let Some(t) = r.ready_since {
+            let e = ready.entry(t).or_insert(r.ready_uid);
+            *e = (*e).min(r.ready_uid);
         }
-    };
-    match rank(ta).cmp(&rank(tb)) {
-        Ordering::Equal => uid_a.cmp(&uid_b),
-        other => other,
+        let e = created.entry(r.created).or_insert(r.created_uid);
+        *e = (*e).min(r.created_uid);
+    }
+    for r in ranks.iter_mut() {
+        if let Some(t) = r.ready_since {
+            r.ready_uid = ready[&t];
+        }
+        r.created_uid = created[&r.created];
+    }
+}
+
+/// `logarithmicRankDiff`'s rank of a timestamp: ⌊log₂(age in ns)⌋, −1
+/// for no age.
+fn log_rank(t: SimTime, now: SimTime) -> i64 {
+    let d = now.0.saturating_sub(t.0);
+    if d > 0 {
+        (d as f64).log2() as i64
+    } else {
+        -1
     }
 }
 
@@ -190,7 +214,7 @@ mod tests {
     }
 
     /// controller_utils_test.go `TestSortingActivePodsWithRanks`'s `pod`
-    /// (UIDs all empty there: here all 0).
+    /// (UIDs all empty there).
     fn rank(p: P, colocated: usize) -> ActivePodRank {
         ActivePodRank {
             pod: PodId(p.id),
@@ -202,7 +226,8 @@ mod tests {
             ready_since: p.ready.then(|| SimTime::from_secs(NOW - p.ready_ago_s)),
             max_restarts: p.restarts,
             created: SimTime::from_secs(NOW - p.created_ago_s),
-            uid: 0,
+            ready_uid: 0,
+            created_uid: 0,
         }
     }
 
@@ -255,6 +280,7 @@ mod tests {
         ] {
             assert!(same(p, p), "pod {}", p.id);
         }
+        // Same log₂ bucket, same (empty) UIDs: equal.
         assert!(same(unscheduled_5h, unscheduled_8h));
         assert!(same(ready_5h, ready_8h));
         // Inequality: (lesser, its rank, greater, its rank).
@@ -283,14 +309,52 @@ mod tests {
     fn log_scale_buckets() {
         let now = SimTime::from_secs(1000);
         // 100 s and 120 s old: both in bucket ⌊log2(1e11..1.2e11 ns)⌋ = 36.
-        let a = SimTime::from_secs(900);
-        let b = SimTime::from_secs(880);
-        assert_eq!(log_scale_newer_first(a, b, now, 1, 2), Ordering::Less);
-        assert_eq!(log_scale_newer_first(a, b, now, 2, 1), Ordering::Greater);
-        // 10 s old vs 500 s old: different buckets, the younger first.
-        assert_eq!(
-            log_scale_newer_first(SimTime::from_secs(990), SimTime::from_secs(500), now, 9, 1),
-            Ordering::Less
-        );
+        assert_eq!(log_rank(SimTime::from_secs(900), now), 36);
+        assert_eq!(log_rank(SimTime::from_secs(880), now), 36);
+        // 10 s old vs 500 s old: different buckets.
+        assert!(log_rank(SimTime::from_secs(990), now) < log_rank(SimTime::from_secs(500), now));
+        assert_eq!(log_rank(now, now), -1);
+    }
+
+    proptest::proptest! {
+        /// The order is total: antisymmetric and transitive on any pods
+        /// (upstream's `Less` is not; see `cmp_delete_first`).
+        #[test]
+        fn delete_order_is_total(pods in proptest::collection::vec(
+            (proptest::bool::ANY, proptest::bool::ANY, 0u32..3, 0u64..40, 0u64..40, 0usize..3, 0u64..5),
+            1..8,
+        )) {
+            let now = SimTime::from_secs(NOW);
+            let mut ranks: Vec<ActivePodRank> = pods
+                .iter()
+                .enumerate()
+                .map(|(i, &(running, ready, restarts, ready_ago, created_ago, coloc, uid))| {
+                    let mut r = rank(P {
+                        id: i as u32,
+                        assigned: true,
+                        running,
+                        ready,
+                        restarts,
+                        ready_ago_s: ready_ago,
+                        created_ago_s: created_ago,
+                        cost: 0,
+                    }, coloc);
+                    (r.ready_uid, r.created_uid) = (uid, uid);
+                    r
+                })
+                .collect();
+            unify_uids(&mut ranks);
+            for a in &ranks {
+                for b in &ranks {
+                    let ab = a.cmp_delete_first(b, now);
+                    proptest::prop_assert_eq!(ab, b.cmp_delete_first(a, now).reverse());
+                    for c in &ranks {
+                        if ab != Ordering::Greater && b.cmp_delete_first(c, now) != Ordering::Greater {
+                            proptest::prop_assert_ne!(a.cmp_delete_first(c, now), Ordering::Greater);
+                        }
+                    }
+                }
+            }
+        }
     }
 }
