@@ -254,6 +254,86 @@ proptest! {
     }
 }
 
+fn deployment_action(kind: u8, arg: u8) -> Action {
+    let (namespace, deployment) = ("default".to_string(), "web".to_string());
+    match kind % 5 {
+        0 => set_image(["web:1", "web:2", "broken:1"][usize::from(arg % 3)]),
+        1 => Action::Scale {
+            namespace,
+            deployment,
+            replicas: i32::from(arg % 12),
+        },
+        2 => Action::Pause {
+            namespace,
+            deployment,
+        },
+        3 => Action::Resume {
+            namespace,
+            deployment,
+        },
+        _ => Action::Rollback {
+            namespace,
+            deployment,
+            to_revision: (arg % 2 == 0).then_some(i64::from(arg % 5) + 1),
+        },
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// Any mix of setImage, scale, pause, resume and rollback, under
+    /// either strategy, with or without a sync delay: the run completes
+    /// with the state checker on after every event (each pod held by
+    /// exactly its ReplicaSet, ReplicaSet counts ordered, no negative
+    /// replicas, the deletion order total), and once the timeline is
+    /// over and the Deployment is not paused, it settles on
+    /// `spec.replicas` pods of its template.
+    #[test]
+    fn any_timeline_of_deployment_actions_keeps_the_invariants(
+        recreate in proptest::bool::ANY,
+        replicas in 0i32..8,
+        delay_ms in prop::sample::select(vec![0u64, 100, 1500]),
+        actions in proptest::collection::vec((0u8..5, 0u8..20, 1u64..8), 0..25),
+    ) {
+        let strategy = if recreate {
+            DeploymentStrategy::Recreate
+        } else {
+            rolling(IntOrPercent::Percent(25), IntOrPercent::Int(1))
+        };
+        let mut d = web(replicas, "web:1", strategy);
+        d.revision_history_limit = 2;
+        d.min_ready_seconds = 1;
+        let mut t = 0;
+        let mut timeline = Vec::new();
+        for &(kind, arg, gap) in &actions {
+            t += gap * 5;
+            timeline.push(at(t, deployment_action(kind, arg)));
+        }
+        // End resumed, so the last template rolls out.
+        t += 5;
+        timeline.push(at(t, Action::Resume {
+            namespace: "default".into(),
+            deployment: "web".into(),
+        }));
+        let mut inp = input(d, timeline, t + 600);
+        inp.config.controller_manager.sync_delay = SimTime::from_millis(delay_ms);
+        let (sim, _) = run(inp);
+        let store = sim.store();
+        let dep = store.deployment(store.deployment_id("default", "web").unwrap());
+        let broken = dep.template.spec.containers[0].image == "broken:1";
+        if broken {
+            // A stuck rollout holds at most the surge.
+            let surge = kubesim_scheduler::controllers::deployment::util::max_surge(dep);
+            prop_assert!(dep.status.replicas <= dep.replicas + surge);
+        } else {
+            prop_assert_eq!(dep.status.replicas, dep.replicas);
+            prop_assert_eq!(dep.status.updated_replicas, dep.replicas);
+            prop_assert_eq!(dep.status.available_replicas, dep.replicas);
+        }
+    }
+}
+
 /// `kubectl rollout undo`: the first ReplicaSet is found again
 /// (`FindNewReplicaSet`) and scaled back up; its revision becomes 3; no
 /// third ReplicaSet appears.
