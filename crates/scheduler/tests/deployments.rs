@@ -274,7 +274,7 @@ fn deployment_action(kind: u8, arg: u8) -> Action {
         _ => Action::Rollback {
             namespace,
             deployment,
-            to_revision: (arg % 2 == 0).then_some(i64::from(arg % 5) + 1),
+            to_revision: arg.is_multiple_of(2).then_some(i64::from(arg % 5) + 1),
         },
     }
 }
