@@ -68,14 +68,12 @@ pub fn scale_input(n_nodes: usize, n_pods: usize, duration: SimTime) -> Simulati
         let mem = (256 + (a as i64 % 8) * 256) << 20;
         let mut meta = ObjectMeta::named(&name);
         meta.labels.insert("app".into(), name.clone());
-        deployments.push(Deployment {
-            metadata: meta,
-            replicas: per_app as i32,
-            selector: LabelSelector::from_labels(
-                [("app".to_string(), name.clone())].into_iter().collect(),
-            ),
-            template: template(&name, cpu_m, mem),
-        });
+        deployments.push(Deployment::new(
+            meta,
+            per_app as i32,
+            LabelSelector::from_labels([("app".to_string(), name.clone())].into_iter().collect()),
+            template(&name, cpu_m, mem),
+        ));
         images.push((
             format!("{name}:1"),
             ImageBehavior {
@@ -100,6 +98,7 @@ pub fn scale_input(n_nodes: usize, n_pods: usize, duration: SimTime) -> Simulati
                 nodes: true,
                 containers: false,
                 container_every: 1,
+                deployments: false,
             },
             kubelet: Default::default(),
             profile: SchedulerProfile::default(),

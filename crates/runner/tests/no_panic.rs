@@ -45,6 +45,17 @@ proptest! {
         check(&text[..cut]);
     }
 
+    // The rollout keys of a Deployment and its timeline.
+    #[test]
+    fn rollout_value_replacements_never_panic(value in "[-a-zA-Z0-9.%{}\\[\\]:,\"' ]{0,12}", which in 0usize..8) {
+        let keys = ["replicas: 10", "maxSurge: 25%", "maxUnavailable: 25%", "type: RollingUpdate",
+                    "action: setImage", "target: deployment/web", "image: web:2", "at: 5m"];
+        let key = keys[which];
+        let (k, _) = key.split_once(": ").expect("key: value");
+        let text = example("rolling-update.yaml").replacen(key, &format!("{k}: {value}"), 1);
+        check(&text);
+    }
+
     #[test]
     fn value_replacements_never_panic(value in "[-a-zA-Z0-9.{}\\[\\]:,\"' ]{0,12}", which in 0usize..12) {
         let keys = ["cpu: \"16\"", "memory: 64Gi", "duration: 10m", "replicas: 1", "startup: 2s", "pods: 110",

@@ -232,7 +232,7 @@ const ROWS: &[Row] = &[
     err(concat!(head!(), cluster!(), "  controllerManager: {largeClusterSizeThreshold: «-1}\n"), "largeClusterSizeThreshold is a number of nodes", "cluster.controllerManager.largeClusterSizeThreshold"),
     err(concat!(head!(), cluster!(), "  controllerManager: {unhealthyZoneThreshold: «0}\n"), "Invalid value: 0: unhealthyZoneThreshold is a share of a zone's nodes, in (0, 1]", "cluster.controllerManager.unhealthyZoneThreshold"),
     err(concat!(head!(), cluster!(), "  controllerManager: {unhealthyZoneThreshold: «1.5}\n"), "Invalid value: 1.5: unhealthyZoneThreshold is a share", "cluster.controllerManager.unhealthyZoneThreshold"),
-    err(concat!(head!(), cluster!(), "  controllerManager: {«syncDelay: 1s}\n"), "unknown field \"syncDelay\"", "cluster.controllerManager.syncDelay"),
+    err(concat!(head!(), cluster!(), "  controllerManager: {syncDelay: «soon}\n"), "invalid duration \"soon\"", "cluster.controllerManager.syncDelay"),
     // ---- cluster.scheduler, cluster.cgroup ----
     err(concat!(head!(), cluster!(), "  scheduler: {scoringStrategy: «MostAlocated}\n"), "Unsupported value: \"MostAlocated\"", "cluster.scheduler.scoringStrategy"),
     err(concat!(head!(), cluster!(), "  scheduler: {resources: [{name: cpu, weight: «0}]}\n"), "resource weight must be in the range 1-100", "cluster.scheduler.resources[0].weight"),
@@ -340,6 +340,12 @@ const ROWS: &[Row] = &[
     // ---- enum-like fields ----
     err(deployment!(concat!("      selector: {matchLabels: {app: d}}\n      strategy: {type: «Rolling}\n", dep_template!())), "Unsupported value: \"Rolling\": supported values: \"Recreate\", \"RollingUpdate\"", "workloads[0].spec.strategy.type"),
     err(deployment!(concat!("      selector: {matchLabels: {app: d}}\n      strategy: {type: Recreate, «rollingUpdate: {maxSurge: 1}}\n", dep_template!())), "may not be specified when strategy `type` is 'Recreate'", "workloads[0].spec.strategy.rollingUpdate"),
+    // `ValidateRollingUpdateDeployment`, `ValidateDeploymentSpec`.
+    err(deployment!(concat!("      selector: {matchLabels: {app: d}}\n      strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: «0}}\n", dep_template!())), "Invalid value: 0: may not be 0 when `maxSurge` is 0", "workloads[0].spec.strategy.rollingUpdate.maxUnavailable"),
+    err(deployment!(concat!("      selector: {matchLabels: {app: d}}\n      strategy: {rollingUpdate: {maxUnavailable: «150%}}\n", dep_template!())), "must not be greater than 100%", "workloads[0].spec.strategy.rollingUpdate.maxUnavailable"),
+    err(deployment!(concat!("      selector: {matchLabels: {app: d}}\n      strategy: {rollingUpdate: {maxSurge: «lots}}\n", dep_template!())), "a valid percent string must be a numeric string followed by an ending '%'", "workloads[0].spec.strategy.rollingUpdate.maxSurge"),
+    err(deployment!(concat!("      selector: {matchLabels: {app: d}}\n      strategy: {rollingUpdate: {maxSurge: «-1}}\n", dep_template!())), "Invalid value: -1: must be greater than or equal to 0", "workloads[0].spec.strategy.rollingUpdate.maxSurge"),
+    err(deployment!(concat!("      selector: {matchLabels: {app: d}}\n      minReadySeconds: 30\n      progressDeadlineSeconds: «30\n", dep_template!())), "Invalid value: 30: must be greater than minReadySeconds", "workloads[0].spec.progressDeadlineSeconds"),
     err(pod!("      restartPolicy: «Sometimes\n      containers: [{name: c, image: img}]\n"), "Unsupported value: \"Sometimes\"", "workloads[0].spec.restartPolicy"),
     err(pod!("      dnsPolicy: «ClusterFirstt\n      containers: [{name: c, image: img}]\n"), "Unsupported value: \"ClusterFirstt\"", "workloads[0].spec.dnsPolicy"),
     err(pod!("      preemptionPolicy: «Sometimes\n      containers: [{name: c, image: img}]\n"), "Unsupported value: \"Sometimes\"", "workloads[0].spec.preemptionPolicy"),
@@ -439,6 +445,60 @@ const ROWS: &[Row] = &[
     ), "scale needs replicas", "timeline[0].replicas"),
     err(concat!(
         head!(), cluster!(), images!(),
+        "workloads:\n",
+        "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\n",
+        "timeline:\n  - {at: 1m, action: setImage, target: «deployment/web, image: img2}\n"
+    ), "no Deployment named \"web\" in this scenario", "timeline[0].target"),
+    err(concat!(
+        head!(), cluster!(), images!(),
+        "workloads:\n",
+        "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\n",
+        "timeline:\n  - {at: 1m, action: setImage, target: «d, image: img2}\n"
+    ), "setImage needs a target of the form deployment/NAME", "timeline[0].target"),
+    err(concat!(
+        head!(), cluster!(), images!(),
+        "workloads:\n",
+        "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\n",
+        "timeline:\n  - «{at: 1m, action: setImage, target: deployment/d}\n"
+    ), "Required value: setImage needs image", "timeline[0].image"),
+    err(concat!(
+        head!(), cluster!(), images!(),
+        "workloads:\n",
+        "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\n",
+        "timeline:\n  - {at: 1m, action: setImage, target: deployment/d, container: «app, image: img2}\n"
+    ), "Deployment \"d\" has no container named \"app\"", "timeline[0].container"),
+    err(concat!(
+        head!(), cluster!(), images!(),
+        "workloads:\n",
+        "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}, {name: side, image: img}]}}}}\n",
+        "timeline:\n  - «{at: 1m, action: setImage, target: deployment/d, image: img2}\n"
+    ), "has 2 containers: name the one to change with container", "timeline[0].container"),
+    err(concat!(
+        head!(), cluster!(), images!(),
+        "workloads:\n",
+        "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\n",
+        "timeline:\n  - {at: 1m, action: rollback, target: deployment/d, toRevision: «0}\n"
+    ), "toRevision is a revision, 1 or more", "timeline[0].toRevision"),
+    err(concat!(
+        head!(), cluster!(), images!(),
+        "workloads:\n",
+        "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\n",
+        "timeline:\n  - {at: 1m, action: pause, target: deployment/d, «image: img2}\n"
+    ), "Forbidden: image may only be set with action setImage, not pause", "timeline[0].image"),
+    err(concat!(
+        head!(), cluster!(), images!(),
+        "workloads:\n",
+        "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\n",
+        "timeline:\n  - {at: 1m, action: scale, target: deployment/d, replicas: 2, «toRevision: 1}\n"
+    ), "Forbidden: toRevision may only be set with action rollback, not scale", "timeline[0].toRevision"),
+    err(concat!(
+        head!(), cluster!(), images!(),
+        "workloads:\n",
+        "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\n",
+        "timeline:\n  - {at: 1m, action: resume, target: «deployment/e}\n"
+    ), "no Deployment named \"e\" in this scenario", "timeline[0].target"),
+    err(concat!(
+        head!(), cluster!(), images!(),
         "limits: {maxObjects: 100}\n",
         "workloads:\n",
         "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {replicas: 10, selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\n",
@@ -520,7 +580,7 @@ const ROWS: &[Row] = &[
     err(node_timeline!("  - {at: 1m, action: nodeDown, target: node/n-1, «count: 2}\n"), "Forbidden: count may only be set with action addNodes, not nodeDown", "timeline[0].count"),
     err(node_timeline!("  - {at: 1m, action: uncordon, target: node/n-1, «replicas: 2}\n"), "Forbidden: replicas may only be set with action scale, not uncordon", "timeline[0].replicas"),
     err(node_timeline!("  - {at: 1m, action: nodeDown, target: node/n-1, mode: «reboot}\n"), "Unsupported value: \"reboot\": supported values: \"crash\", \"partition\"", "timeline[0].mode"),
-    err(node_timeline!("  - {at: 1m, action: «nodedown, target: node/n-1}\n"), "Unsupported value: \"nodedown\": supported values: \"scale\", \"nodeDown\"", "timeline[0].action"),
+    err(node_timeline!("  - {at: 1m, action: «nodedown, target: node/n-1}\n"), "Unsupported value: \"nodedown\": supported values: \"scale\", \"setImage\"", "timeline[0].action"),
     err(node_timeline!("  - {at: 1m, action: addNodes, target: «pool/m, count: 1}\n"), "no node pool named \"m\" in cluster.nodes", "timeline[0].target"),
     err(node_timeline!("  - {at: 1m, action: addNodes, target: «node/n-1, count: 1}\n"), "addNodes needs a target of the form pool/NAME", "timeline[0].target"),
     err(node_timeline!("  - «{at: 1m, action: addNodes, target: pool/n}\n"), "Required value: addNodes needs count", "timeline[0].count"),

@@ -8,8 +8,9 @@
 //!   [`PodInfo`], the [`FilterPlugin`] / [`ScorePlugin`] traits), one file
 //!   per plugin, the scheduling queue, the scheduler's cache, the profile,
 //!   the cycle ([`Scheduler`]) and the driver ([`Placement`]).
-//! - [`controllers`]: one file per controller (the Deployment
-//!   controller's replica management, the Job and CronJob controllers),
+//! - [`controllers`]: one file or folder per controller (the Deployment
+//!   controller with its RollingUpdate and Recreate strategies, the
+//!   ReplicaSet, Job and CronJob controllers, the node controllers),
 //!   fed by store notices and their own timers.
 //! - [`engine`]: the closed [`Event`] enum, the loop ([`Simulation`]), the
 //!   [`Sampler`], the timeline, and the typed [`records`](engine) every
@@ -32,7 +33,7 @@ pub use engine::{
     Action, ContainerRecord, Event, EventRecord, EvictionRecord, Field, MetricObject, MetricRecord,
     MetricsConfig, NullSink, OomRecord, PodRecord, Record, RecordSink, RunSummary, Sampler,
     SimError, Simulation, SimulationConfig, SimulationInput, SummaryRecord, TimelineEntry,
-    CHECK_EVERY_EVENT_MAX,
+    CHECK_EVERY_EVENT_MAX, DEPLOYMENT_METRICS, REVISION_METRICS,
 };
 pub use placement::framework;
 pub use placement::{

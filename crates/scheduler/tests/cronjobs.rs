@@ -119,6 +119,7 @@ fn input(cron_jobs: Vec<CronJob>, duration: u64, origin: i64) -> SimulationInput
                 containers: false,
                 container_every: 1,
                 cluster: true,
+                deployments: false,
             },
             kubelet: Default::default(),
             profile: Default::default(),

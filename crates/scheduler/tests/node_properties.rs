@@ -57,11 +57,11 @@ fn node(name: String, zone: &str) -> Node {
 fn web(replicas: i32) -> Deployment {
     let mut labels = BTreeMap::new();
     labels.insert("app".to_string(), "web".to_string());
-    Deployment {
-        metadata: ObjectMeta::named("web"),
+    Deployment::new(
+        ObjectMeta::named("web"),
         replicas,
-        selector: LabelSelector::from_labels(labels.clone()),
-        template: PodTemplate {
+        LabelSelector::from_labels(labels.clone()),
+        PodTemplate {
             labels,
             annotations: BTreeMap::new(),
             spec: PodSpec {
@@ -77,7 +77,7 @@ fn web(replicas: i32) -> Deployment {
                 ..Default::default()
             },
         },
-    }
+    )
 }
 
 /// A failure: which node (index), when, how, and for how long (`None`:

@@ -52,11 +52,11 @@ fn node(name: &str, zone: Option<&str>) -> Node {
 fn web(replicas: i32, tolerations: Vec<Toleration>) -> Deployment {
     let mut labels = BTreeMap::new();
     labels.insert("app".to_string(), "web".to_string());
-    Deployment {
-        metadata: ObjectMeta::named("web"),
+    Deployment::new(
+        ObjectMeta::named("web"),
         replicas,
-        selector: LabelSelector::from_labels(labels.clone()),
-        template: PodTemplate {
+        LabelSelector::from_labels(labels.clone()),
+        PodTemplate {
             labels,
             annotations: BTreeMap::new(),
             spec: PodSpec {
@@ -73,7 +73,7 @@ fn web(replicas: i32, tolerations: Vec<Toleration>) -> Deployment {
                 ..Default::default()
             },
         },
-    }
+    )
 }
 
 fn at(t: u64, action: Action) -> TimelineEntry {

@@ -288,16 +288,16 @@ fn arb_input() -> impl Strategy<Value = SimulationInput> {
                     let name = format!("dep-{i}");
                     let mut labels = Labels::new();
                     labels.insert("app".into(), name.clone());
-                    Deployment {
-                        metadata: ObjectMeta::named(name),
+                    Deployment::new(
+                        ObjectMeta::named(name),
                         replicas,
-                        selector: LabelSelector::from_labels(labels.clone()),
-                        template: PodTemplate {
+                        LabelSelector::from_labels(labels.clone()),
+                        PodTemplate {
                             labels,
                             annotations: Labels::new(),
                             spec,
                         },
-                    }
+                    )
                 })
                 .collect();
             let timeline = if deployments.is_empty() {
@@ -326,6 +326,7 @@ fn arb_input() -> impl Strategy<Value = SimulationInput> {
                         nodes: true,
                         containers: false,
                         container_every: 1,
+                        deployments: false,
                     },
                     kubelet: Default::default(),
                     scenario: "prop".into(),

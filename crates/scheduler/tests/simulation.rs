@@ -79,12 +79,12 @@ fn template(app: &str, spec: PodSpec) -> PodTemplate {
 
 fn deployment(name: &str, replicas: i32, spec: PodSpec) -> Deployment {
     let t = template(name, spec);
-    Deployment {
-        metadata: ObjectMeta::named(name),
+    Deployment::new(
+        ObjectMeta::named(name),
         replicas,
-        selector: LabelSelector::from_labels(t.labels.clone()),
-        template: t,
-    }
+        LabelSelector::from_labels(t.labels.clone()),
+        t,
+    )
 }
 
 /// The ReplicaSet name the controller gives `d`.
@@ -163,6 +163,7 @@ impl RecordSink for Collect {
             MetricObject::Cluster => "cluster".to_string(),
             MetricObject::Node(n) => format!("node/{n}"),
             MetricObject::Container { pod, container } => format!("container/{pod}/{container}"),
+            other => other.to_string(),
         };
         self.metrics.push((r.time, obj, r.metric, r.value));
         Ok(())
@@ -992,6 +993,7 @@ fn metrics_scenario(container_every: u32) -> SimulationInput {
         nodes: true,
         containers: true,
         container_every,
+        deployments: false,
     };
     inp
 }
@@ -1118,6 +1120,7 @@ fn metrics_can_be_turned_off() {
         nodes: false,
         containers: false,
         container_every: 1,
+        deployments: false,
     };
     let (_, _, rec) = run(inp);
     assert!(rec.metrics.is_empty());
@@ -1182,6 +1185,7 @@ fn cluster_metrics() {
         containers: false,
         container_every: 1,
         cluster: true,
+        deployments: false,
     };
     let (sim, _, rec) = run(inp);
     let samples = 240 / 10;

@@ -62,7 +62,9 @@ pub use store::{
 };
 pub use taint::{tolerations_tolerate_taint, Taint, TaintEffect, Toleration, TolerationOperator};
 pub use workload::{
-    ConcurrencyPolicy, CronJob, CronJobStatus, Deployment, Job, JobOutcome, JobStatus, JobTemplate,
-    PodTemplate, ReplicaSet, DEFAULT_FAILED_JOBS_HISTORY_LIMIT, DEFAULT_JOB_BACKOFF_LIMIT,
+    ConcurrencyPolicy, CronJob, CronJobStatus, Deployment, DeploymentCondition, DeploymentStatus,
+    DeploymentStrategy, IntOrPercent, Job, JobOutcome, JobStatus, JobTemplate, PodTemplate,
+    ReplicaSet, ReplicaSetStatus, DEFAULT_FAILED_JOBS_HISTORY_LIMIT, DEFAULT_JOB_BACKOFF_LIMIT,
+    DEFAULT_PROGRESS_DEADLINE_SECONDS, DEFAULT_REVISION_HISTORY_LIMIT, DEFAULT_ROLLING_UPDATE,
     DEFAULT_SUCCESSFUL_JOBS_HISTORY_LIMIT,
 };

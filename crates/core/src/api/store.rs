@@ -30,7 +30,10 @@ use crate::api::taint::{Taint, TaintEffect};
 pub const TAINT_MEMORY_PRESSURE: &str = "node.kubernetes.io/memory-pressure";
 /// The taint that goes with `spec.unschedulable` (`v1.TaintNodeUnschedulable`).
 pub const TAINT_NODE_UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
-use crate::api::workload::{CronJob, CronJobStatus, Deployment, Job, JobStatus, ReplicaSet};
+use crate::api::workload::{
+    CronJob, CronJobStatus, Deployment, DeploymentStatus, Job, JobStatus, PodTemplate, ReplicaSet,
+    ReplicaSetStatus,
+};
 use crate::kernel::{LimitExceeded, ModelLimits, SimTime};
 use crate::qos::{compute_pod_qos, QosClass};
 use std::collections::BTreeMap;
@@ -55,6 +58,8 @@ pub enum Notice {
     },
     /// A pod's Ready condition became true.
     PodReady(PodId),
+    /// A pod's Ready condition fell back to false (it is still running).
+    PodUnready(PodId),
     /// Deletion of a pod started (`deletionTimestamp` set).
     PodDeleted(PodId),
     /// A pod stopped holding resources on `node`: it reached a terminal
@@ -65,7 +70,8 @@ pub enum Notice {
         /// The node it was on.
         node: NodeId,
     },
-    /// A Deployment's spec changed (scaled).
+    /// A Deployment's spec changed (scaled, a new template, paused or
+    /// resumed).
     DeploymentChanged(DeploymentId),
     /// A Job was created.
     JobAdded(JobId),
@@ -252,6 +258,8 @@ pub struct Store {
     deployment_names: BTreeMap<NameKey, DeploymentId>,
     replica_sets: Vec<ReplicaSet>,
     replica_set_names: BTreeMap<NameKey, ReplicaSetId>,
+    /// ReplicaSets whose deletion finished (`revisionHistoryLimit`).
+    replica_sets_deleted: usize,
     jobs: Vec<Job>,
     job_names: BTreeMap<NameKey, JobId>,
     /// Jobs whose deletion finished.
@@ -277,6 +285,7 @@ impl Store {
             deployment_names: BTreeMap::new(),
             replica_sets: Vec::new(),
             replica_set_names: BTreeMap::new(),
+            replica_sets_deleted: 0,
             jobs: Vec::new(),
             job_names: BTreeMap::new(),
             jobs_deleted: 0,
@@ -695,7 +704,7 @@ impl Store {
         nodes
             + pods
             + self.deployments.len()
-            + self.replica_sets.len()
+            + (self.replica_sets.len() - self.replica_sets_deleted)
             + (self.jobs.len() - self.jobs_deleted)
             + self.cron_jobs.len()
     }
@@ -711,10 +720,100 @@ impl Store {
         self.notices.push(Notice::DeploymentChanged(id));
     }
 
+    /// Sets a Deployment's `spec.template` (`kubectl set image`, `kubectl
+    /// rollout undo`).
+    pub fn set_deployment_template(&mut self, id: DeploymentId, template: PodTemplate) {
+        let d = &mut self.deployments[id.index()];
+        if d.template == template {
+            return;
+        }
+        d.template = template;
+        d.metadata.generation += 1;
+        self.notices.push(Notice::DeploymentChanged(id));
+    }
+
+    /// Sets a Deployment's `spec.paused` (`kubectl rollout pause/resume`).
+    pub fn set_deployment_paused(&mut self, id: DeploymentId, paused: bool) {
+        let d = &mut self.deployments[id.index()];
+        if d.paused == paused {
+            return;
+        }
+        d.paused = paused;
+        d.metadata.generation += 1;
+        self.notices.push(Notice::DeploymentChanged(id));
+    }
+
+    /// Sets a Deployment's annotation `key` (its controller's
+    /// `deployment.kubernetes.io/revision`).
+    pub fn set_deployment_annotation(&mut self, id: DeploymentId, key: &str, value: String) {
+        let a = &mut self.deployments[id.index()].metadata.annotations;
+        if a.get(key) != Some(&value) {
+            a.insert(key.to_string(), value);
+        }
+    }
+
+    /// Sets a Deployment's `status` (its controller's).
+    pub fn set_deployment_status(&mut self, id: DeploymentId, status: DeploymentStatus) {
+        debug_assert!(status.replicas >= 0 && status.available_replicas >= 0);
+        self.deployments[id.index()].status = status;
+    }
+
     /// Sets a ReplicaSet's `spec.replicas` (its Deployment scaling it).
     pub fn scale_replica_set(&mut self, id: ReplicaSetId, replicas: i32) {
         debug_assert!(replicas >= 0, "negative replicas");
-        self.replica_sets[id.index()].replicas = replicas;
+        let rs = &mut self.replica_sets[id.index()];
+        debug_assert!(
+            rs.metadata.deletion_timestamp.is_none(),
+            "scaling a deleted ReplicaSet"
+        );
+        rs.replicas = replicas;
+    }
+
+    /// Sets a ReplicaSet's annotation `key` (revision, desired and max
+    /// replicas: its Deployment's).
+    pub fn set_replica_set_annotation(&mut self, id: ReplicaSetId, key: &str, value: String) {
+        let a = &mut self.replica_sets[id.index()].metadata.annotations;
+        if a.get(key) != Some(&value) {
+            a.insert(key.to_string(), value);
+        }
+    }
+
+    /// Sets a ReplicaSet's `spec.minReadySeconds` (its Deployment's).
+    pub fn set_replica_set_min_ready(&mut self, id: ReplicaSetId, seconds: i32) {
+        debug_assert!(seconds >= 0);
+        self.replica_sets[id.index()].min_ready_seconds = seconds;
+    }
+
+    /// Sets a ReplicaSet's `status` (the ReplicaSet controller's).
+    pub fn set_replica_set_status(&mut self, id: ReplicaSetId, status: ReplicaSetStatus) {
+        debug_assert!(status.replicas >= 0 && status.ready_replicas <= status.replicas);
+        self.replica_sets[id.index()].status = status;
+    }
+
+    /// Deletes a ReplicaSet that holds no pods (`revisionHistoryLimit`
+    /// cleanup); its row stays, its name is free again.
+    pub fn delete_replica_set(&mut self, id: ReplicaSetId, now: SimTime) -> bool {
+        let rs = &mut self.replica_sets[id.index()];
+        if rs.metadata.deletion_timestamp.is_some() {
+            return false;
+        }
+        debug_assert!(
+            rs.replicas == 0 && rs.status.replicas == 0,
+            "deleting ReplicaSet {} that holds pods",
+            rs.metadata.name
+        );
+        rs.metadata.deletion_timestamp = Some(now);
+        let k = key(&rs.metadata);
+        self.replica_set_names.remove(&k);
+        self.replica_sets_deleted += 1;
+        true
+    }
+
+    /// The live ReplicaSet `namespace/name`.
+    pub fn replica_set_id(&self, namespace: &str, name: &str) -> Option<ReplicaSetId> {
+        self.replica_set_names
+            .get(&(namespace.to_string(), name.to_string()))
+            .copied()
     }
 
     /// The scheduler's binding: `pod` runs on `node` from `now`.
@@ -951,6 +1050,8 @@ impl Store {
         if ready && !was {
             p.times.ready.get_or_insert(now);
             self.notices.push(Notice::PodReady(pod));
+        } else if was && !ready {
+            self.notices.push(Notice::PodUnready(pod));
         }
     }
 
@@ -1174,7 +1275,29 @@ impl Store {
         for (id, p) in self.pods() {
             check_pod(id, p, self)?;
         }
+        self.check_replica_sets()?;
         self.check_job_indexes()
+    }
+
+    /// ReplicaSets: replicas never negative, the live-name index points
+    /// at what it names, a deleted one is in no index.
+    fn check_replica_sets(&self) -> Result<(), String> {
+        for (id, rs) in self.replica_sets() {
+            if rs.replicas < 0 || rs.status.replicas < 0 {
+                return Err(format!(
+                    "replicaset {}: negative replicas",
+                    rs.metadata.name
+                ));
+            }
+            let indexed = self.replica_set_names.get(&key(&rs.metadata)) == Some(&id);
+            if indexed == rs.metadata.deletion_timestamp.is_some() {
+                return Err(format!("replicaset index: {}", rs.metadata.name));
+            }
+        }
+        if self.replica_set_names.len() + self.replica_sets_deleted != self.replica_sets.len() {
+            return Err("replicaset index size".into());
+        }
+        Ok(())
     }
 
     /// The live-name indexes of Jobs and CronJobs point at what they name;

@@ -21,10 +21,44 @@ pub struct PodTemplate {
     pub spec: PodSpec,
 }
 
+/// `intstr.IntOrString` as `maxSurge` and `maxUnavailable` take it: a
+/// number of pods or a percentage of `spec.replicas`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntOrPercent {
+    /// A number of pods.
+    Int(i32),
+    /// A percentage (`"25%"` is `Percent(25)`).
+    Percent(i32),
+}
+
+/// `apps/v1.DeploymentStrategy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeploymentStrategy {
+    /// `Recreate`: every old pod is gone before new ones are created.
+    Recreate,
+    /// `RollingUpdate` with its `maxSurge` and `maxUnavailable`.
+    RollingUpdate {
+        /// `rollingUpdate.maxSurge` (default 25%).
+        max_surge: IntOrPercent,
+        /// `rollingUpdate.maxUnavailable` (default 25%).
+        max_unavailable: IntOrPercent,
+    },
+}
+
+/// `SetDefaults_Deployment` (pkg/apis/apps/v1/defaults.go): 25% and 25%.
+pub const DEFAULT_ROLLING_UPDATE: DeploymentStrategy = DeploymentStrategy::RollingUpdate {
+    max_surge: IntOrPercent::Percent(25),
+    max_unavailable: IntOrPercent::Percent(25),
+};
+/// `SetDefaults_Deployment`: `revisionHistoryLimit`.
+pub const DEFAULT_REVISION_HISTORY_LIMIT: i32 = 10;
+/// `SetDefaults_Deployment`: `progressDeadlineSeconds`.
+pub const DEFAULT_PROGRESS_DEADLINE_SECONDS: i32 = 600;
+
 /// `apps/v1.Deployment`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deployment {
-    /// `metadata`.
+    /// `metadata` (its annotations carry `deployment.kubernetes.io/revision`).
     pub metadata: ObjectMeta,
     /// `spec.replicas` (defaulted to 1).
     pub replicas: i32,
@@ -32,20 +66,113 @@ pub struct Deployment {
     pub selector: LabelSelector,
     /// `spec.template`.
     pub template: PodTemplate,
+    /// `spec.strategy` (default RollingUpdate 25%/25%).
+    pub strategy: DeploymentStrategy,
+    /// `spec.minReadySeconds` (default 0).
+    pub min_ready_seconds: i32,
+    /// `spec.revisionHistoryLimit` (default 10).
+    pub revision_history_limit: i32,
+    /// `spec.progressDeadlineSeconds` (default 600; `None`: no deadline,
+    /// as upstream's `math.MaxInt32`).
+    pub progress_deadline_seconds: Option<i32>,
+    /// `spec.paused`.
+    pub paused: bool,
+    /// `status`.
+    pub status: DeploymentStatus,
+}
+
+impl Deployment {
+    /// A Deployment with `SetDefaults_Deployment` applied to every field
+    /// not given here.
+    pub fn new(
+        metadata: ObjectMeta,
+        replicas: i32,
+        selector: LabelSelector,
+        template: PodTemplate,
+    ) -> Self {
+        Deployment {
+            metadata,
+            replicas,
+            selector,
+            template,
+            strategy: DEFAULT_ROLLING_UPDATE,
+            min_ready_seconds: 0,
+            revision_history_limit: DEFAULT_REVISION_HISTORY_LIMIT,
+            progress_deadline_seconds: Some(DEFAULT_PROGRESS_DEADLINE_SECONDS),
+            paused: false,
+            status: DeploymentStatus::default(),
+        }
+    }
+}
+
+/// `apps/v1.DeploymentCondition` (`Progressing` or `Available`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeploymentCondition {
+    /// `status`: `True`, `False` or `Unknown`.
+    pub status: &'static str,
+    /// `reason` (`Progressing`: `NewReplicaSetCreated`,
+    /// `FoundNewReplicaSet`, `ReplicaSetUpdated`, `NewReplicaSetAvailable`,
+    /// `ProgressDeadlineExceeded`, `DeploymentPaused`, `DeploymentResumed`;
+    /// `Available`: `MinimumReplicasAvailable`,
+    /// `MinimumReplicasUnavailable`).
+    pub reason: &'static str,
+    /// `message`.
+    pub message: String,
+    /// `lastUpdateTime`.
+    pub last_update_time: SimTime,
+    /// `lastTransitionTime`.
+    pub last_transition_time: SimTime,
+}
+
+/// `apps/v1.DeploymentStatus`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeploymentStatus {
+    /// `observedGeneration`.
+    pub observed_generation: i64,
+    /// `replicas`: pods of all its ReplicaSets (not terminating).
+    pub replicas: i32,
+    /// `updatedReplicas`: pods of the new ReplicaSet.
+    pub updated_replicas: i32,
+    /// `readyReplicas`.
+    pub ready_replicas: i32,
+    /// `availableReplicas`: ready for at least `minReadySeconds`.
+    pub available_replicas: i32,
+    /// `unavailableReplicas`.
+    pub unavailable_replicas: i32,
+    /// The `Progressing` condition.
+    pub progressing: Option<DeploymentCondition>,
+    /// The `Available` condition: `MinimumReplicasAvailable` or
+    /// `MinimumReplicasUnavailable`.
+    pub available: Option<DeploymentCondition>,
+}
+
+/// `apps/v1.ReplicaSetStatus`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReplicaSetStatus {
+    /// `replicas`: its pods that are not terminating nor finished.
+    pub replicas: i32,
+    /// `readyReplicas`.
+    pub ready_replicas: i32,
+    /// `availableReplicas`.
+    pub available_replicas: i32,
 }
 
 /// `apps/v1.ReplicaSet`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplicaSet {
     /// `metadata` (named `<deployment>-<pod-template-hash>`, owned by its
-    /// Deployment).
+    /// Deployment; annotations carry its revision).
     pub metadata: ObjectMeta,
     /// `spec.replicas`.
     pub replicas: i32,
+    /// `spec.minReadySeconds` (copied from its Deployment).
+    pub min_ready_seconds: i32,
     /// `spec.selector`.
     pub selector: LabelSelector,
     /// `spec.template`, with the `pod-template-hash` label.
     pub template: PodTemplate,
+    /// `status`.
+    pub status: ReplicaSetStatus,
 }
 
 /// `batch/v1.Job`, the parts kubesim models (a non-indexed Job).

@@ -662,13 +662,28 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
         doc,
         report: &mut report,
     };
-    let targets: Vec<(String, String)> = deployments
+    let targets: Vec<timeline::Target> = deployments
         .iter()
-        .map(|d| (d.metadata.namespace.clone(), d.metadata.name.clone()))
+        .map(|d| {
+            let spec = &d.template.spec;
+            timeline::Target {
+                namespace: d.metadata.namespace.clone(),
+                name: d.metadata.name.clone(),
+                containers: spec
+                    .containers
+                    .iter()
+                    .chain(&spec.init_containers)
+                    .map(|c| c.name.clone())
+                    .collect(),
+                app_containers: spec.containers.len(),
+            }
+        })
         .collect();
     let timeline::Timeline {
         entries: mut timeline,
         scales,
+        rollouts,
+        images: set_images,
         added,
     } = timeline::timeline(&mut ctx, &raw.timeline, &targets, &pools, duration);
     let pool_counts: Vec<u64> = pools.iter().map(|p| p.count).collect();
@@ -702,6 +717,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
             pods: pods.len(),
             deployments: &initial,
             scales: &scales,
+            rollouts: &rollouts,
             jobs: &job_objects,
             cron_jobs: &cron_objects,
             added: &added,
@@ -755,6 +771,15 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
                     let t = r.key("timeline");
                     let e = t.idx(i);
                     doc.error(&e.key("replicas"), msg)
+                }
+                Culprit::Rollout(i) => {
+                    let r = At::ROOT;
+                    let t = r.key("timeline");
+                    let e = t.idx(i);
+                    doc.error(
+                        &e.key("action"),
+                        format!("{msg} (a new revision creates up to the Deployment's replicas in new pods)"),
+                    )
                 }
                 Culprit::Job(k) => {
                     let j = &jobs[k];
@@ -834,6 +859,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
                 cron_runs: &cron_runs,
                 images: &images,
                 timeline_entries: timeline.len() as u64,
+                rollouts: rollouts.len() as u64,
                 sample_interval_given: raw.sample_interval.is_some(),
             },
         );
@@ -845,7 +871,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
         .chain(jobs.iter().map(|j| &j.template.spec))
         .chain(cron_jobs.iter().map(|c| &c.job_template.template.spec))
         .collect();
-    unused_images(&mut ctx, &images, &specs);
+    unused_images(&mut ctx, &images, &specs, &set_images);
     let nodes = if ctx.report.errors.is_empty() {
         let nodes = cluster::expand(&mut ctx, &pools);
         timeline::add_nodes(&mut ctx, &pools, &added, &mut timeline);
@@ -1128,6 +1154,8 @@ struct Estimate<'a> {
     cron_runs: &'a [u64],
     images: &'a [Image],
     timeline_entries: u64,
+    /// The timeline's `setImage` and `rollback` actions.
+    rollouts: u64,
     sample_interval_given: bool,
 }
 
@@ -1179,7 +1207,8 @@ fn estimates(ctx: &mut Ctx<'_, '_>, e: &Estimate<'_>) {
         }
     }
     let samples = budget::samples(e.duration, e.sample_interval);
-    let rows = budget::metric_rows(samples, e.nodes, containers, e.metrics);
+    let deployment_rows = budget::deployment_rows(e.deployments.len() as u64, e.rollouts);
+    let rows = budget::metric_rows(samples, e.nodes, containers, deployment_rows, e.metrics);
     let root = At::ROOT;
     let interval_at = if e.sample_interval_given {
         root.key("sampleInterval")
@@ -1277,9 +1306,16 @@ const EVENTS_PER_RESTART: f64 = 4.0;
 
 /// Warns about `images:` entries no container uses (a typo there leaves
 /// every container of the real image at 0 CPU). `specs` are every pod
-/// spec and pod template of the scenario.
-fn unused_images(ctx: &mut Ctx<'_, '_>, images: &[Image], specs: &[&kubesim_core::PodSpec]) {
-    let mut used: std::collections::BTreeSet<&str> = Default::default();
+/// spec and pod template of the scenario; `set_images` the images the
+/// timeline's `setImage` actions name.
+fn unused_images(
+    ctx: &mut Ctx<'_, '_>,
+    images: &[Image],
+    specs: &[&kubesim_core::PodSpec],
+    set_images: &[String],
+) {
+    let mut used: std::collections::BTreeSet<&str> =
+        set_images.iter().map(String::as_str).collect();
     for spec in specs {
         for c in spec.containers.iter().chain(&spec.init_containers) {
             used.insert(c.image.as_str());

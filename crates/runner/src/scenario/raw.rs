@@ -84,6 +84,10 @@ pub struct ControllerManagerSection {
     pub large_cluster_size_threshold: Option<i64>,
     #[serde(default)]
     pub unhealthy_zone_threshold: Option<f64>,
+    /// How long after an event the Deployment and ReplicaSet controllers
+    /// sync (default 0s).
+    #[serde(default)]
+    pub sync_delay: Option<String>,
 }
 
 /// `cluster.nodes[]`.
@@ -385,6 +389,15 @@ pub struct TimelineSection {
     /// `addNodes`.
     #[serde(default)]
     pub count: Option<i64>,
+    /// `setImage`: the container (optional for one container).
+    #[serde(default)]
+    pub container: Option<String>,
+    /// `setImage`: the new image.
+    #[serde(default)]
+    pub image: Option<String>,
+    /// `rollback`: the revision (default: the previous one).
+    #[serde(default)]
+    pub to_revision: Option<i64>,
 }
 
 /// `metrics`.
@@ -397,6 +410,9 @@ pub struct MetricsSection {
     pub containers: Option<bool>,
     #[serde(default)]
     pub container_interval: Option<String>,
+    /// Rows per Deployment and revision (default false).
+    #[serde(default)]
+    pub deployments: Option<bool>,
 }
 
 /// `limits`.

@@ -17,7 +17,9 @@
 //! 8. created more recently first, on the same log₂ scale.
 //!
 //! kubesim's pod UID is the FNV-1a hash of the pod's name: pseudorandom, as
-//! upstream's UIDs, but reproducible.
+//! upstream's UIDs, but reproducible. Pods with the same ready (creation)
+//! time share the smallest of their UIDs, which makes the order total
+//! (upstream's is not; see `unify_uids`).
 
 use kubesim_core::{stable_hash, PodConditionType, PodId, PodPhase, SimTime, Store};
 use std::cmp::Ordering;
@@ -40,19 +42,35 @@ pub struct ActivePodRank {
     ready_since: Option<SimTime>,
     max_restarts: u32,
     created: SimTime,
-    uid: u64,
+    /// The UID standing for `ready_since` within its log₂ bucket: the
+    /// smallest UID of the ranked pods ready since that instant.
+    ready_uid: u64,
+    /// The same for `created`.
+    created_uid: u64,
 }
 
 impl ActivePodRank {
     /// Ranks `pods` (all owned by one set) as upstream does before sorting.
     pub fn rank_all(store: &Store, pods: &[PodId]) -> Vec<ActivePodRank> {
+        Self::rank_with_related(store, pods, pods)
+    }
+
+    /// Ranks `pods`, counting pods "doubled up" on a node among `related`
+    /// (`getPodsRankedByRelatedPodsOnSameNode`: the active pods of every
+    /// ReplicaSet of the same Deployment).
+    pub fn rank_with_related(
+        store: &Store,
+        pods: &[PodId],
+        related: &[PodId],
+    ) -> Vec<ActivePodRank> {
         let mut per_node: BTreeMap<Option<u32>, usize> = BTreeMap::new();
-        for &p in pods {
+        for &p in related {
             *per_node
                 .entry(store.pod(p).node().map(|n| n.0))
                 .or_default() += 1;
         }
-        pods.iter()
+        let mut ranks: Vec<ActivePodRank> = pods
+            .iter()
             .map(|&pid| {
                 let p = store.pod(pid);
                 let ready = p.is_ready();
@@ -72,7 +90,7 @@ impl ActivePodRank {
                         .get(POD_DELETION_COST)
                         .and_then(|v| v.parse().ok())
                         .unwrap_or(0),
-                    colocated: per_node[&p.node().map(|n| n.0)],
+                    colocated: per_node.get(&p.node().map(|n| n.0)).copied().unwrap_or(0),
                     ready_since: ready
                         .then(|| {
                             p.pod()
@@ -89,14 +107,18 @@ impl ActivePodRank {
                         .max()
                         .unwrap_or(0),
                     created: p.times().created,
-                    uid: stable_hash("pod", p.name()),
+                    ready_uid: stable_hash("pod", p.name()),
+                    created_uid: stable_hash("pod", p.name()),
                 }
             })
-            .collect()
+            .collect();
+        unify_uids(&mut ranks);
+        ranks
     }
 
     /// `ActivePodsWithRanks.Less` as an ordering: `Less` when `self` is
-    /// deleted before `other`. Total, so sorting is deterministic.
+    /// deleted before `other`. Total (see [`unify_uids`]), so sorting is
+    /// deterministic and never sees an inconsistent order.
     pub fn cmp_delete_first(&self, other: &Self, now: SimTime) -> Ordering {
         let (a, b) = (self, other);
         // 1. Unassigned < assigned.
@@ -110,50 +132,63 @@ impl ActivePodRank {
             .then(a.deletion_cost.cmp(&b.deletion_cost))
             // 5. Doubled up < not doubled up.
             .then(b.colocated.cmp(&a.colocated))
-            // 6. Been ready for less time < more time (log scale).
+            // 6. Been ready for less time < more time (log scale), then
+            //    the UID of the ready time.
             .then_with(
                 || match (a.ready && b.ready, a.ready_since, b.ready_since) {
-                    (true, Some(ta), Some(tb)) if ta != tb => {
-                        log_scale_newer_first(ta, tb, now, a.uid, b.uid)
-                    }
+                    (true, Some(ta), Some(tb)) => log_rank(ta, now)
+                        .cmp(&log_rank(tb, now))
+                        .then(a.ready_uid.cmp(&b.ready_uid)),
                     _ => Ordering::Equal,
                 },
             )
             // 7. Higher restart count < lower.
             .then(b.max_restarts.cmp(&a.max_restarts))
-            // 8. Newer < older (log scale).
+            // 8. Newer < older (log scale), then the UID of the creation
+            //    time.
             .then_with(|| {
-                if a.created == b.created {
-                    Ordering::Equal
-                } else {
-                    log_scale_newer_first(a.created, b.created, now, a.uid, b.uid)
-                }
+                log_rank(a.created, now)
+                    .cmp(&log_rank(b.created, now))
+                    .then(a.created_uid.cmp(&b.created_uid))
             })
             // kubesim: a final tie-break so the order is total.
             .then(b.pod.cmp(&a.pod))
     }
 }
 
-/// `logarithmicRankDiff`: ⌊log₂(age in ns)⌋ of each timestamp (−1 for
-/// no age); the younger bucket first, equal buckets by UID.
-fn log_scale_newer_first(
-    ta: SimTime,
-    tb: SimTime,
-    now: SimTime,
-    uid_a: u64,
-    uid_b: u64,
-) -> Ordering {
-    let rank = |t: SimTime| {
-        let d = now.0.saturating_sub(t.0);
-        if d > 0 {
-            (d as f64).log2() as i64
-        } else {
-            -1
+/// Pods with the same ready (creation) time share one UID for rule 6
+/// (8): the smallest of theirs. Upstream decides two *different* times of
+/// one log₂ bucket by the pods' UIDs but lets *equal* times fall through
+/// to the next rule — not a total order when both happen among three
+/// pods. Giving every time one UID keeps both behaviours and makes the
+/// order total.
+fn unify_uids(ranks: &mut [ActivePodRank]) {
+    let mut ready: BTreeMap<SimTime, u64> = BTreeMap::new();
+    let mut created: BTreeMap<SimTime, u64> = BTreeMap::new();
+    for r in ranks.iter() {
+        if let Some(t) = r.ready_since {
+            let e = ready.entry(t).or_insert(r.ready_uid);
+            *e = (*e).min(r.ready_uid);
         }
-    };
-    match rank(ta).cmp(&rank(tb)) {
-        Ordering::Equal => uid_a.cmp(&uid_b),
-        other => other,
+        let e = created.entry(r.created).or_insert(r.created_uid);
+        *e = (*e).min(r.created_uid);
+    }
+    for r in ranks.iter_mut() {
+        if let Some(t) = r.ready_since {
+            r.ready_uid = ready[&t];
+        }
+        r.created_uid = created[&r.created];
+    }
+}
+
+/// `logarithmicRankDiff`'s rank of a timestamp: ⌊log₂(age in ns)⌋, −1
+/// for no age.
+fn log_rank(t: SimTime, now: SimTime) -> i64 {
+    let d = now.0.saturating_sub(t.0);
+    if d > 0 {
+        (d as f64).log2() as i64
+    } else {
+        -1
     }
 }
 
@@ -161,18 +196,165 @@ fn log_scale_newer_first(
 mod tests {
     use super::*;
 
+    /// A month, and the test's "now" (a month and a day in, so that
+    /// "then" is after time 0).
+    const MONTH: u64 = 30 * 24 * 3600;
+    const NOW: u64 = MONTH + 24 * 3600;
+
+    #[derive(Clone, Copy)]
+    struct P {
+        id: u32,
+        assigned: bool,
+        running: bool,
+        ready: bool,
+        restarts: u32,
+        ready_ago_s: u64,
+        created_ago_s: u64,
+        cost: i32,
+    }
+
+    /// controller_utils_test.go `TestSortingActivePodsWithRanks`'s `pod`
+    /// (UIDs all empty there).
+    fn rank(p: P, colocated: usize) -> ActivePodRank {
+        ActivePodRank {
+            pod: PodId(p.id),
+            assigned: p.assigned,
+            phase_ordinal: if p.running { 2 } else { 0 },
+            ready: p.ready,
+            deletion_cost: p.cost,
+            colocated,
+            ready_since: p.ready.then(|| SimTime::from_secs(NOW - p.ready_ago_s)),
+            max_restarts: p.restarts,
+            created: SimTime::from_secs(NOW - p.created_ago_s),
+            ready_uid: 0,
+            created_uid: 0,
+        }
+    }
+
+    // controller_utils_test.go `TestSortingActivePodsWithRanks` with
+    // `PodDeletionCost` and `LogarithmicScaleDown` on. Not ported: the
+    // `PodUnknown` phase and Ready conditions without a transition time
+    // (kubesim has neither) and the cases with the features off.
+    #[test]
+    fn sorting_active_pods_with_ranks_table() {
+        let pod = |id, assigned, running, ready, restarts, ready_ago_s, created_ago_s, cost| P {
+            id,
+            assigned,
+            running,
+            ready,
+            restarts,
+            ready_ago_s,
+            created_ago_s,
+            cost,
+        };
+        let h = 3600;
+        let unscheduled = pod(0, false, false, false, 0, 0, NOW, 0);
+        let scheduled_pending = pod(1, true, false, false, 0, 0, NOW, 0);
+        let running_not_ready = pod(2, true, true, false, 0, 0, NOW, 0);
+        let ready_now = pod(3, true, true, true, 0, 0, 0, 0);
+        let ready_then = pod(4, true, true, true, 0, MONTH, MONTH, 0);
+        let ready_now_high_restarts = pod(5, true, true, true, 9001, 0, 0, 0);
+        let ready_now_created_then = pod(6, true, true, true, 0, 0, MONTH, 0);
+        let low_cost = pod(7, true, true, true, 0, 0, MONTH, 10);
+        let high_cost = pod(8, true, true, true, 0, 0, MONTH, 100);
+        let unscheduled_5h = pod(9, false, false, false, 0, 5 * h, 5 * h, 0);
+        let unscheduled_8h = pod(10, false, false, false, 0, 8 * h, 8 * h, 0);
+        let ready_2h = pod(11, false, true, true, 0, 2 * h, MONTH, 0);
+        let ready_5h = pod(12, false, true, true, 0, 5 * h, MONTH, 0);
+        let ready_8h = pod(13, false, true, true, 0, 8 * h, MONTH, 0);
+        let now = SimTime::from_secs(NOW);
+        // Equality: neither is less (the same pod, or the same log₂ bucket).
+        let same = |a: P, b: P| {
+            let (mut x, y) = (rank(a, 1), rank(b, 1));
+            x.pod = y.pod;
+            x.cmp_delete_first(&y, now) == Ordering::Equal
+        };
+        for p in [
+            unscheduled,
+            scheduled_pending,
+            running_not_ready,
+            ready_now_created_then,
+            ready_now,
+            ready_then,
+            ready_now_high_restarts,
+        ] {
+            assert!(same(p, p), "pod {}", p.id);
+        }
+        // Same log₂ bucket, same (empty) UIDs: equal.
+        assert!(same(unscheduled_5h, unscheduled_8h));
+        assert!(same(ready_5h, ready_8h));
+        // Inequality: (lesser, its rank, greater, its rank).
+        let table = [
+            (unscheduled, 1, scheduled_pending, 2),
+            (unscheduled, 2, scheduled_pending, 1),
+            (scheduled_pending, 1, running_not_ready, 2),
+            (running_not_ready, 1, ready_now, 1),
+            (ready_now, 1, ready_then, 1),
+            (ready_now, 2, ready_then, 1),
+            (ready_now_high_restarts, 1, ready_now, 1),
+            (ready_now, 2, ready_now_high_restarts, 1),
+            (ready_now, 1, ready_now_created_then, 1),
+            (ready_now_created_then, 2, ready_now, 1),
+            (low_cost, 2, high_cost, 1),
+            (ready_2h, 1, ready_5h, 1),
+        ];
+        for (i, (a, ra, b, rb)) in table.into_iter().enumerate() {
+            let (x, y) = (rank(a, ra), rank(b, rb));
+            assert_eq!(x.cmp_delete_first(&y, now), Ordering::Less, "case {i}");
+            assert_eq!(y.cmp_delete_first(&x, now), Ordering::Greater, "case {i}");
+        }
+    }
+
     #[test]
     fn log_scale_buckets() {
         let now = SimTime::from_secs(1000);
         // 100 s and 120 s old: both in bucket ⌊log2(1e11..1.2e11 ns)⌋ = 36.
-        let a = SimTime::from_secs(900);
-        let b = SimTime::from_secs(880);
-        assert_eq!(log_scale_newer_first(a, b, now, 1, 2), Ordering::Less);
-        assert_eq!(log_scale_newer_first(a, b, now, 2, 1), Ordering::Greater);
-        // 10 s old vs 500 s old: different buckets, the younger first.
-        assert_eq!(
-            log_scale_newer_first(SimTime::from_secs(990), SimTime::from_secs(500), now, 9, 1),
-            Ordering::Less
-        );
+        assert_eq!(log_rank(SimTime::from_secs(900), now), 36);
+        assert_eq!(log_rank(SimTime::from_secs(880), now), 36);
+        // 10 s old vs 500 s old: different buckets.
+        assert!(log_rank(SimTime::from_secs(990), now) < log_rank(SimTime::from_secs(500), now));
+        assert_eq!(log_rank(now, now), -1);
+    }
+
+    proptest::proptest! {
+        /// The order is total: antisymmetric and transitive on any pods
+        /// (upstream's `Less` is not; see `cmp_delete_first`).
+        #[test]
+        fn delete_order_is_total(pods in proptest::collection::vec(
+            (proptest::bool::ANY, proptest::bool::ANY, 0u32..3, 0u64..40, 0u64..40, 0usize..3, 0u64..5),
+            1..8,
+        )) {
+            let now = SimTime::from_secs(NOW);
+            let mut ranks: Vec<ActivePodRank> = pods
+                .iter()
+                .enumerate()
+                .map(|(i, &(running, ready, restarts, ready_ago, created_ago, coloc, uid))| {
+                    let mut r = rank(P {
+                        id: i as u32,
+                        assigned: true,
+                        running,
+                        ready,
+                        restarts,
+                        ready_ago_s: ready_ago,
+                        created_ago_s: created_ago,
+                        cost: 0,
+                    }, coloc);
+                    (r.ready_uid, r.created_uid) = (uid, uid);
+                    r
+                })
+                .collect();
+            unify_uids(&mut ranks);
+            for a in &ranks {
+                for b in &ranks {
+                    let ab = a.cmp_delete_first(b, now);
+                    proptest::prop_assert_eq!(ab, b.cmp_delete_first(a, now).reverse());
+                    for c in &ranks {
+                        if ab != Ordering::Greater && b.cmp_delete_first(c, now) != Ordering::Greater {
+                            proptest::prop_assert_ne!(a.cmp_delete_first(c, now), Ordering::Greater);
+                        }
+                    }
+                }
+            }
+        }
     }
 }

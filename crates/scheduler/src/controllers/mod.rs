@@ -1,25 +1,32 @@
-//! The control-plane loops, one file per controller, each reading and
-//! writing objects only through the [`Store`].
+//! The control-plane loops, one file (or folder) per controller, each
+//! reading and writing objects only through the [`Store`].
 //!
 //! [`Controllers`] routes store notices to the controller that cares:
 //! a Deployment's spec change to the Deployment controller, a pod that
-//! went away to the controller of its owner — found through the pod's
+//! changed to the controller of its owner — found through the pod's
 //! typed owner reference (pod → ReplicaSet → Deployment, pod → Job),
 //! never by name — and a Job that was created or finished to the CronJob
 //! that controls it.
 //!
+//! The Deployment and ReplicaSet controllers share a work queue, as
+//! their informers do upstream: a ReplicaSet whose `spec.replicas` the
+//! Deployment controller changed syncs next; a ReplicaSet whose status
+//! changed queues its Deployment. Each object is queued at most once;
+//! with `syncDelay` above zero, a queued sync runs that much later.
+//!
 //! The node lifecycle controller watches Leases and taints nodes that
 //! stopped reporting; the taint eviction controller deletes the pods
 //! that do not tolerate those taints (long enough); their owners replace
-//! them. PodGC collects the pods of deleted nodes. The rollout
-//! strategies will each get a file here.
+//! them. PodGC collects the pods of deleted nodes. The Deployment
+//! controller's rollout strategies each have a file in `deployment/`.
 
 mod active_pods;
 pub mod cronjob;
-mod deployment;
+pub mod deployment;
 mod job;
 mod node_lifecycle;
 mod pod_gc;
+pub mod replicaset;
 pub mod rollout;
 mod taint_eviction;
 
@@ -38,11 +45,14 @@ pub use deployment::{
     compute_hash, replica_set_name, safe_encode_string, template_fingerprint, DeploymentController,
     DeploymentState,
 };
+pub use replicaset::ReplicaSetController;
 
+use deployment::SyncOut;
 use kubesim_core::{
-    entity_rng, CronJobId, DeploymentId, JobId, KubeEvent, LimitExceeded, NodeId, Notice,
-    ObjectRef, PodId, SimTime, Store, StoreError,
+    entity_rng, CronJobId, DeploymentId, DeploymentStrategy, JobId, KubeEvent, LimitExceeded,
+    NodeId, Notice, ObjectRef, PodId, ReplicaSetId, SimTime, Store,
 };
+use std::collections::{BTreeSet, VecDeque};
 
 /// The controllers' timers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +76,21 @@ pub enum ControllerTimer {
     },
     /// A CronJob's requeue (its next start time, plus 100 ms).
     CronJobSync(CronJobId),
+    /// A Deployment's queued sync (after `syncDelay`).
+    DeploymentSync(DeploymentId),
+    /// A ReplicaSet's queued sync (after `syncDelay`).
+    ReplicaSetSync(ReplicaSetId),
+    /// A pod of the ReplicaSet has been Ready for `minReadySeconds`.
+    ReplicaSetAvailable(ReplicaSetId),
+    /// A Deployment's progress deadline may have passed.
+    DeploymentProgressCheck(DeploymentId),
+}
+
+/// An object the Deployment and ReplicaSet controllers' work queue holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Work {
+    Deployment(DeploymentId),
+    ReplicaSet(ReplicaSetId),
 }
 
 /// Every controller of a run.
@@ -73,6 +98,15 @@ pub enum ControllerTimer {
 pub struct Controllers {
     /// The Deployment controller.
     pub deployments: DeploymentController,
+    /// The ReplicaSet controller.
+    pub replica_sets: ReplicaSetController,
+    /// `cluster.controllerManager.syncDelay`.
+    pub sync_delay: SimTime,
+    /// Objects queued to sync now, in order, and the set of them.
+    work: VecDeque<Work>,
+    queued: BTreeSet<Work>,
+    /// Objects whose delayed sync is armed.
+    delayed: BTreeSet<Work>,
     /// The Job controller.
     pub jobs: JobController,
     /// The node lifecycle controller.
@@ -91,7 +125,7 @@ pub struct Controllers {
 
 impl Controllers {
     /// Takes over Deployment `id` (its random stream comes from `seed`)
-    /// and brings it to its replica count.
+    /// and syncs it (it creates its first ReplicaSet).
     pub fn add_deployment(
         &mut self,
         store: &mut Store,
@@ -101,14 +135,115 @@ impl Controllers {
         events: &mut Vec<KubeEvent>,
     ) -> Result<(), LimitExceeded> {
         let rng = entity_rng(seed, "deployment", &store.deployment(id).metadata.name);
-        match self.deployments.add(store, id, rng) {
-            Ok(()) => {}
-            Err(StoreError::Limit(l)) => return Err(l),
-            // One ReplicaSet per Deployment, named after a unique
-            // Deployment: cannot collide.
-            Err(e) => panic!("creating a ReplicaSet: {e}"),
+        let group = self.replica_sets.new_group(rng);
+        self.deployments.add(id, group);
+        self.enqueue(Work::Deployment(id), now);
+        self.run_work(store, now, events)
+    }
+
+    /// Queues a sync of `w`: now, or after `syncDelay`.
+    fn enqueue(&mut self, w: Work, now: SimTime) {
+        if self.sync_delay == SimTime::ZERO {
+            if self.queued.insert(w) {
+                self.work.push_back(w);
+            }
+        } else if self.delayed.insert(w) {
+            let t = now.saturating_add(self.sync_delay);
+            let timer = match w {
+                Work::Deployment(d) => ControllerTimer::DeploymentSync(d),
+                Work::ReplicaSet(rs) => ControllerTimer::ReplicaSetSync(rs),
+            };
+            self.timers.push((t, timer));
         }
-        self.deployments.reconcile(store, id, now, events)
+    }
+
+    /// Runs queued syncs until none is left.
+    fn run_work(
+        &mut self,
+        store: &mut Store,
+        now: SimTime,
+        events: &mut Vec<KubeEvent>,
+    ) -> Result<(), LimitExceeded> {
+        while let Some(w) = self.work.pop_front() {
+            self.queued.remove(&w);
+            self.sync_one(store, w, now, events)?;
+        }
+        Ok(())
+    }
+
+    /// One sync; what it changed queues the next ones.
+    fn sync_one(
+        &mut self,
+        store: &mut Store,
+        w: Work,
+        now: SimTime,
+        events: &mut Vec<KubeEvent>,
+    ) -> Result<(), LimitExceeded> {
+        match w {
+            Work::Deployment(d) => {
+                let before = store.deployment(d).status.clone();
+                let mut touched = Vec::new();
+                let mut out = SyncOut {
+                    events,
+                    timers: &mut self.timers,
+                    touched: &mut touched,
+                };
+                self.deployments
+                    .sync(store, &mut self.replica_sets, d, now, &mut out)?;
+                for rs in touched {
+                    self.enqueue(Work::ReplicaSet(rs), now);
+                }
+                // Its own status update is an update event: upstream's
+                // informer queues the Deployment again (and that sync
+                // cleans up once the rollout is complete).
+                if store.deployment(d).status != before {
+                    self.enqueue(Work::Deployment(d), now);
+                }
+            }
+            Work::ReplicaSet(rs) => {
+                let (changed, more) =
+                    self.replica_sets
+                        .sync(store, rs, now, events, &mut self.timers)?;
+                if more {
+                    self.enqueue(Work::ReplicaSet(rs), now);
+                }
+                if changed {
+                    if let Some(d) = owning_deployment_of_rs(store, rs) {
+                        self.enqueue(Work::Deployment(d), now);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A pod of a ReplicaSet changed (Ready, not Ready, deleted,
+    /// finished): the ReplicaSet syncs; a Recreate Deployment left with no
+    /// pod at all syncs too (its `deletePod` handler).
+    fn replica_set_pod_changed(
+        &mut self,
+        store: &mut Store,
+        rs: ReplicaSetId,
+        pod: PodId,
+        now: SimTime,
+        events: &mut Vec<KubeEvent>,
+    ) -> Result<(), LimitExceeded> {
+        if !self.replica_sets.pod_changed(store, rs, pod) {
+            return Ok(());
+        }
+        self.enqueue(Work::ReplicaSet(rs), now);
+        if let Some(d) = owning_deployment_of_rs(store, rs) {
+            let recreate = store.deployment(d).strategy == DeploymentStrategy::Recreate;
+            let empty = self.deployments.state(d).is_some_and(|st| {
+                st.replica_sets
+                    .iter()
+                    .all(|&r| !self.replica_sets.has_pods(r))
+            });
+            if recreate && empty && store.pod(pod).is_finished() {
+                self.enqueue(Work::Deployment(d), now);
+            }
+        }
+        self.run_work(store, now, events)
     }
 
     /// Reacts to a store notice.
@@ -147,7 +282,16 @@ impl Controllers {
                     .pod_bound(store, pod, node, now, events, &mut self.timers);
                 Ok(())
             }
-            Notice::DeploymentChanged(d) => self.deployments.reconcile(store, d, now, events),
+            Notice::DeploymentChanged(d) => {
+                self.enqueue(Work::Deployment(d), now);
+                self.run_work(store, now, events)
+            }
+            Notice::PodReady(pod) | Notice::PodUnready(pod) => match store.pod(pod).controller() {
+                Some(ObjectRef::ReplicaSet(rs)) => {
+                    self.replica_set_pod_changed(store, rs, pod, now, events)
+                }
+                _ => Ok(()),
+            },
             Notice::JobAdded(j) => {
                 self.jobs.add(store, j, self.seed);
                 self.jobs.sync(store, j, now, events, &mut self.timers)?;
@@ -167,13 +311,11 @@ impl Controllers {
                 if let Some(ObjectRef::Job(j)) = store.pod(pod).controller() {
                     return self.jobs.sync(store, j, now, events, &mut self.timers);
                 }
-                let Some(d) = owning_deployment(store, pod) else {
-                    return Ok(());
-                };
-                if self.deployments.pod_gone(d, pod) {
-                    self.deployments.reconcile(store, d, now, events)
-                } else {
-                    Ok(())
+                match store.pod(pod).controller() {
+                    Some(ObjectRef::ReplicaSet(rs)) => {
+                        self.replica_set_pod_changed(store, rs, pod, now, events)
+                    }
+                    _ => Ok(()),
                 }
             }
             _ => Ok(()),
@@ -216,6 +358,26 @@ impl Controllers {
                 let (jobs, timers) = (&mut self.jobs, &mut self.timers);
                 self.cron_jobs.on_timer(store, jobs, c, now, events, timers)
             }
+            ControllerTimer::DeploymentSync(d) => {
+                self.delayed.remove(&Work::Deployment(d));
+                self.sync_one(store, Work::Deployment(d), now, events)
+            }
+            ControllerTimer::ReplicaSetSync(rs) => {
+                self.delayed.remove(&Work::ReplicaSet(rs));
+                self.sync_one(store, Work::ReplicaSet(rs), now, events)
+            }
+            ControllerTimer::ReplicaSetAvailable(rs) => {
+                if self.replica_sets.available_timer_fired(rs, now) {
+                    self.enqueue(Work::ReplicaSet(rs), now);
+                }
+                self.run_work(store, now, events)
+            }
+            ControllerTimer::DeploymentProgressCheck(d) => {
+                if self.deployments.deadline_timer_fired(d, now) {
+                    self.enqueue(Work::Deployment(d), now);
+                }
+                self.run_work(store, now, events)
+            }
         }
     }
 
@@ -239,6 +401,8 @@ impl Controllers {
     /// Checks every controller's state against the store.
     pub fn check_invariants(&self, store: &Store, now: SimTime) -> Result<(), String> {
         self.deployments.check_invariants(store)?;
+        self.replica_sets.check_invariants(store)?;
+        self.check_pod_owners(store)?;
         self.jobs.check_invariants(store)?;
         self.node_lifecycle.check_invariants(store)?;
         self.taint_eviction.check_invariants(store, now)?;
@@ -246,13 +410,43 @@ impl Controllers {
     }
 }
 
-/// The Deployment that controls `pod` through its ReplicaSet.
-fn owning_deployment(store: &Store, pod: PodId) -> Option<DeploymentId> {
-    let ObjectRef::ReplicaSet(rs) = store.pod(pod).controller()? else {
-        return None;
-    };
+/// The Deployment that controls ReplicaSet `rs`.
+fn owning_deployment_of_rs(store: &Store, rs: ReplicaSetId) -> Option<DeploymentId> {
     match store.replica_set(rs).metadata.controller_of()?.owner {
         ObjectRef::Deployment(d) => Some(d),
         _ => None,
+    }
+}
+
+impl Controllers {
+    /// Every unfinished pod controlled by a managed ReplicaSet is held by
+    /// exactly that ReplicaSet; no pod is held twice.
+    fn check_pod_owners(&self, store: &Store) -> Result<(), String> {
+        let mut held = 0usize;
+        for (rs, _) in store.replica_sets() {
+            if let Some(s) = self.replica_sets.state(rs) {
+                held += s.pods.len();
+            }
+        }
+        let mut owned = 0usize;
+        for (pid, p) in store.pods() {
+            let Some(ObjectRef::ReplicaSet(rs)) = p.controller() else {
+                continue;
+            };
+            let Some(s) = self.replica_sets.state(rs) else {
+                continue;
+            };
+            if p.is_finished() {
+                continue;
+            }
+            owned += 1;
+            if !s.pods.contains(&pid) {
+                return Err(format!("pod {} is not held by its ReplicaSet", p.name()));
+            }
+        }
+        if held != owned {
+            return Err(format!("ReplicaSets hold {held} pods, {owned} are theirs"));
+        }
+        Ok(())
     }
 }

@@ -59,6 +59,10 @@ pub struct ControllerManagerConfig {
     pub large_cluster_size_threshold: u32,
     /// `--unhealthy-zone-threshold` (0.55).
     pub unhealthy_zone_threshold: f64,
+    /// kubesim's `syncDelay` (0 s): how long after the event that queues
+    /// it the Deployment and ReplicaSet controllers sync an object (the
+    /// work queue and informer latency of a real controller manager).
+    pub sync_delay: SimTime,
 }
 
 impl Default for ControllerManagerConfig {
@@ -70,6 +74,7 @@ impl Default for ControllerManagerConfig {
             secondary_node_eviction_rate: 0.01,
             large_cluster_size_threshold: 50,
             unhealthy_zone_threshold: 0.55,
+            sync_delay: SimTime::ZERO,
         }
     }
 }

@@ -34,7 +34,7 @@ pub use records::{
     ContainerRecord, EventRecord, EvictionRecord, Field, MetricObject, MetricRecord, NullSink,
     OomRecord, PodRecord, Record, RecordSink, SummaryRecord, PROGRESS_EVERY,
 };
-pub use sampler::{MetricsConfig, Sampler};
+pub use sampler::{MetricsConfig, Sampler, DEPLOYMENT_METRICS, REVISION_METRICS};
 pub use timeline::{Action, TimelineEntry};
 
 use crate::controllers::{
@@ -169,11 +169,13 @@ impl Simulation {
                 k
             },
             placement: Placement::new(config.profile.clone(), scheduler_rng),
-            controllers: Controllers {
-                seed: config.seed,
-                node_lifecycle: NodeLifecycleController::new(config.controller_manager),
-                cron_jobs: CronJobController::new(config.clock_origin_unix_s),
-                ..Default::default()
+            controllers: {
+                let mut c = Controllers::default();
+                c.seed = config.seed;
+                c.node_lifecycle = NodeLifecycleController::new(config.controller_manager);
+                c.cron_jobs = CronJobController::new(config.clock_origin_unix_s);
+                c.sync_delay = config.controller_manager.sync_delay;
+                c
             },
             sampler: Sampler::new(config.metrics, config.sample_interval),
             timeline: Vec::new(),

@@ -117,6 +117,15 @@ pub enum MetricObject<'a> {
         /// The container.
         container: &'a str,
     },
+    /// `deployment/NAME` (`deployment/NAMESPACE/NAME` outside `default`).
+    Deployment(&'a str),
+    /// `deployment/NAME/rev-N`: the pods of its ReplicaSet of revision N.
+    Revision {
+        /// The Deployment's qualified name.
+        deployment: &'a str,
+        /// The revision.
+        revision: i64,
+    },
 }
 
 impl fmt::Display for MetricObject<'_> {
@@ -125,6 +134,11 @@ impl fmt::Display for MetricObject<'_> {
             MetricObject::Cluster => f.write_str("cluster"),
             MetricObject::Node(n) => write!(f, "node/{n}"),
             MetricObject::Container { pod, container } => write!(f, "pod/{pod}/{container}"),
+            MetricObject::Deployment(d) => write!(f, "deployment/{d}"),
+            MetricObject::Revision {
+                deployment,
+                revision,
+            } => write!(f, "deployment/{deployment}/rev-{revision}"),
         }
     }
 }

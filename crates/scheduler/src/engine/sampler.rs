@@ -1,6 +1,7 @@
 //! Metric sampling: every `sampleInterval`, the cluster's object counts,
-//! one [`MetricRecord`] per node and metric, and (every `container_every`
-//! samples) per container.
+//! one [`MetricRecord`] per node and metric, (every `container_every`
+//! samples) per container, and, when asked, per Deployment and per
+//! revision of it (its ReplicaSets' status).
 //!
 //! CPU metrics are averages over the interval since the last sample,
 //! taken from the integrals the kubelet's books keep, so nothing is
@@ -8,7 +9,8 @@
 //! values it subtracts.
 
 use super::records::{MetricObject, MetricRecord, RecordSink};
-use kubesim_core::{Kubelet, SimTime, Store};
+use crate::controllers::deployment::util::revision;
+use kubesim_core::{Kubelet, ObjectRef, SimTime, Store};
 
 /// Which metrics to sample.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +23,8 @@ pub struct MetricsConfig {
     pub containers: bool,
     /// Write container metrics every this many samples (1 = every sample).
     pub container_every: u32,
+    /// Per-Deployment and per-revision metrics (`metrics.deployments`).
+    pub deployments: bool,
 }
 
 impl Default for MetricsConfig {
@@ -30,6 +34,7 @@ impl Default for MetricsConfig {
             nodes: true,
             containers: true,
             container_every: 1,
+            deployments: false,
         }
     }
 }
@@ -76,6 +81,9 @@ impl Sampler {
         }
         if self.config.nodes {
             self.sample_nodes(store, kubelet, now, sink)?;
+        }
+        if self.config.deployments {
+            sample_deployments(store, now, sink)?;
         }
         let every = u64::from(self.config.container_every.max(1));
         if self.config.containers && self.samples.is_multiple_of(every) {
@@ -200,6 +208,69 @@ fn sample_cluster<S: RecordSink>(
             metric,
             value,
         })?;
+    }
+    Ok(())
+}
+
+/// Metric rows per Deployment and sample.
+pub const DEPLOYMENT_METRICS: u64 = 4;
+/// Metric rows per revision of a Deployment and sample.
+pub const REVISION_METRICS: u64 = 3;
+
+/// `deployment/NAME`: its status counts; `deployment/NAME/rev-N`: those
+/// of each live ReplicaSet, by revision.
+fn sample_deployments<S: RecordSink>(
+    store: &Store,
+    now: SimTime,
+    sink: &mut S,
+) -> Result<(), S::Error> {
+    // ReplicaSets by Deployment, then revision (revisions are unique per
+    // Deployment).
+    let mut revisions: Vec<(u32, i64, kubesim_core::ReplicaSetId)> = store
+        .replica_sets()
+        .filter(|(_, rs)| rs.metadata.deletion_timestamp.is_none())
+        .filter_map(|(id, rs)| match rs.metadata.controller_of()?.owner {
+            ObjectRef::Deployment(d) => Some((d.0, revision(&rs.metadata.annotations), id)),
+            _ => None,
+        })
+        .collect();
+    revisions.sort_unstable();
+    for (did, d) in store.deployments() {
+        let name = d.metadata.qualified_name();
+        let s = &d.status;
+        for (metric, value) in [
+            ("replicas", s.replicas),
+            ("updated_replicas", s.updated_replicas),
+            ("ready_replicas", s.ready_replicas),
+            ("available_replicas", s.available_replicas),
+        ] {
+            sink.metric(&MetricRecord {
+                time: now,
+                object: MetricObject::Deployment(&name),
+                metric,
+                value: f64::from(value),
+            })?;
+        }
+        let from = revisions.partition_point(|r| r.0 < did.0);
+        for &(_, rev, rs) in revisions[from..].iter().take_while(|r| r.0 == did.0) {
+            let st = store.replica_set(rs).status;
+            let object = MetricObject::Revision {
+                deployment: &name,
+                revision: rev,
+            };
+            for (metric, value) in [
+                ("replicas", st.replicas),
+                ("ready_replicas", st.ready_replicas),
+                ("available_replicas", st.available_replicas),
+            ] {
+                sink.metric(&MetricRecord {
+                    time: now,
+                    object,
+                    metric,
+                    value: f64::from(value),
+                })?;
+            }
+        }
     }
     Ok(())
 }

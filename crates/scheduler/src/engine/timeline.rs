@@ -1,10 +1,13 @@
 //! The scenario's timeline: actions at points in simulated time, applied
-//! as a user with `kubectl` (or the machines themselves) would: a scale
-//! writes the Deployment; a cordon writes the node; a node failing or
-//! coming back is something that happens to its kubelet.
+//! as a user with `kubectl` (or the machines themselves) would: a scale,
+//! `set image`, `rollout pause`/`resume`/`undo` write the Deployment; a
+//! cordon writes the node; a node failing or coming back is something
+//! that happens to its kubelet.
 
+use crate::controllers::deployment::util::{revision, POD_TEMPLATE_HASH_LABEL};
 use kubesim_core::{
-    DeploymentId, Effects, Kubelet, LimitExceeded, Node, NodeDownMode, NodeId, SimTime, Store,
+    DeploymentId, Effects, Kubelet, LimitExceeded, Node, NodeDownMode, NodeId, ObjectRef,
+    PodTemplate, SimTime, Store,
 };
 
 /// Something the scenario does at a point in simulated time.
@@ -18,6 +21,40 @@ pub enum Action {
         deployment: String,
         /// The new `spec.replicas`.
         replicas: i32,
+    },
+    /// `kubectl set image deployment/NAME CONTAINER=IMAGE`.
+    SetImage {
+        /// The Deployment's namespace.
+        namespace: String,
+        /// Its name.
+        deployment: String,
+        /// The container (`None`: the template's only container).
+        container: Option<String>,
+        /// The new image.
+        image: String,
+    },
+    /// `kubectl rollout pause deployment/NAME`.
+    Pause {
+        /// The Deployment's namespace.
+        namespace: String,
+        /// Its name.
+        deployment: String,
+    },
+    /// `kubectl rollout resume deployment/NAME`.
+    Resume {
+        /// The Deployment's namespace.
+        namespace: String,
+        /// Its name.
+        deployment: String,
+    },
+    /// `kubectl rollout undo deployment/NAME [--to-revision=N]`.
+    Rollback {
+        /// The Deployment's namespace.
+        namespace: String,
+        /// Its name.
+        deployment: String,
+        /// The revision (`None`: the one before the current).
+        to_revision: Option<i64>,
     },
     /// The node stops reporting: it crashes or is cut off.
     NodeDown {
@@ -77,6 +114,13 @@ pub(super) enum Resolved {
         deployment: DeploymentId,
         replicas: i32,
     },
+    SetImage {
+        deployment: DeploymentId,
+        container: Option<String>,
+        image: String,
+    },
+    Pause(DeploymentId, bool),
+    Rollback(DeploymentId, Option<i64>),
     NodeDown(NodeId, NodeDownMode),
     NodeUp(NodeId),
     Cordon(NodeId, bool),
@@ -110,6 +154,38 @@ pub(super) fn resolve(store: &Store, pending: &[(String, NodeId)], action: &Acti
             },
             None => Resolved::Missing,
         },
+        Action::SetImage {
+            namespace,
+            deployment,
+            container,
+            image,
+        } => match store.deployment_id(namespace, deployment) {
+            Some(d) => Resolved::SetImage {
+                deployment: d,
+                container: container.clone(),
+                image: image.clone(),
+            },
+            None => Resolved::Missing,
+        },
+        Action::Pause {
+            namespace,
+            deployment,
+        } => store
+            .deployment_id(namespace, deployment)
+            .map_or(Resolved::Missing, |d| Resolved::Pause(d, true)),
+        Action::Resume {
+            namespace,
+            deployment,
+        } => store
+            .deployment_id(namespace, deployment)
+            .map_or(Resolved::Missing, |d| Resolved::Pause(d, false)),
+        Action::Rollback {
+            namespace,
+            deployment,
+            to_revision,
+        } => store
+            .deployment_id(namespace, deployment)
+            .map_or(Resolved::Missing, |d| Resolved::Rollback(d, *to_revision)),
         Action::NodeDown { node, mode } => on_node(node, &|n| Resolved::NodeDown(n, *mode)),
         Action::NodeUp { node } => on_node(node, &|n| Resolved::NodeUp(n)),
         Action::Cordon { node } => on_node(node, &|n| Resolved::Cordon(n, true)),
@@ -133,6 +209,20 @@ pub(super) fn apply(
             deployment,
             replicas,
         } => store.scale_deployment(deployment, replicas),
+        Resolved::SetImage {
+            deployment,
+            container,
+            image,
+        } => set_image(store, deployment, container.as_deref(), image),
+        Resolved::Pause(d, paused) => store.set_deployment_paused(d, paused),
+        Resolved::Rollback(d, to) => {
+            // `kubectl rollout undo` refuses a paused Deployment.
+            if !store.deployment(d).paused {
+                if let Some(t) = rollback_template(store, d, to) {
+                    store.set_deployment_template(d, t);
+                }
+            }
+        }
         Resolved::NodeDown(n, mode) => kubelet.node_down(store, n, mode, now),
         Resolved::NodeUp(n) => kubelet.node_up(store, n, now, fx),
         Resolved::Cordon(n, on) => store.set_node_unschedulable(n, on),
@@ -163,6 +253,65 @@ pub(super) fn apply(
         Resolved::Missing => {}
     }
     Ok(())
+}
+
+/// `kubectl set image`: the container's image in the template (the
+/// runner checked the container exists; a template with one container
+/// needs no name).
+fn set_image(store: &mut Store, d: DeploymentId, container: Option<&str>, image: String) {
+    let mut t = store.deployment(d).template.clone();
+    let only = t.spec.containers.len() == 1;
+    let target = t
+        .spec
+        .containers
+        .iter_mut()
+        .chain(t.spec.init_containers.iter_mut())
+        .find(|c| container.map_or(only, |n| c.name == n));
+    if let Some(c) = target {
+        c.image = image;
+        store.set_deployment_template(d, t);
+    }
+}
+
+/// `kubectl rollout undo` (polymorphichelpers/rollback.go
+/// `deploymentRevision`): the template of the ReplicaSet of revision
+/// `to`, or of the highest revision below the newest; without the
+/// `pod-template-hash` label. `None` when there is no such revision or it
+/// is already the template ("skipped rollback").
+pub(super) fn rollback_template(
+    store: &Store,
+    d: DeploymentId,
+    to: Option<i64>,
+) -> Option<PodTemplate> {
+    let mut latest: Option<(i64, &PodTemplate)> = None;
+    let mut previous: Option<(i64, &PodTemplate)> = None;
+    for (_, rs) in store.replica_sets() {
+        let owned = rs.metadata.controller_of().map(|o| o.owner) == Some(ObjectRef::Deployment(d));
+        if !owned || rs.metadata.deletion_timestamp.is_some() {
+            continue;
+        }
+        let v = revision(&rs.metadata.annotations);
+        match to {
+            Some(want) if want == v => {
+                latest = Some((v, &rs.template));
+                previous = latest;
+                break;
+            }
+            Some(_) => {}
+            None => {
+                if latest.is_none_or(|(l, _)| l < v) {
+                    previous = latest;
+                    latest = Some((v, &rs.template));
+                } else if previous.is_none_or(|(p, _)| p < v) {
+                    previous = Some((v, &rs.template));
+                }
+            }
+        }
+    }
+    let (_, t) = previous?;
+    let mut t = t.clone();
+    t.labels.remove(POD_TEMPLATE_HASH_LABEL);
+    (t != store.deployment(d).template).then_some(t)
 }
 
 /// The names of the nodes the timeline adds, with the ids they will get

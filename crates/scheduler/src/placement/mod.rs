@@ -118,6 +118,7 @@ impl Placement {
                 self.requeue_for_node(store, n, now);
             }
             Notice::PodReady(_)
+            | Notice::PodUnready(_)
             | Notice::DeploymentChanged(_)
             | Notice::JobAdded(_)
             | Notice::LeaseChanged(_) => {}

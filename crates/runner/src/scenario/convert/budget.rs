@@ -4,18 +4,21 @@
 //! validation, at the field that pushes it over, with the estimate.
 //!
 //! Metric rows are samples × (the cluster's 5 + nodes × 5 + containers ×
-//! 4 / the container interval's multiple).
+//! 4 / the container interval's multiple), and with `metrics.deployments`
+//! 4 per Deployment and 3 per revision (one per Deployment and one per
+//! `setImage` or `rollback`).
 //!
 //! The object count adds up, in file order: nodes (with those the
 //! timeline adds), bare pods, for each Deployment the most replicas it
 //! reaches over its timeline (an upper bound on the pods it holds at
-//! once), each Job and its pods ([`job_pods`]), and each CronJob with,
+//! once) and that many again for each `setImage` or `rollback` (the pods
+//! of the new revision), each Job and its pods ([`job_pods`]), and each CronJob with,
 //! for every start time of its schedule within the run ([`cron_runs`]),
 //! a Job and its pods. The store counts every object ever created, so a
 //! CronJob's history limits, which bound what the API server keeps, do
 //! not lower it. Nothing big is built before this passes.
 
-use super::timeline::{Added, Scale};
+use super::timeline::{Added, Rollout, Scale};
 use kubesim_core::{CronJob, Job, SimTime};
 
 /// Default `limits.maxOutputRows`: 100 million metric rows (a few GB of
@@ -47,6 +50,8 @@ pub enum Culprit {
     Deployment(usize),
     /// `timeline[i].replicas`.
     Scale(usize),
+    /// `timeline[i]`, a `setImage` or `rollback`.
+    Rollout(usize),
     /// The `k`th Job.
     Job(usize),
     /// The `k`th CronJob's `spec.schedule`.
@@ -75,6 +80,8 @@ pub struct Creates<'a> {
     pub deployments: &'a [i32],
     /// The timeline's scale actions.
     pub scales: &'a [Scale],
+    /// The timeline's `setImage` and `rollback` actions.
+    pub rollouts: &'a [Rollout],
     /// Each Job's objects: itself and its pods.
     pub jobs: &'a [u64],
     /// Each CronJob's objects over the run: itself, its Jobs and their
@@ -153,6 +160,7 @@ pub fn objects(limit: u64, c: &Creates<'_>) -> Result<Vec<u64>, Over> {
         pods,
         deployments,
         scales,
+        rollouts,
         jobs,
         cron_jobs,
         added,
@@ -189,6 +197,12 @@ pub fn objects(limit: u64, c: &Creates<'_>) -> Result<Vec<u64>, Over> {
             }
         }
     }
+    // A new revision's ReplicaSet grows to the Deployment's replicas: new
+    // pods, each a new object.
+    for r in rollouts {
+        let n = peak.get(r.deployment).copied().unwrap_or(0);
+        add(n, Culprit::Rollout(r.entry))?;
+    }
     for (k, &n) in jobs.iter().enumerate() {
         add(n, Culprit::Job(k))?;
     }
@@ -210,11 +224,24 @@ pub fn samples(duration: SimTime, interval: SimTime) -> u64 {
     }
 }
 
-/// Metric rows a run writes at most.
+/// Metric rows per sample for `deployments` Deployments that make
+/// `rollouts` new revisions (`metrics.deployments`): 4 each, and 3 per
+/// revision.
+pub fn deployment_rows(deployments: u64, rollouts: u64) -> u64 {
+    use kubesim_scheduler::{DEPLOYMENT_METRICS, REVISION_METRICS};
+    let revisions = deployments.saturating_add(rollouts);
+    deployments
+        .saturating_mul(DEPLOYMENT_METRICS)
+        .saturating_add(revisions.saturating_mul(REVISION_METRICS))
+}
+
+/// Metric rows a run writes at most; `deployment_rows` per sample when
+/// `metrics.deployments` is on.
 pub fn metric_rows(
     samples: u64,
     nodes: u64,
     containers: u64,
+    deployment_rows: u64,
     metrics: &kubesim_scheduler::MetricsConfig,
 ) -> u128 {
     let (node_metrics, container_metrics, container_every) =
@@ -236,7 +263,12 @@ pub fn metric_rows(
     } else {
         0
     };
-    cluster + per_node + per_container
+    let per_deployment = if metrics.deployments {
+        u128::from(samples) * u128::from(deployment_rows)
+    } else {
+        0
+    };
+    cluster + per_node + per_container + per_deployment
 }
 
 #[cfg(test)]
@@ -388,11 +420,11 @@ mod tests {
         let s = samples(SimTime::from_secs(600), SimTime::from_secs(10));
         assert_eq!(s, 60);
         let mut m = kubesim_scheduler::MetricsConfig::default();
-        assert_eq!(metric_rows(s, 2, 3, &m), 60 * (5 + 10 + 12));
+        assert_eq!(metric_rows(s, 2, 3, 0, &m), 60 * (5 + 10 + 12));
         m.container_every = 2;
-        assert_eq!(metric_rows(s, 2, 3, &m), 60 * (5 + 10) + 30 * 12);
+        assert_eq!(metric_rows(s, 2, 3, 0, &m), 60 * (5 + 10) + 30 * 12);
         m.cluster = false;
-        assert_eq!(metric_rows(s, 2, 3, &m), 60 * 10 + 30 * 12);
+        assert_eq!(metric_rows(s, 2, 3, 0, &m), 60 * 10 + 30 * 12);
         assert_eq!(samples(SimTime::from_secs(5), SimTime::from_secs(10)), 0);
     }
 }

@@ -809,6 +809,12 @@ pub fn controller_manager(
             ),
         }
     }
+    if let Some(t) = &cm.sync_delay {
+        // 0s (the default) is allowed: a sync in the same instant.
+        if let Some(d) = ctx.duration(t, &at.key("syncDelay")) {
+            cfg.sync_delay = d;
+        }
+    }
     if let Some(v) = cm.unhealthy_zone_threshold {
         if v > 0.0 && v <= 1.0 {
             cfg.unhealthy_zone_threshold = v;

@@ -186,6 +186,7 @@ pub fn metrics(
     let Some(m) = m else { return cfg };
     cfg.nodes = m.nodes.unwrap_or(true);
     cfg.containers = m.containers.unwrap_or(true);
+    cfg.deployments = m.deployments.unwrap_or(false);
     if let Some(t) = &m.container_interval {
         let root = At::ROOT;
         let sec = root.key("metrics");

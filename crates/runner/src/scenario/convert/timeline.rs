@@ -2,6 +2,9 @@
 //!
 //! - `scale` targets `deployment/NAME` (unique across namespaces) or
 //!   `deployment/NAMESPACE/NAME`, with `replicas`;
+//! - `setImage` (with `image`, and `container` unless the template has
+//!   one container), `pause`, `resume` and `rollback` (with an optional
+//!   `toRevision`) target a Deployment the same way;
 //! - `nodeDown` (with an optional `mode`: `crash`, the default, or
 //!   `partition`), `nodeUp`, `cordon`, `uncordon`, `drain` and
 //!   `removeNode` target `node/NAME`;
@@ -36,6 +39,10 @@ use std::collections::BTreeMap;
 /// Every action, as written in a scenario.
 pub const ACTIONS: &[&str] = &[
     "scale",
+    "setImage",
+    "pause",
+    "resume",
+    "rollback",
     "nodeDown",
     "nodeUp",
     "cordon",
@@ -62,6 +69,30 @@ pub struct Scale {
     pub deployment: usize,
     /// New `spec.replicas`.
     pub replicas: i32,
+}
+
+/// A checked action that changes a Deployment's template (`setImage`,
+/// `rollback`), for the object budget: each may create a ReplicaSet's
+/// worth of pods.
+#[derive(Debug, Clone, Copy)]
+pub struct Rollout {
+    /// Index in `timeline`.
+    pub entry: usize,
+    /// Index of the Deployment.
+    pub deployment: usize,
+}
+
+/// A Deployment as the timeline targets it.
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    /// Its namespace.
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
+    /// Its template's containers (init containers too), by name.
+    pub containers: Vec<String>,
+    /// Its template's app containers.
+    pub app_containers: usize,
 }
 
 /// A checked `addNodes`: the nodes are built by [`add_nodes`] once the
@@ -95,6 +126,10 @@ pub struct Timeline {
     pub entries: Vec<TimelineEntry>,
     /// The scale actions, for the budget.
     pub scales: Vec<Scale>,
+    /// The `setImage` and `rollback` actions, for the budget.
+    pub rollouts: Vec<Rollout>,
+    /// Images `setImage` names (so `images:` entries for them are used).
+    pub images: Vec<String>,
     /// The `addNodes` actions, for the budget and [`add_nodes`].
     pub added: Vec<Added>,
 }
@@ -127,8 +162,21 @@ impl NodeAct {
 #[derive(Debug)]
 enum Item {
     Scale { deployment: usize, replicas: i32 },
+    Deploy { deployment: usize, act: DeployAct },
     Node { act: NodeAct, name: String },
     Add { pool: usize, count: u64 },
+}
+
+/// What happens to a Deployment (besides `scale`).
+#[derive(Debug)]
+enum DeployAct {
+    SetImage {
+        container: Option<String>,
+        image: String,
+    },
+    Pause,
+    Resume,
+    Rollback(Option<i64>),
 }
 
 /// A node's state as the timeline goes.
@@ -193,7 +241,7 @@ impl<'p> Pools<'p> {
 pub fn timeline(
     ctx: &mut Ctx<'_, '_>,
     entries: &[raw::TimelineSection],
-    deployments: &[(String, String)],
+    deployments: &[Target],
     pools: &[Pool],
     duration: SimTime,
 ) -> Timeline {
@@ -376,11 +424,49 @@ pub fn timeline(
                     deployment,
                     replicas,
                 });
-                let (ns, name) = &deployments[deployment];
+                let t = &deployments[deployment];
                 Action::Scale {
-                    namespace: ns.clone(),
-                    deployment: name.clone(),
+                    namespace: t.namespace.clone(),
+                    deployment: t.name.clone(),
                     replicas,
+                }
+            }
+            Item::Deploy { deployment, act } => {
+                let t = &deployments[deployment];
+                let (namespace, name) = (t.namespace.clone(), t.name.clone());
+                match act {
+                    DeployAct::SetImage { container, image } => {
+                        out.rollouts.push(Rollout {
+                            entry: i,
+                            deployment,
+                        });
+                        out.images.push(image.clone());
+                        Action::SetImage {
+                            namespace,
+                            deployment: name,
+                            container,
+                            image,
+                        }
+                    }
+                    DeployAct::Pause => Action::Pause {
+                        namespace,
+                        deployment: name,
+                    },
+                    DeployAct::Resume => Action::Resume {
+                        namespace,
+                        deployment: name,
+                    },
+                    DeployAct::Rollback(to_revision) => {
+                        out.rollouts.push(Rollout {
+                            entry: i,
+                            deployment,
+                        });
+                        Action::Rollback {
+                            namespace,
+                            deployment: name,
+                            to_revision,
+                        }
+                    }
                 }
             }
             Item::Node { act, name } => act.action(name),
@@ -402,7 +488,7 @@ fn item(
     ctx: &mut Ctx<'_, '_>,
     e: &raw::TimelineSection,
     at: &At<'_>,
-    deployments: &[(String, String)],
+    deployments: &[Target],
     pools: &Pools<'_>,
 ) -> Option<Item> {
     let Some(&action) = ACTIONS.iter().find(|a| **a == e.action) else {
@@ -415,6 +501,9 @@ fn item(
         ("replicas", e.replicas.is_some(), "scale"),
         ("mode", e.mode.is_some(), "nodeDown"),
         ("count", e.count.is_some(), "addNodes"),
+        ("container", e.container.is_some(), "setImage"),
+        ("image", e.image.is_some(), "setImage"),
+        ("toRevision", e.to_revision.is_some(), "rollback"),
     ] {
         if given && action != takes {
             ctx.err_key(
@@ -427,6 +516,7 @@ fn item(
     let target_at = at.key("target");
     let item = match action {
         "scale" => scale(ctx, e, at, deployments),
+        "setImage" | "pause" | "resume" | "rollback" => deploy(ctx, e, at, action, deployments),
         "addNodes" => {
             let Some(name) = e.target.strip_prefix("pool/") else {
                 ctx.err(
@@ -502,64 +592,85 @@ fn item(
     item.filter(|_| ok)
 }
 
+/// A `setImage`, `pause`, `resume` or `rollback` entry's target and
+/// fields.
+fn deploy(
+    ctx: &mut Ctx<'_, '_>,
+    e: &raw::TimelineSection,
+    at: &At<'_>,
+    action: &str,
+    deployments: &[Target],
+) -> Option<Item> {
+    let deployment = deployment_target(ctx, e, at, action, deployments)?;
+    let act = match action {
+        "pause" => DeployAct::Pause,
+        "resume" => DeployAct::Resume,
+        "rollback" => match e.to_revision {
+            Some(r) if r < 1 => {
+                ctx.err(
+                    &at.key("toRevision"),
+                    format!("Invalid value: {r}: toRevision is a revision, 1 or more (omit it for the previous revision)"),
+                );
+                return None;
+            }
+            r => DeployAct::Rollback(r),
+        },
+        _ => set_image(ctx, e, at, &deployments[deployment])?,
+    };
+    Some(Item::Deploy { deployment, act })
+}
+
+/// A `setImage` entry's container and image.
+fn set_image(
+    ctx: &mut Ctx<'_, '_>,
+    e: &raw::TimelineSection,
+    at: &At<'_>,
+    t: &Target,
+) -> Option<DeployAct> {
+    let image = match e.image.as_deref().map(str::trim) {
+        Some(i) if !i.is_empty() => i.to_string(),
+        _ => {
+            ctx.err(&at.key("image"), "Required value: setImage needs image");
+            return None;
+        }
+    };
+    match &e.container {
+        Some(c) if !t.containers.contains(c) => {
+            let hint = did_you_mean(c, t.containers.iter().map(String::as_str))
+                .or_else(|| Some(format!("its containers: {}", t.containers.join(", "))));
+            ctx.err_help(
+                &at.key("container"),
+                format!("Deployment {:?} has no container named {c:?}", t.name),
+                hint,
+            );
+            None
+        }
+        None if t.app_containers != 1 => {
+            ctx.err_help(
+                &at.key("container"),
+                format!(
+                    "Required value: Deployment {:?} has {} containers: name the one to change with container",
+                    t.name, t.app_containers
+                ),
+                Some(format!("its containers: {}", t.containers.join(", "))),
+            );
+            None
+        }
+        c => Some(DeployAct::SetImage {
+            container: c.clone(),
+            image,
+        }),
+    }
+}
+
 /// A `scale` entry's target and replicas.
 fn scale(
     ctx: &mut Ctx<'_, '_>,
     e: &raw::TimelineSection,
     at: &At<'_>,
-    deployments: &[(String, String)],
+    deployments: &[Target],
 ) -> Option<Item> {
-    let target_at = at.key("target");
-    let Some(rest) = e.target.strip_prefix("deployment/") else {
-        ctx.err(
-            &target_at,
-            format!("Invalid value: {:?}: scale needs a target of the form deployment/NAME or deployment/NAMESPACE/NAME", e.target),
-        );
-        return None;
-    };
-    let (ns, name) = match rest.split_once('/') {
-        Some((ns, name)) => (Some(ns), name),
-        None => (None, rest),
-    };
-    let matches: Vec<usize> = deployments
-        .iter()
-        .enumerate()
-        .filter(|(_, (dns, dname))| dname == name && ns.is_none_or(|n| n == dns))
-        .map(|(i, _)| i)
-        .collect();
-    let index = match matches.as_slice() {
-        [one] => *one,
-        [] => {
-            let names: Vec<String> = deployments
-                .iter()
-                .map(|(dns, dname)| match ns {
-                    Some(_) => format!("{dns}/{dname}"),
-                    None => dname.clone(),
-                })
-                .collect();
-            let hint = did_you_mean(rest, names.iter().map(String::as_str));
-            let msg = match ns {
-                Some(ns) => {
-                    format!("no Deployment named {name:?} in namespace {ns:?} in this scenario")
-                }
-                None => format!("no Deployment named {name:?} in this scenario"),
-            };
-            ctx.err_help(&target_at, msg, hint);
-            return None;
-        }
-        many => {
-            let nss: Vec<&str> = many.iter().map(|&i| deployments[i].0.as_str()).collect();
-            ctx.err_help(
-                &target_at,
-                format!(
-                    "ambiguous target: Deployments named {name:?} exist in namespaces {}",
-                    nss.join(", ")
-                ),
-                Some(format!("name the namespace: deployment/{}/{name}", nss[0])),
-            );
-            return None;
-        }
-    };
+    let index = deployment_target(ctx, e, at, "scale", deployments)?;
     let r_at = at.key("replicas");
     let Some(replicas) = e.replicas else {
         ctx.err(&r_at, "Required value: scale needs replicas");
@@ -588,6 +699,72 @@ fn scale(
             None
         }
     }
+}
+
+/// The Deployment `deployment/NAME` or `deployment/NAMESPACE/NAME` names,
+/// as an index in `deployments`.
+fn deployment_target(
+    ctx: &mut Ctx<'_, '_>,
+    e: &raw::TimelineSection,
+    at: &At<'_>,
+    action: &str,
+    deployments: &[Target],
+) -> Option<usize> {
+    let target_at = at.key("target");
+    let Some(rest) = e.target.strip_prefix("deployment/") else {
+        ctx.err(
+            &target_at,
+            format!("Invalid value: {:?}: {action} needs a target of the form deployment/NAME or deployment/NAMESPACE/NAME", e.target),
+        );
+        return None;
+    };
+    let (ns, name) = match rest.split_once('/') {
+        Some((ns, name)) => (Some(ns), name),
+        None => (None, rest),
+    };
+    let matches: Vec<usize> = deployments
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.name == name && ns.is_none_or(|n| n == t.namespace))
+        .map(|(i, _)| i)
+        .collect();
+    let index = match matches.as_slice() {
+        [one] => *one,
+        [] => {
+            let names: Vec<String> = deployments
+                .iter()
+                .map(|t| match ns {
+                    Some(_) => format!("{}/{}", t.namespace, t.name),
+                    None => t.name.clone(),
+                })
+                .collect();
+            let hint = did_you_mean(rest, names.iter().map(String::as_str));
+            let msg = match ns {
+                Some(ns) => {
+                    format!("no Deployment named {name:?} in namespace {ns:?} in this scenario")
+                }
+                None => format!("no Deployment named {name:?} in this scenario"),
+            };
+            ctx.err_help(&target_at, msg, hint);
+            return None;
+        }
+        many => {
+            let nss: Vec<&str> = many
+                .iter()
+                .map(|&i| deployments[i].namespace.as_str())
+                .collect();
+            ctx.err_help(
+                &target_at,
+                format!(
+                    "ambiguous target: Deployments named {name:?} exist in namespaces {}",
+                    nss.join(", ")
+                ),
+                Some(format!("name the namespace: deployment/{}/{name}", nss[0])),
+            );
+            return None;
+        }
+    };
+    Some(index)
 }
 
 /// An unknown node, with what its pool holds (`web-9` of a pool of 3)

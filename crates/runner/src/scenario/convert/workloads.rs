@@ -17,10 +17,12 @@ use k8s_openapi::api::apps::v1 as apps;
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::api::scheduling::v1 as scheduling;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1 as meta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use kubesim_core::{
-    Deployment, LabelSelector, LabelSelectorOperator, LabelSelectorRequirement, ObjectMeta, Pod,
-    PodSpec, PodTemplate, PriorityClass, PriorityClasses, PriorityError, RestartPolicy,
-    DEFAULT_NAMESPACE,
+    Deployment, DeploymentStrategy, IntOrPercent, LabelSelector, LabelSelectorOperator,
+    LabelSelectorRequirement, ObjectMeta, Pod, PodSpec, PodTemplate, PriorityClass,
+    PriorityClasses, PriorityError, RestartPolicy, DEFAULT_NAMESPACE,
+    DEFAULT_PROGRESS_DEADLINE_SECONDS, DEFAULT_REVISION_HISTORY_LIMIT, DEFAULT_ROLLING_UPDATE,
 };
 
 /// `metav1.LabelSelectorOperator` values.
@@ -204,19 +206,12 @@ pub fn deployment(
         Some(r) => r,
         None => kubesim_core::api::defaults::DEFAULT_REPLICAS,
     };
-    if let Some(s) = &spec.strategy {
-        let sat = spec_at.key("strategy");
-        if let Some(t) = s.type_.as_deref() {
-            if ctx.one_of(t, DEPLOYMENT_STRATEGIES, &sat.key("type")) == Some("Recreate")
-                && s.rolling_update.is_some()
-            {
-                ctx.err_key(
-                    &sat.key("rollingUpdate"),
-                    "Forbidden: may not be specified when strategy `type` is 'Recreate'",
-                );
-            }
-        }
-    }
+    let strategy = spec
+        .strategy
+        .as_ref()
+        .map_or(Some(DEFAULT_ROLLING_UPDATE), |s| {
+            strategy(ctx, s, &spec_at.key("strategy"))
+        });
     for (field, v) in [
         ("minReadySeconds", spec.min_ready_seconds),
         ("revisionHistoryLimit", spec.revision_history_limit),
@@ -228,6 +223,17 @@ pub fn deployment(
                 format!("Invalid value: {v}: must be greater than or equal to 0"),
             );
         }
+    }
+    let min_ready_seconds = spec.min_ready_seconds.unwrap_or(0).max(0);
+    let progress_deadline = spec
+        .progress_deadline_seconds
+        .unwrap_or(DEFAULT_PROGRESS_DEADLINE_SECONDS);
+    // `ValidateDeploymentSpec`.
+    if progress_deadline >= 0 && progress_deadline <= min_ready_seconds {
+        ctx.err(
+            &spec_at.key("progressDeadlineSeconds"),
+            format!("Invalid value: {progress_deadline}: must be greater than minReadySeconds"),
+        );
     }
     let sel_at = spec_at.key("selector");
     let selector = label_selector(ctx, &spec.selector, &sel_at);
@@ -261,19 +267,114 @@ pub fn deployment(
             ),
         );
     }
-    Some((
-        Deployment {
-            metadata: meta?,
-            replicas,
-            selector,
-            template: PodTemplate {
-                labels,
-                annotations: tmeta.annotations.unwrap_or_default(),
-                spec: pod_spec,
-            },
+    let mut d = Deployment::new(
+        meta?,
+        replicas,
+        selector,
+        PodTemplate {
+            labels,
+            annotations: tmeta.annotations.unwrap_or_default(),
+            spec: pod_spec,
         },
-        req,
-    ))
+    );
+    d.strategy = strategy?;
+    d.min_ready_seconds = min_ready_seconds;
+    d.revision_history_limit = spec
+        .revision_history_limit
+        .unwrap_or(DEFAULT_REVISION_HISTORY_LIMIT)
+        .max(0);
+    // Upstream's "no deadline" is `math.MaxInt32`.
+    d.progress_deadline_seconds = Some(progress_deadline.max(0)).filter(|&s| s != i32::MAX);
+    d.paused = spec.paused.unwrap_or(false);
+    Some((d, req))
+}
+
+/// `spec.strategy`, checked as `ValidateDeploymentStrategy` and
+/// `ValidateRollingUpdateDeployment` (pkg/apis/apps/validation/validation.go)
+/// and defaulted as `SetDefaults_Deployment` (pkg/apis/apps/v1/defaults.go).
+fn strategy(
+    ctx: &mut Ctx<'_, '_>,
+    s: &apps::DeploymentStrategy,
+    at: &At<'_>,
+) -> Option<DeploymentStrategy> {
+    let kind = match s.type_.as_deref() {
+        None => "RollingUpdate",
+        Some(t) => ctx.one_of(t, DEPLOYMENT_STRATEGIES, &at.key("type"))?,
+    };
+    if kind == "Recreate" {
+        if s.rolling_update.is_some() {
+            ctx.err_key(
+                &at.key("rollingUpdate"),
+                "Forbidden: may not be specified when strategy `type` is 'Recreate'",
+            );
+            return None;
+        }
+        return Some(DeploymentStrategy::Recreate);
+    }
+    let ru = s.rolling_update.clone().unwrap_or_default();
+    let rat = at.key("rollingUpdate");
+    let surge = int_or_percent(ctx, ru.max_surge.as_ref(), &rat.key("maxSurge"));
+    let unavailable = int_or_percent(ctx, ru.max_unavailable.as_ref(), &rat.key("maxUnavailable"));
+    let (max_surge, max_unavailable) = (surge?, unavailable?);
+    let value = |v: IntOrPercent| match v {
+        IntOrPercent::Int(n) | IntOrPercent::Percent(n) => n,
+    };
+    let ua_at = rat.key("maxUnavailable");
+    if value(max_surge) == 0 && value(max_unavailable) == 0 {
+        ctx.err(
+            &ua_at,
+            "Invalid value: 0: may not be 0 when `maxSurge` is 0",
+        );
+        return None;
+    }
+    if let IntOrPercent::Percent(p) = max_unavailable {
+        if p > 100 {
+            ctx.err(
+                &ua_at,
+                format!("Invalid value: \"{p}%\": must not be greater than 100%"),
+            );
+            return None;
+        }
+    }
+    Some(DeploymentStrategy::RollingUpdate {
+        max_surge,
+        max_unavailable,
+    })
+}
+
+/// `ValidatePositiveIntOrPercent`: a non-negative integer or `N%`
+/// (`IsValidPercent`); absent is the default 25%.
+fn int_or_percent(
+    ctx: &mut Ctx<'_, '_>,
+    v: Option<&IntOrString>,
+    at: &At<'_>,
+) -> Option<IntOrPercent> {
+    match v {
+        None => Some(IntOrPercent::Percent(25)),
+        Some(IntOrString::Int(n)) if *n < 0 => {
+            ctx.err(
+                at,
+                format!("Invalid value: {n}: must be greater than or equal to 0"),
+            );
+            None
+        }
+        Some(IntOrString::Int(n)) => Some(IntOrPercent::Int(*n)),
+        Some(IntOrString::String(s)) => {
+            let digits = s
+                .strip_suffix('%')
+                .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+            match digits.and_then(|d| d.parse::<i32>().ok()) {
+                Some(p) => Some(IntOrPercent::Percent(p)),
+                None => {
+                    ctx.err(
+                        at,
+                        format!("Invalid value: {s:?}: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"),
+                    );
+                    None
+                }
+            }
+        }
+    }
 }
 
 /// A PriorityClass, added to `classes`; whether it was.
