@@ -112,6 +112,7 @@ pub fn scale_input(n_nodes: usize, n_pods: usize, duration: SimTime) -> Simulati
         deployments,
         jobs: Vec::new(),
         cron_jobs: Vec::new(),
+        services: Vec::new(),
         timeline: Vec::new(),
     }
 }

@@ -137,6 +137,7 @@ fn input(cron_jobs: Vec<CronJob>, duration: u64, origin: i64) -> SimulationInput
         deployments: Vec::new(),
         jobs: Vec::new(),
         cron_jobs,
+        services: Vec::new(),
         timeline: Vec::new(),
     }
 }

@@ -142,6 +142,7 @@ fn input(d: Deployment, timeline: Vec<TimelineEntry>, duration: u64) -> Simulati
         deployments: vec![d],
         jobs: Vec::new(),
         cron_jobs: Vec::new(),
+        services: Vec::new(),
         timeline,
     }
 }

@@ -149,6 +149,7 @@ prop_compose! {
             deployments: Vec::new(),
             jobs: Vec::new(),
             cron_jobs: Vec::new(),
+            services: Vec::new(),
             timeline: Vec::new(),
         }
     }

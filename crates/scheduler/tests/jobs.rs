@@ -111,6 +111,7 @@ fn run(jobs: Vec<Job>, duration: u64) -> (Simulation, Vec<KubeEvent>) {
         deployments: Vec::new(),
         jobs,
         cron_jobs: Vec::new(),
+        services: Vec::new(),
         timeline: Vec::new(),
     };
     let mut sim = Simulation::new(input).expect("within limits");

@@ -153,6 +153,7 @@ fn build(z1: usize, z2: usize, replicas: i32, failures: Vec<Failure>) -> (Simula
         deployments: vec![web(replicas)],
         jobs: Vec::new(),
         cron_jobs: Vec::new(),
+        services: Vec::new(),
         timeline,
     };
     (input, used.len())

@@ -116,6 +116,7 @@ fn run(
         deployments: vec![d],
         jobs: Vec::new(),
         cron_jobs: Vec::new(),
+        services: Vec::new(),
         timeline,
     };
     let mut sim = Simulation::new(input).expect("within limits");

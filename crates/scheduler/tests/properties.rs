@@ -341,6 +341,7 @@ fn arb_input() -> impl Strategy<Value = SimulationInput> {
                 deployments,
                 jobs: Vec::new(),
                 cron_jobs: Vec::new(),
+                services: Vec::new(),
                 timeline,
             }
         })

@@ -117,6 +117,7 @@ fn input(config: SimulationConfig, nodes: Vec<Node>, pods: Vec<Pod>) -> Simulati
         deployments: Vec::new(),
         jobs: Vec::new(),
         cron_jobs: Vec::new(),
+        services: Vec::new(),
         timeline: Vec::new(),
     }
 }
@@ -294,6 +295,7 @@ fn busy_scenario(seed: u64, extra_deployment: bool) -> SimulationInput {
         deployments,
         jobs: Vec::new(),
         cron_jobs: Vec::new(),
+        services: Vec::new(),
         timeline,
     }
 }

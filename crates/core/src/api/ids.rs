@@ -51,6 +51,10 @@ id!(
     /// A CronJob.
     CronJobId
 );
+id!(
+    /// A Service.
+    ServiceId
+);
 
 /// A typed reference to a stored object: what an owner reference points
 /// at, and where a notice about an owned pod is routed.

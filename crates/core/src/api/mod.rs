@@ -1,6 +1,6 @@
 //! The Kubernetes object model: quantities, resources, the API objects
 //! (nodes, pods, Deployments, ReplicaSets, Jobs, CronJobs and their cron
-//! schedules, PriorityClasses, selectors),
+//! schedules, PriorityClasses, Services, selectors),
 //! their defaulting, events, and the [`Store`] that holds them.
 //!
 //! Data flows in through [`Store`] writes (each checks its precondition
@@ -20,6 +20,7 @@ mod priority;
 pub mod quantity;
 pub(crate) mod resources;
 mod selector;
+mod service;
 mod store;
 pub(crate) mod taint;
 mod workload;
@@ -31,7 +32,7 @@ pub use admission::{
 pub use cron::{CronError, CronSchedule, TimeZone};
 pub use events::{EventType, KubeEvent};
 pub use ids::{
-    ContainerId, CronJobId, DeploymentId, JobId, NodeId, ObjectRef, PodId, ReplicaSetId,
+    ContainerId, CronJobId, DeploymentId, JobId, NodeId, ObjectRef, PodId, ReplicaSetId, ServiceId,
 };
 pub use meta::{Labels, ObjectMeta, OwnerReference, DEFAULT_NAMESPACE};
 pub use node::{
@@ -56,6 +57,7 @@ pub use resources::{
     RESOURCE_PODS,
 };
 pub use selector::{LabelSelector, LabelSelectorOperator, LabelSelectorRequirement};
+pub use service::Service;
 pub use store::{
     pod_event_object, Notice, PodEntry, PodTimes, Store, StoreError, TAINT_MEMORY_PRESSURE,
     TAINT_NODE_UNSCHEDULABLE,

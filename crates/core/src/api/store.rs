@@ -1,7 +1,8 @@
 //! The object store: the simulation's API server.
 //!
-//! [`Store`] holds every node, pod, Deployment, ReplicaSet, Job and
-//! CronJob of a run.
+//! [`Store`] holds every node, pod, Deployment, ReplicaSet, Job,
+//! CronJob and Service of a run, and the endpoints published for each
+//! Service.
 //! Its fields are private: components read through `&Store` and change
 //! objects only through its write methods, each of which checks its
 //! precondition (`debug_assert!` for transitions that only a bug can get
@@ -16,7 +17,7 @@
 
 use crate::api::defaults::set_defaults_pod_spec;
 use crate::api::ids::{
-    ContainerId, CronJobId, DeploymentId, JobId, NodeId, ObjectRef, PodId, ReplicaSetId,
+    ContainerId, CronJobId, DeploymentId, JobId, NodeId, ObjectRef, PodId, ReplicaSetId, ServiceId,
 };
 use crate::api::meta::ObjectMeta;
 use crate::api::node::{ConditionStatus, Node};
@@ -24,6 +25,7 @@ use crate::api::pod::{
     ContainerState, ContainerStatus, Pod, PodConditionType, PodPhase, Termination,
 };
 use crate::api::resources::{pod_nonzero_requests, pod_requests, ResourceList};
+use crate::api::service::Service;
 use crate::api::taint::{Taint, TaintEffect};
 
 /// The taint that goes with the `MemoryPressure` condition.
@@ -83,6 +85,8 @@ pub enum Notice {
     JobFinished(JobId),
     /// A CronJob was created.
     CronJobAdded(CronJobId),
+    /// A Service was created.
+    ServiceAdded(ServiceId),
 }
 
 /// Why the store refused a write.
@@ -266,6 +270,11 @@ pub struct Store {
     jobs_deleted: usize,
     cron_jobs: Vec<CronJob>,
     cron_job_names: BTreeMap<NameKey, CronJobId>,
+    services: Vec<Service>,
+    service_names: BTreeMap<NameKey, ServiceId>,
+    /// Per Service, its ready endpoints as the EndpointSlice controller
+    /// last published them, sorted.
+    endpoints: Vec<Vec<PodId>>,
     notices: Vec<Notice>,
 }
 
@@ -291,6 +300,9 @@ impl Store {
             jobs_deleted: 0,
             cron_jobs: Vec::new(),
             cron_job_names: BTreeMap::new(),
+            services: Vec::new(),
+            service_names: BTreeMap::new(),
+            endpoints: Vec::new(),
             notices: Vec::new(),
         }
     }
@@ -300,7 +312,12 @@ impl Store {
     /// Nodes, pods, Jobs and CronJobs ever created (what `max_objects`
     /// bounds: a deleted object keeps its row).
     pub fn object_count(&self) -> u64 {
-        (self.nodes.len() + self.pods.len() + self.jobs.len() + self.cron_jobs.len()) as u64
+        (self.nodes.len()
+            + self.pods.len()
+            + self.jobs.len()
+            + self.cron_jobs.len()
+            + self.services.len()
+            + self.services.len()) as u64
     }
     /// The object limit.
     pub fn max_objects(&self) -> u64 {
@@ -692,8 +709,73 @@ impl Store {
         self.cron_jobs[id.index()].status = status;
     }
 
+    /// Stores a Service at `now`; its `namespace/name` must be new, and it
+    /// must fit under the object limit. It starts with no endpoints.
+    pub fn create_service(
+        &mut self,
+        mut svc: Service,
+        now: SimTime,
+    ) -> Result<ServiceId, StoreError> {
+        if svc.metadata.namespace.is_empty() {
+            svc.metadata.namespace = crate::api::meta::DEFAULT_NAMESPACE.into();
+        }
+        let k = key(&svc.metadata);
+        if self.service_names.contains_key(&k) {
+            return Err(StoreError::AlreadyExists {
+                kind: "Service",
+                namespace: k.0,
+                name: k.1,
+            });
+        }
+        self.check_room(1, now)?;
+        let id = ServiceId(dense_id(self.services.len())?);
+        svc.metadata.creation_timestamp = now;
+        self.service_names.insert(k, id);
+        self.services.push(svc);
+        self.endpoints.push(Vec::new());
+        self.notices.push(Notice::ServiceAdded(id));
+        Ok(id)
+    }
+    /// Service `id`.
+    pub fn service(&self, id: ServiceId) -> &Service {
+        &self.services[id.index()]
+    }
+    /// Every Service with its id.
+    pub fn services(&self) -> impl ExactSizeIterator<Item = (ServiceId, &Service)> {
+        self.services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (ServiceId(i as u32), s))
+    }
+    /// The Service `namespace/name`.
+    pub fn service_id(&self, namespace: &str, name: &str) -> Option<ServiceId> {
+        self.service_names
+            .get(&(namespace.to_string(), name.to_string()))
+            .copied()
+    }
+    /// The ready endpoints of Service `id` as last published, sorted.
+    pub fn service_endpoints(&self, id: ServiceId) -> &[PodId] {
+        &self.endpoints[id.index()]
+    }
+    /// The EndpointSlice controller publishes the ready endpoints of
+    /// Service `id`: pods it selects, each listed once.
+    pub fn set_service_endpoints(&mut self, id: ServiceId, mut ready: Vec<PodId>) {
+        ready.sort_unstable();
+        debug_assert!(
+            ready.windows(2).all(|w| w[0] != w[1]),
+            "an endpoint listed twice"
+        );
+        debug_assert!(
+            ready
+                .iter()
+                .all(|&p| self.services[id.index()].selects(&self.pods[p.index()].pod)),
+            "an endpoint the Service does not select"
+        );
+        self.endpoints[id.index()] = ready;
+    }
+
     /// Objects the API server holds now: nodes, pods not yet gone,
-    /// Deployments, ReplicaSets, Jobs not deleted, and CronJobs.
+    /// Deployments, ReplicaSets, Jobs not deleted, CronJobs and Services.
     pub fn api_objects(&self) -> usize {
         let pods = self
             .pods
@@ -707,6 +789,7 @@ impl Store {
             + (self.replica_sets.len() - self.replica_sets_deleted)
             + (self.jobs.len() - self.jobs_deleted)
             + self.cron_jobs.len()
+            + self.services.len()
     }
 
     // ---- control-plane writes ----

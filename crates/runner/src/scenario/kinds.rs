@@ -54,6 +54,8 @@ pub enum Modelled {
     CronJob,
     /// `scheduling.k8s.io/v1` PriorityClass.
     PriorityClass,
+    /// `v1` Service.
+    Service,
 }
 
 /// An object read with its kind's type.
@@ -69,6 +71,8 @@ pub enum Object {
     CronJob(Box<k8s_openapi::api::batch::v1::CronJob>),
     /// A PriorityClass.
     PriorityClass(Box<k8s_openapi::api::scheduling::v1::PriorityClass>),
+    /// A Service.
+    Service(Box<k8s_openapi::api::core::v1::Service>),
     /// Validated, not kept.
     Skipped,
 }
@@ -126,6 +130,10 @@ fn priority_class(r: &Reader<'_, '_>, n: Id, at: &At<'_>) -> Result<Object, Issu
     r.read(n, at).map(|c| Object::PriorityClass(Box::new(c)))
 }
 
+fn service(r: &Reader<'_, '_>, n: Id, at: &At<'_>) -> Result<Object, Issue> {
+    r.read(n, at).map(|s| Object::Service(Box::new(s)))
+}
+
 macro_rules! row {
     ($ty:ty, Pod) => {
         row!(@ $ty, Handling::Model(Modelled::Pod), pod)
@@ -141,6 +149,9 @@ macro_rules! row {
     };
     ($ty:ty, PriorityClass) => {
         row!(@ $ty, Handling::Model(Modelled::PriorityClass), priority_class)
+    };
+    ($ty:ty, Service) => {
+        row!(@ $ty, Handling::Model(Modelled::Service), service)
     };
     ($ty:ty, $h:ident) => {
         row!(@ $ty, Handling::$h, skip::<$ty>)
@@ -217,7 +228,7 @@ kinds! {
     api::core::v1::ReplicationController => NotYet,
     api::core::v1::ResourceQuota => Skip,
     api::core::v1::Secret => Skip,
-    api::core::v1::Service => Skip,
+    api::core::v1::Service => Service,
     api::core::v1::ServiceAccount => Skip,
     api::discovery::v1::EndpointSlice => Skip,
     api::events::v1::Event => Skip,
@@ -376,7 +387,14 @@ mod tests {
             .collect();
         assert_eq!(
             modelled,
-            ["Deployment", "CronJob", "Job", "Pod", "PriorityClass"]
+            [
+                "Deployment",
+                "CronJob",
+                "Job",
+                "Pod",
+                "Service",
+                "PriorityClass"
+            ]
         );
     }
 

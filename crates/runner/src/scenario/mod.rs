@@ -32,10 +32,10 @@ pub use files::MAX_FILE_BYTES;
 use convert::budget::{self, Culprit};
 use convert::images::Image;
 use convert::settings::Limits;
-use convert::{batch, cluster, images, settings, timeline, workloads, Ctx, Doc, Report};
+use convert::{batch, cluster, images, services, settings, timeline, workloads, Ctx, Doc, Report};
 use error::{did_you_mean, Source};
 use kinds::{Handling, Lookup, Object};
-use kubesim_core::{CronJob, Deployment, Job, Pod, PriorityClasses, SimTime};
+use kubesim_core::{CronJob, Deployment, Job, Pod, PriorityClasses, Service, SimTime};
 use kubesim_scheduler::{SimulationConfig, SimulationInput};
 
 use std::collections::BTreeMap;
@@ -572,6 +572,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
         custom,
         mut entries,
         mut pending_classes,
+        services: mut pending_services,
     } = objects;
     pending_classes.sort_by_key(|(loc, _)| (loc.file, loc.top, loc.item));
     let mut user_classes = 0;
@@ -655,6 +656,35 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
                 cron_at.push(e.loc);
             }
         }
+    }
+
+    // Services, in file order; names are unique per namespace.
+    pending_services.sort_by_key(|(loc, _)| (loc.file, loc.top, loc.item));
+    let mut services: Vec<Service> = Vec::new();
+    for (loc, s) in pending_services {
+        let mut ctx = Ctx {
+            doc: files[loc.file].doc(loc),
+            report: &mut report,
+        };
+        let key = (
+            "services",
+            s.metadata.namespace.clone(),
+            s.metadata.name.clone(),
+        );
+        if names.contains(&key) {
+            loc.with(|at| {
+                ctx.err(
+                    &at.key("metadata").key("name"),
+                    format!(
+                        "Duplicate value: services {:?} already exists in namespace {:?}",
+                        s.metadata.name, s.metadata.namespace
+                    ),
+                )
+            });
+            continue;
+        }
+        names.insert(key);
+        services.push(s);
     }
 
     // The timeline, then the budget.
@@ -846,6 +876,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
         estimates(
             &mut ctx,
             &Estimate {
+                services: services.iter().filter(|s| s.selector.is_some()).count() as u64,
                 duration,
                 sample_interval,
                 metrics: &metrics,
@@ -933,6 +964,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
             deployments,
             jobs,
             cron_jobs,
+            services,
             timeline,
         },
     })
@@ -967,6 +999,7 @@ struct Objects {
     custom: BTreeMap<(String, String), CustomKind>,
     entries: Vec<Entry>,
     pending_classes: Vec<(Loc, Box<k8s_openapi::api::scheduling::v1::PriorityClass>)>,
+    services: Vec<(Loc, Service)>,
 }
 
 /// The fields of a `List`.
@@ -1054,6 +1087,11 @@ impl Objects {
                             });
                         }
                     }
+                    Some(Object::Service(k)) => {
+                        if let Some(s) = services::service(&mut ctx, &k, at) {
+                            self.services.push((loc, s));
+                        }
+                    }
                     Some(Object::Skipped) | None => {}
                 }),
                 Handling::Skip => {
@@ -1063,7 +1101,7 @@ impl Objects {
                 Handling::NotYet => loc.with(|at| {
                     ctx.err(
                         &at.key("kind"),
-                        format!("kind {kind} ({api_version}) is not modelled yet: this release models Pod, Deployment, Job, CronJob and PriorityClass"),
+                        format!("kind {kind} ({api_version}) is not modelled yet: this release models Pod, Deployment, Job, CronJob, Service and PriorityClass"),
                     )
                 }),
                 Handling::NotFromManifests => loc.with(|at| {
@@ -1140,6 +1178,8 @@ impl Objects {
 
 /// What the estimates need.
 struct Estimate<'a> {
+    /// Services with a selector: one `endpoints` row per sample each.
+    services: u64,
     duration: SimTime,
     sample_interval: SimTime,
     metrics: &'a kubesim_scheduler::MetricsConfig,
@@ -1208,7 +1248,8 @@ fn estimates(ctx: &mut Ctx<'_, '_>, e: &Estimate<'_>) {
     }
     let samples = budget::samples(e.duration, e.sample_interval);
     let deployment_rows = budget::deployment_rows(e.deployments.len() as u64, e.rollouts);
-    let rows = budget::metric_rows(samples, e.nodes, containers, deployment_rows, e.metrics);
+    let rows = budget::metric_rows(samples, e.nodes, containers, deployment_rows, e.metrics)
+        .saturating_add(u128::from(samples) * u128::from(e.services));
     let root = At::ROOT;
     let interval_at = if e.sample_interval_given {
         root.key("sampleInterval")

@@ -88,6 +88,10 @@ pub struct ControllerManagerSection {
     /// sync (default 0s).
     #[serde(default)]
     pub sync_delay: Option<String>,
+    /// How long a pod's readiness change takes to reach its Services'
+    /// endpoints (default 0s).
+    #[serde(default)]
+    pub endpoints_delay: Option<String>,
 }
 
 /// `cluster.nodes[]`.

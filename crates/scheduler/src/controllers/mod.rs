@@ -23,6 +23,7 @@
 mod active_pods;
 pub mod cronjob;
 pub mod deployment;
+mod endpoints;
 mod job;
 mod node_lifecycle;
 mod pod_gc;
@@ -45,12 +46,13 @@ pub use deployment::{
     compute_hash, replica_set_name, safe_encode_string, template_fingerprint, DeploymentController,
     DeploymentState,
 };
+pub use endpoints::{is_ready_endpoint, EndpointsController};
 pub use replicaset::ReplicaSetController;
 
 use deployment::SyncOut;
 use kubesim_core::{
     entity_rng, CronJobId, DeploymentId, DeploymentStrategy, JobId, KubeEvent, LimitExceeded,
-    NodeId, Notice, ObjectRef, PodId, ReplicaSetId, SimTime, Store,
+    NodeId, Notice, ObjectRef, PodId, ReplicaSetId, ServiceId, SimTime, Store,
 };
 use std::collections::{BTreeSet, VecDeque};
 
@@ -84,6 +86,8 @@ pub enum ControllerTimer {
     ReplicaSetAvailable(ReplicaSetId),
     /// A Deployment's progress deadline may have passed.
     DeploymentProgressCheck(DeploymentId),
+    /// A Service's delayed endpoint changes are due.
+    EndpointsPublish(ServiceId),
 }
 
 /// An object the Deployment and ReplicaSet controllers' work queue holds.
@@ -117,6 +121,8 @@ pub struct Controllers {
     pub pod_gc: PodGcController,
     /// The CronJob controller.
     pub cron_jobs: CronJobController,
+    /// The EndpointSlice controller.
+    pub endpoints: EndpointsController,
     /// The run seed (every controller's random streams derive from it).
     pub seed: u64,
     /// Timers to push on the event queue (drained by the engine).
@@ -254,6 +260,8 @@ impl Controllers {
         now: SimTime,
         events: &mut Vec<KubeEvent>,
     ) -> Result<(), LimitExceeded> {
+        self.endpoints
+            .on_notice(store, notice, now, &mut self.timers);
         match notice {
             Notice::NodeAdded(n) => {
                 self.node_lifecycle.node_added(n, now, &mut self.timers);
@@ -358,6 +366,10 @@ impl Controllers {
                 let (jobs, timers) = (&mut self.jobs, &mut self.timers);
                 self.cron_jobs.on_timer(store, jobs, c, now, events, timers)
             }
+            ControllerTimer::EndpointsPublish(s) => {
+                self.endpoints.publish_due(store, s, now);
+                Ok(())
+            }
             ControllerTimer::DeploymentSync(d) => {
                 self.delayed.remove(&Work::Deployment(d));
                 self.sync_one(store, Work::Deployment(d), now, events)
@@ -406,6 +418,7 @@ impl Controllers {
         self.jobs.check_invariants(store)?;
         self.node_lifecycle.check_invariants(store)?;
         self.taint_eviction.check_invariants(store, now)?;
+        self.endpoints.check_invariants(store)?;
         self.cron_jobs.check_invariants(store)
     }
 }

@@ -63,6 +63,10 @@ pub struct ControllerManagerConfig {
     /// it the Deployment and ReplicaSet controllers sync an object (the
     /// work queue and informer latency of a real controller manager).
     pub sync_delay: SimTime,
+    /// kubesim's `endpointsDelay` (0 s): how long a change of a pod's
+    /// readiness takes to reach its Services' published endpoints (the
+    /// EndpointSlice controller and kube-proxy's propagation).
+    pub endpoints_delay: SimTime,
 }
 
 impl Default for ControllerManagerConfig {
@@ -75,6 +79,7 @@ impl Default for ControllerManagerConfig {
             large_cluster_size_threshold: 50,
             unhealthy_zone_threshold: 0.55,
             sync_delay: SimTime::ZERO,
+            endpoints_delay: SimTime::ZERO,
         }
     }
 }

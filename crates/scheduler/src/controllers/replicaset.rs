@@ -21,6 +21,10 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeSet;
 
+/// `maxGeneratedNameLength` (apiserver's names.SimpleNameGenerator): a
+/// `generateName` prefix is cut to 63 − 5 characters.
+const MAX_GENERATED_NAME_LENGTH: usize = 58;
+
 /// `BurstReplicas`: pods one sync creates or deletes at most.
 pub const BURST_REPLICAS: usize = 500;
 /// `SlowStartInitialBatchSize`.
@@ -373,7 +377,11 @@ fn new_pod(
         let suffix: String = (0..5)
             .map(|_| ALPHANUMS[rng.random_range(0..ALPHANUMS.len())] as char)
             .collect();
-        let candidate = format!("{prefix}-{suffix}");
+        // `generateName` is `<replicaset>-`, cut to 58 characters
+        // (`maxGeneratedNameLength`, 63 − 5) before the 5 random ones.
+        let mut base = format!("{prefix}-");
+        base.truncate(MAX_GENERATED_NAME_LENGTH);
+        let candidate = format!("{base}{suffix}");
         if store.pod_id(namespace, &candidate).is_none() {
             name = Some(candidate);
             break;

@@ -43,8 +43,8 @@ use crate::controllers::{
 use crate::placement::{Placement, SchedulerProfile};
 use kubesim_core::{
     container_cgroup, entity_rng, CronJob, Deployment, Effects, EventQueue, ImageBehavior, Job,
-    Kubelet, KubeletConfig, LimitExceeded, Node, Notice, Pod, PodPhase, RunLimits, SimTime, Store,
-    StoreError,
+    Kubelet, KubeletConfig, LimitExceeded, Node, Notice, Pod, PodPhase, RunLimits, Service,
+    SimTime, Store, StoreError,
 };
 
 /// Settings of one run.
@@ -93,6 +93,8 @@ pub struct SimulationInput {
     pub jobs: Vec<Job>,
     /// CronJobs, created at time 0.
     pub cron_jobs: Vec<CronJob>,
+    /// Services, created at time 0 (before any pod).
+    pub services: Vec<Service>,
     /// Timed actions.
     pub timeline: Vec<TimelineEntry>,
 }
@@ -175,6 +177,7 @@ impl Simulation {
                 c.node_lifecycle = NodeLifecycleController::new(config.controller_manager);
                 c.cron_jobs = CronJobController::new(config.clock_origin_unix_s);
                 c.sync_delay = config.controller_manager.sync_delay;
+                c.endpoints.delay = config.controller_manager.endpoints_delay;
                 c
             },
             sampler: Sampler::new(config.metrics, config.sample_interval),
@@ -195,6 +198,12 @@ impl Simulation {
             sim.kubelet.add_node(&sim.store, id, zero);
         }
         sim.dispatch_notices()?;
+        for s in input.services {
+            sim.store
+                .create_service(s, zero)
+                .map_err(|e| store_err(e, zero))?;
+            sim.dispatch_notices()?;
+        }
         for pod in input.pods {
             sim.store
                 .create_pod(pod, zero)

@@ -126,6 +126,8 @@ pub enum MetricObject<'a> {
         /// The revision.
         revision: i64,
     },
+    /// `service/NAME` (`service/NAMESPACE/NAME` outside `default`).
+    Service(&'a str),
 }
 
 impl fmt::Display for MetricObject<'_> {
@@ -139,6 +141,7 @@ impl fmt::Display for MetricObject<'_> {
                 deployment,
                 revision,
             } => write!(f, "deployment/{deployment}/rev-{revision}"),
+            MetricObject::Service(s) => write!(f, "service/{s}"),
         }
     }
 }

@@ -85,6 +85,7 @@ impl Sampler {
         if self.config.deployments {
             sample_deployments(store, now, sink)?;
         }
+        sample_services(store, now, sink)?;
         let every = u64::from(self.config.container_every.max(1));
         if self.config.containers && self.samples.is_multiple_of(every) {
             self.sample_containers(store, kubelet, now, sink)?;
@@ -219,6 +220,28 @@ pub const REVISION_METRICS: u64 = 3;
 
 /// `deployment/NAME`: its status counts; `deployment/NAME/rev-N`: those
 /// of each live ReplicaSet, by revision.
+/// `service/NAME endpoints`: its ready endpoints as published (what
+/// kube-proxy routes to), for every Service with a selector.
+fn sample_services<S: RecordSink>(
+    store: &Store,
+    now: SimTime,
+    sink: &mut S,
+) -> Result<(), S::Error> {
+    for (sid, svc) in store.services() {
+        if svc.selector.is_none() {
+            continue;
+        }
+        let name = svc.metadata.qualified_name();
+        sink.metric(&MetricRecord {
+            time: now,
+            object: MetricObject::Service(&name),
+            metric: "endpoints",
+            value: store.service_endpoints(sid).len() as f64,
+        })?;
+    }
+    Ok(())
+}
+
 fn sample_deployments<S: RecordSink>(
     store: &Store,
     now: SimTime,

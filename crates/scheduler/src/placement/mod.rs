@@ -122,7 +122,7 @@ impl Placement {
             | Notice::DeploymentChanged(_)
             | Notice::JobAdded(_)
             | Notice::LeaseChanged(_) => {}
-            Notice::JobFinished(_) | Notice::CronJobAdded(_) => {}
+            Notice::JobFinished(_) | Notice::CronJobAdded(_) | Notice::ServiceAdded(_) => {}
         }
     }
 

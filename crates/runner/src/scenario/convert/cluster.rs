@@ -815,6 +815,11 @@ pub fn controller_manager(
             cfg.sync_delay = d;
         }
     }
+    if let Some(t) = &cm.endpoints_delay {
+        if let Some(d) = ctx.duration(t, &at.key("endpointsDelay")) {
+            cfg.endpoints_delay = d;
+        }
+    }
     if let Some(v) = cm.unhealthy_zone_threshold {
         if v > 0.0 && v <= 1.0 {
             cfg.unhealthy_zone_threshold = v;

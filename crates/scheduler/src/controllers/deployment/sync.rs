@@ -81,7 +81,10 @@ pub fn scale(
             index: i,
             from,
             to: size,
-            up: to_add > 0,
+            // Each ReplicaSet's own direction (`scaleReplicaSetAndRecordEvent`:
+            // `*(rs.Spec.Replicas) < newScale`): one can shrink while the
+            // total grows.
+            up: size > from,
         });
     }
 }
