@@ -314,7 +314,7 @@ fn a_release_of_many_kinds_loads() {
     };
     assert_eq!(
         s.objects.to_string(),
-        "modelled 2 Deployments, 2 Nodes, 1 PriorityClass; skipped 2 Certificates, 1 ClusterRole, 1 ClusterRoleBinding, 1 ConfigMap, 1 CustomResourceDefinition, 1 Gateway, 1 HorizontalPodAutoscaler, 1 IngressClass, 1 LimitRange, 1 Namespace, 1 NetworkPolicy, 1 PersistentVolume, 1 PodDisruptionBudget, 1 ResourceQuota, 1 Secret, 1 Service, 1 ServiceAccount, 1 StorageClass, 1 ValidatingWebhookConfiguration"
+        "modelled 2 Deployments, 2 Nodes, 1 PriorityClass, 1 Service; skipped 2 Certificates, 1 ClusterRole, 1 ClusterRoleBinding, 1 ConfigMap, 1 CustomResourceDefinition, 1 Gateway, 1 HorizontalPodAutoscaler, 1 IngressClass, 1 LimitRange, 1 Namespace, 1 NetworkPolicy, 1 PersistentVolume, 1 PodDisruptionBudget, 1 ResourceQuota, 1 Secret, 1 ServiceAccount, 1 StorageClass, 1 ValidatingWebhookConfiguration"
     );
     let warnings: Vec<String> = s.warnings.iter().map(|w| w.to_string()).collect();
     assert_eq!(warnings.len(), 2, "{warnings:#?}");

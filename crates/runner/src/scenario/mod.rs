@@ -932,6 +932,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
         ("Deployment", deployments.len()),
         ("Job", jobs.len()),
         ("CronJob", cron_jobs.len()),
+        ("Service", services.len()),
         ("PriorityClass", user_classes),
     ] {
         if n > 0 {
