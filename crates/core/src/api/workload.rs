@@ -139,6 +139,8 @@ pub struct DeploymentStatus {
     pub available_replicas: i32,
     /// `unavailableReplicas`.
     pub unavailable_replicas: i32,
+    /// `terminatingReplicas`: the sum of its ReplicaSets' (1.35).
+    pub terminating_replicas: i32,
     /// The `Progressing` condition.
     pub progressing: Option<DeploymentCondition>,
     /// The `Available` condition: `MinimumReplicasAvailable` or
@@ -155,6 +157,10 @@ pub struct ReplicaSetStatus {
     pub ready_replicas: i32,
     /// `availableReplicas`.
     pub available_replicas: i32,
+    /// `terminatingReplicas`: its pods whose deletion started and that
+    /// have not stopped yet (feature `DeploymentReplicaSetTerminatingReplicas`,
+    /// beta and on by default in 1.35).
+    pub terminating_replicas: i32,
 }
 
 /// `apps/v1.ReplicaSet`.

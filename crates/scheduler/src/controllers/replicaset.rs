@@ -297,6 +297,9 @@ impl ReplicaSetController {
         for &p in &st.pods {
             let e = store.pod(p);
             if e.is_deleting() {
+                if !e.is_finished() {
+                    status.terminating_replicas += 1;
+                }
                 continue;
             }
             status.replicas += 1;

@@ -477,6 +477,7 @@ fn view_of(store: &Store, rs: ReplicaSetId) -> RsView {
         status_replicas: r.status.replicas,
         ready: r.status.ready_replicas,
         available: r.status.available_replicas,
+        terminating: r.status.terminating_replicas,
         desired_annotation: ann(DESIRED_REPLICAS_ANNOTATION),
         max_annotation: ann(MAX_REPLICAS_ANNOTATION),
     }

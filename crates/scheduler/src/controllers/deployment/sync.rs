@@ -90,8 +90,9 @@ pub fn scale(
 }
 
 /// `cleanupDeployment`: beyond `revisionHistoryLimit`, the old
-/// ReplicaSets with no replicas (spec and status), lowest revision first,
-/// are deleted. Returns the indexes to delete.
+/// ReplicaSets with no replicas (spec and status) and, in 1.35, no
+/// terminating pods, lowest revision first, are deleted. Returns the
+/// indexes to delete.
 pub fn cleanup_deployment(
     d: &Deployment,
     views: &[RsView],
@@ -112,7 +113,11 @@ pub fn cleanup_deployment(
     by_revision
         .into_iter()
         .take(diff)
-        .filter(|&i| views[i].replicas == 0 && views[i].status_replicas == 0)
+        // 1.35 also keeps a ReplicaSet whose pods are still terminating
+        // (`DeploymentReplicaSetTerminatingReplicas`).
+        .filter(|&i| {
+            views[i].replicas == 0 && views[i].status_replicas == 0 && views[i].terminating == 0
+        })
         .collect()
 }
 
@@ -136,6 +141,9 @@ pub fn calculate_status(
         ready_replicas: get_ready_replica_count(views, all),
         available_replicas: available,
         unavailable_replicas: (total - available).max(0),
+        terminating_replicas: all
+            .iter()
+            .fold(0i32, |n, &i| n.saturating_add(views[i].terminating)),
         progressing: d.status.progressing.clone(),
         available: d.status.available.clone(),
     };
@@ -429,5 +437,18 @@ mod tests {
             let gone = cleanup_deployment(&d, &views, &old, &revisions);
             assert_eq!(gone.len(), want, "case {i}");
         }
+    }
+
+    /// 1.35 (`DeploymentReplicaSetTerminatingReplicas`): an old ReplicaSet
+    /// scaled to 0 whose pods are still terminating is kept until they
+    /// are gone.
+    #[test]
+    fn cleanup_keeps_replica_sets_with_terminating_pods() {
+        let mut d = deployment(1, 0, 1);
+        d.revision_history_limit = 0;
+        let mut views = vec![RsView::new(0, 0, 0), RsView::new(1, 1, 0)];
+        views[0].terminating = 2;
+        let gone = cleanup_deployment(&d, &views, &[0, 1], &[1, 2]);
+        assert_eq!(gone, [1]);
     }
 }

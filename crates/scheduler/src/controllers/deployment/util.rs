@@ -56,6 +56,8 @@ pub struct RsView {
     pub ready: i32,
     /// `status.availableReplicas`.
     pub available: i32,
+    /// `status.terminatingReplicas`.
+    pub terminating: i32,
     /// The `desired-replicas` annotation.
     pub desired_annotation: Option<i32>,
     /// The `max-replicas` annotation.
@@ -72,6 +74,7 @@ impl RsView {
             status_replicas: 0,
             ready: 0,
             available: 0,
+            terminating: 0,
             desired_annotation: None,
             max_annotation: None,
         }
