@@ -89,8 +89,24 @@ pub enum KubeletTimerKind {
     ReadinessProbe,
 }
 
+impl KubeletTimerKind {
+    /// Every kind, in slot order.
+    pub const ALL: [KubeletTimerKind; 10] = [
+        KubeletTimerKind::ContainerUp,
+        KubeletTimerKind::DemandChange,
+        KubeletTimerKind::WorkDone,
+        KubeletTimerKind::Restart,
+        KubeletTimerKind::MemoryLimit,
+        KubeletTimerKind::Exit,
+        KubeletTimerKind::Stop,
+        KubeletTimerKind::StartupProbe,
+        KubeletTimerKind::LivenessProbe,
+        KubeletTimerKind::ReadinessProbe,
+    ];
+}
+
 impl TimerKind for KubeletTimerKind {
-    const COUNT: usize = 10;
+    const COUNT: usize = KubeletTimerKind::ALL.len();
     fn index(self) -> usize {
         self as usize
     }
@@ -542,18 +558,7 @@ impl Kubelet {
                     ));
                 }
                 if p.is_finished() && cid.index() < self.timers.entities() {
-                    for kind in [
-                        KubeletTimerKind::ContainerUp,
-                        KubeletTimerKind::DemandChange,
-                        KubeletTimerKind::WorkDone,
-                        KubeletTimerKind::Restart,
-                        KubeletTimerKind::MemoryLimit,
-                        KubeletTimerKind::Exit,
-                        KubeletTimerKind::Stop,
-                        KubeletTimerKind::StartupProbe,
-                        KubeletTimerKind::LivenessProbe,
-                        KubeletTimerKind::ReadinessProbe,
-                    ] {
+                    for kind in KubeletTimerKind::ALL {
                         if self.timers.is_live(cid.index(), kind) {
                             return Err(format!(
                                 "pod {} finished with a live {kind:?} timer on {}",

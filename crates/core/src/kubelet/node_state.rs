@@ -48,19 +48,6 @@ pub(super) enum NodeRun {
     Down(NodeDownMode),
 }
 
-const CONTAINER_TIMERS: [KubeletTimerKind; 10] = [
-    KubeletTimerKind::ContainerUp,
-    KubeletTimerKind::DemandChange,
-    KubeletTimerKind::WorkDone,
-    KubeletTimerKind::Restart,
-    KubeletTimerKind::MemoryLimit,
-    KubeletTimerKind::Exit,
-    KubeletTimerKind::Stop,
-    KubeletTimerKind::StartupProbe,
-    KubeletTimerKind::LivenessProbe,
-    KubeletTimerKind::ReadinessProbe,
-];
-
 impl Kubelet {
     /// Whether `node`'s kubelet is down (crashed or cut off).
     pub fn node_is_down(&self, node: NodeId) -> bool {
@@ -92,7 +79,7 @@ impl Kubelet {
         self.accounting.touch(node, now);
         for &pid in store.pods_on_node(node) {
             for cid in store.pod(pid).container_ids() {
-                for kind in CONTAINER_TIMERS {
+                for kind in KubeletTimerKind::ALL {
                     self.timers.cancel(cid.index(), kind);
                 }
                 if self.accounting.container(cid).running {

@@ -1007,6 +1007,22 @@ struct Objects {
 const LIST_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "items"];
 
 impl Objects {
+    /// Keeps a converted workload, to be admitted in file order once
+    /// every object is read.
+    fn entry(
+        entries: &mut Vec<Entry>,
+        loc: Loc,
+        converted: Option<(Converted, convert::pod::PriorityRequest)>,
+    ) {
+        if let Some((object, priority)) = converted {
+            entries.push(Entry {
+                loc,
+                object,
+                priority,
+            });
+        }
+    }
+
     /// Dispatches the object at `node` by kind: reads it with its type,
     /// converts what kubesim models, counts what it skips.
     fn object(&mut self, doc: Doc<'_>, node: Id, loc: Loc, list_allowed: bool) {
@@ -1053,40 +1069,20 @@ impl Objects {
                     // order objects complete in may vary).
                     Some(Object::PriorityClass(c)) => self.pending_classes.push((loc, c)),
                     Some(Object::Pod(k)) => {
-                        if let Some((pod, priority)) = workloads::pod(&mut ctx, &k, at) {
-                            self.entries.push(Entry {
-                                loc,
-                                object: Converted::Pod(pod),
-                                priority,
-                            });
-                        }
+                        let e = workloads::pod(&mut ctx, &k, at);
+                        Self::entry(&mut self.entries, loc, e.map(|(p, pr)| (Converted::Pod(p), pr)));
                     }
                     Some(Object::Deployment(k)) => {
-                        if let Some((d, priority)) = workloads::deployment(&mut ctx, &k, at) {
-                            self.entries.push(Entry {
-                                loc,
-                                object: Converted::Deployment(d),
-                                priority,
-                            });
-                        }
+                        let e = workloads::deployment(&mut ctx, &k, at);
+                        Self::entry(&mut self.entries, loc, e.map(|(d, pr)| (Converted::Deployment(d), pr)));
                     }
                     Some(Object::Job(k)) => {
-                        if let Some((j, priority)) = batch::job(&mut ctx, &k, at) {
-                            self.entries.push(Entry {
-                                loc,
-                                object: Converted::Job(Box::new(j)),
-                                priority,
-                            });
-                        }
+                        let e = batch::job(&mut ctx, &k, at);
+                        Self::entry(&mut self.entries, loc, e.map(|(j, pr)| (Converted::Job(Box::new(j)), pr)));
                     }
                     Some(Object::CronJob(k)) => {
-                        if let Some((c, priority)) = batch::cron_job(&mut ctx, &k, at) {
-                            self.entries.push(Entry {
-                                loc,
-                                object: Converted::CronJob(Box::new(c)),
-                                priority,
-                            });
-                        }
+                        let e = batch::cron_job(&mut ctx, &k, at);
+                        Self::entry(&mut self.entries, loc, e.map(|(c, pr)| (Converted::CronJob(Box::new(c)), pr)));
                     }
                     Some(Object::Service(k)) => {
                         if let Some(s) = services::service(&mut ctx, &k, at) {

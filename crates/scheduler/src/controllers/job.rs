@@ -20,12 +20,12 @@
 //! `BackoffLimitExceeded` (`Job has reached the specified backoff limit`),
 //! `DeadlineExceeded` (`Job was active longer than specified deadline`).
 
+use super::names::generate_pod_name;
 use super::ControllerTimer;
 use kubesim_core::{
-    entity_rng, JobId, JobOutcome, KubeEvent, LimitExceeded, ModelLimits, ObjectMeta, ObjectRef,
-    OwnerReference, Pod, PodId, PodPhase, RestartPolicy, SimTime, Store, StoreError,
+    entity_rng, JobId, JobOutcome, KubeEvent, LimitExceeded, ObjectMeta, ObjectRef, OwnerReference,
+    Pod, PodId, PodPhase, RestartPolicy, SimTime, Store, StoreError,
 };
-use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeSet;
 
@@ -43,8 +43,6 @@ pub fn job_backoff(failures: u32) -> SimTime {
     let shift = (failures - 1).min(20);
     SimTime(JOB_POD_FAILURE_BACKOFF.0.saturating_mul(1 << shift)).min(MAX_JOB_POD_FAILURE_BACKOFF)
 }
-
-const ALPHANUMS: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
 #[derive(Debug)]
 struct JobState {
@@ -329,22 +327,14 @@ fn new_pod(
     let job = store.job(id);
     let prefix = &job.metadata.name;
     let namespace = job.metadata.namespace_or_default();
-    let mut name = None;
-    for _ in 0..ModelLimits::MAX_NAME_ATTEMPTS {
-        let suffix: String = (0..5)
-            .map(|_| ALPHANUMS[st.rng.random_range(0..ALPHANUMS.len())] as char)
-            .collect();
-        let candidate = format!("{prefix}-{suffix}");
-        if store.pod_id(namespace, &candidate).is_none() {
-            name = Some(candidate);
-            break;
-        }
-    }
-    let name = name.ok_or_else(|| LimitExceeded::Names {
-        what: format!("pods of job {prefix}"),
-        attempts: ModelLimits::MAX_NAME_ATTEMPTS,
-        at: now,
-    })?;
+    let name = generate_pod_name(
+        &mut st.rng,
+        store,
+        namespace,
+        prefix,
+        &format!("pods of job {prefix}"),
+        now,
+    )?;
     let mut labels = job.template.labels.clone();
     labels.insert("batch.kubernetes.io/job-name".into(), prefix.clone());
     labels.insert("job-name".into(), prefix.clone());

@@ -25,6 +25,7 @@ pub mod cronjob;
 pub mod deployment;
 mod endpoints;
 mod job;
+mod names;
 mod node_lifecycle;
 mod pod_gc;
 pub mod replicaset;

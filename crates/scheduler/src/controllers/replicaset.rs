@@ -11,19 +11,15 @@
 //! stream. State per ReplicaSet is indexed by its [`ReplicaSetId`].
 
 use super::active_pods::ActivePodRank;
-use super::deployment::util::{available_at, is_pod_available, ALPHANUMS};
+use super::deployment::util::{available_at, is_pod_available};
+use super::names::generate_pod_name;
 use super::ControllerTimer;
 use kubesim_core::{
-    KubeEvent, LimitExceeded, ModelLimits, ObjectMeta, ObjectRef, OwnerReference, Pod, PodId,
-    ReplicaSetId, ReplicaSetStatus, SimTime, Store, StoreError,
+    KubeEvent, LimitExceeded, ObjectMeta, ObjectRef, OwnerReference, Pod, PodId, ReplicaSetId,
+    ReplicaSetStatus, SimTime, Store, StoreError,
 };
-use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeSet;
-
-/// `maxGeneratedNameLength` (apiserver's names.SimpleNameGenerator): a
-/// `generateName` prefix is cut to 63 − 5 characters.
-const MAX_GENERATED_NAME_LENGTH: usize = 58;
 
 /// `BurstReplicas`: pods one sync creates or deletes at most.
 pub const BURST_REPLICAS: usize = 500;
@@ -375,26 +371,14 @@ fn new_pod(
     let rs = store.replica_set(rs_id);
     let prefix = &rs.metadata.name;
     let namespace = rs.metadata.namespace_or_default();
-    let mut name = None;
-    for _ in 0..ModelLimits::MAX_NAME_ATTEMPTS {
-        let suffix: String = (0..5)
-            .map(|_| ALPHANUMS[rng.random_range(0..ALPHANUMS.len())] as char)
-            .collect();
-        // `generateName` is `<replicaset>-`, cut to 58 characters
-        // (`maxGeneratedNameLength`, 63 − 5) before the 5 random ones.
-        let mut base = format!("{prefix}-");
-        base.truncate(MAX_GENERATED_NAME_LENGTH);
-        let candidate = format!("{base}{suffix}");
-        if store.pod_id(namespace, &candidate).is_none() {
-            name = Some(candidate);
-            break;
-        }
-    }
-    let name = name.ok_or_else(|| LimitExceeded::Names {
-        what: format!("pods of replica set {prefix}"),
-        attempts: ModelLimits::MAX_NAME_ATTEMPTS,
-        at: now,
-    })?;
+    let name = generate_pod_name(
+        rng,
+        store,
+        namespace,
+        prefix,
+        &format!("pods of replica set {prefix}"),
+        now,
+    )?;
     Ok(Pod {
         metadata: ObjectMeta {
             name,
