@@ -12,6 +12,8 @@
 //!   controller with its RollingUpdate and Recreate strategies, the
 //!   ReplicaSet, Job and CronJob controllers, the node controllers),
 //!   fed by store notices and their own timers.
+//! - [`traffic`]: requests to Services — cumulative [`traffic::Totals`]
+//!   and the [`traffic::TrafficQuery`] controllers read them through.
 //! - [`engine`]: the closed [`Event`] enum, the loop ([`Simulation`]), the
 //!   [`Sampler`], the timeline, and the typed [`records`](engine) every
 //!   writer consumes.
@@ -27,6 +29,7 @@
 pub mod controllers;
 pub mod engine;
 pub mod placement;
+pub mod traffic;
 
 pub use controllers::{Controllers, DeploymentController};
 pub use engine::{

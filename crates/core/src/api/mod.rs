@@ -57,7 +57,7 @@ pub use resources::{
     RESOURCE_PODS,
 };
 pub use selector::{LabelSelector, LabelSelectorOperator, LabelSelectorRequirement};
-pub use service::Service;
+pub use service::{Service, TrafficSplit};
 pub use store::{
     pod_event_object, Notice, PodEntry, PodTimes, Store, StoreError, TAINT_MEMORY_PRESSURE,
     TAINT_NODE_UNSCHEDULABLE,

@@ -19,6 +19,20 @@ pub struct Service {
     pub selector: Option<Labels>,
 }
 
+/// How requests to a Service are divided between two revisions when a
+/// traffic router (Argo Rollouts' `trafficRouting`: an ingress or mesh)
+/// sets weights: `canary_weight_percent` % go to the endpoints whose pods
+/// belong to ReplicaSet `canary`, the rest to the other endpoints. Written
+/// by the Rollout controller, read by the traffic model; without a split,
+/// requests are spread evenly over the ready endpoints (kube-proxy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrafficSplit {
+    /// The canary ReplicaSet.
+    pub canary: super::ReplicaSetId,
+    /// Its share of requests, 0–100.
+    pub canary_weight_percent: u32,
+}
+
 impl Service {
     /// Whether the Service selects `pod` (`labels.Set(selector)
     /// .AsSelectorPreValidated().Matches(pod.Labels)`, in its namespace).

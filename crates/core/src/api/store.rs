@@ -25,7 +25,7 @@ use crate::api::pod::{
     ContainerState, ContainerStatus, Pod, PodConditionType, PodPhase, Termination,
 };
 use crate::api::resources::{pod_nonzero_requests, pod_requests, ResourceList};
-use crate::api::service::Service;
+use crate::api::service::{Service, TrafficSplit};
 use crate::api::taint::{Taint, TaintEffect};
 
 /// The taint that goes with the `MemoryPressure` condition.
@@ -275,6 +275,8 @@ pub struct Store {
     /// Per Service, its ready endpoints as the EndpointSlice controller
     /// last published them, sorted.
     endpoints: Vec<Vec<PodId>>,
+    /// Per Service, the weights a traffic router sets, if any.
+    traffic_splits: Vec<Option<TrafficSplit>>,
     notices: Vec<Notice>,
 }
 
@@ -303,6 +305,7 @@ impl Store {
             services: Vec::new(),
             service_names: BTreeMap::new(),
             endpoints: Vec::new(),
+            traffic_splits: Vec::new(),
             notices: Vec::new(),
         }
     }
@@ -733,6 +736,7 @@ impl Store {
         self.service_names.insert(k, id);
         self.services.push(svc);
         self.endpoints.push(Vec::new());
+        self.traffic_splits.push(None);
         self.notices.push(Notice::ServiceAdded(id));
         Ok(id)
     }
@@ -772,6 +776,20 @@ impl Store {
             "an endpoint the Service does not select"
         );
         self.endpoints[id.index()] = ready;
+    }
+
+    /// The weights a traffic router applies to Service `id`, if any.
+    pub fn service_traffic_split(&self, id: ServiceId) -> Option<TrafficSplit> {
+        self.traffic_splits[id.index()]
+    }
+    /// A traffic router (the Rollout controller under `trafficRouting`)
+    /// sets or clears the weights of Service `id`.
+    pub fn set_service_traffic_split(&mut self, id: ServiceId, split: Option<TrafficSplit>) {
+        debug_assert!(
+            split.is_none_or(|s| s.canary_weight_percent <= 100),
+            "a canary weight above 100 %"
+        );
+        self.traffic_splits[id.index()] = split;
     }
 
     /// Objects the API server holds now: nodes, pods not yet gone,
