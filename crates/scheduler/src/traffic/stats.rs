@@ -175,8 +175,10 @@ mod tests {
 
     #[test]
     fn window_is_the_difference() {
-        let mut a = Totals::default();
-        a.requests = 10.0;
+        let mut a = Totals {
+            requests: 10.0,
+            ..Default::default()
+        };
         a.add_answered(10.0, 0.02);
         let mut b = a.clone();
         b.requests += 100.0;
