@@ -13,15 +13,23 @@
 //! 5. more pods of the same set on the same node ("doubled up") first;
 //! 6. both ready: ready more recently first, compared on a log₂ scale of
 //!    age (ties in the same bucket by UID);
-//! 7. higher maximum container restart count first;
+//! 7. higher maximum restart count of the app containers first, then
+//!    (equal) of the sidecars — restartable init containers
+//!    (`compareMaxContainerRestarts`);
 //! 8. created more recently first, on the same log₂ scale.
+//!
+//! Ready and creation times are `metav1.Time`s the controller reads from
+//! the API, so they are compared at whole seconds
+//! ([`whole_seconds`]); the age on the log₂ scale is measured from the
+//! controller's own clock (`metav1.Now()`, not truncated).
 //!
 //! kubesim's pod UID is the FNV-1a hash of the pod's name: pseudorandom, as
 //! upstream's UIDs, but reproducible. Pods with the same ready (creation)
 //! time share the smallest of their UIDs, which makes the order total
 //! (upstream's is not; see `unify_uids`).
 
-use kubesim_core::{stable_hash, PodConditionType, PodId, PodPhase, SimTime, Store};
+use super::deployment::util::whole_seconds;
+use kubesim_core::{stable_hash, PodConditionType, PodEntry, PodId, PodPhase, SimTime, Store};
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
@@ -39,8 +47,13 @@ pub struct ActivePodRank {
     deletion_cost: i32,
     /// Active pods of the same set on this pod's node.
     colocated: usize,
+    /// The Ready condition's `lastTransitionTime`, at whole seconds.
     ready_since: Option<SimTime>,
+    /// `maxContainerRestarts`: the app containers' maximum restarts.
     max_restarts: u32,
+    /// The same for restartable init containers (sidecars).
+    max_sidecar_restarts: u32,
+    /// `creationTimestamp`, at whole seconds.
     created: SimTime,
     /// The UID standing for `ready_since` within its log₂ bucket: the
     /// smallest UID of the ranked pods ready since that instant.
@@ -98,15 +111,12 @@ impl ActivePodRank {
                                 .conditions
                                 .iter()
                                 .find(|c| c.kind == PodConditionType::Ready && c.status)
-                                .map(|c| c.last_transition_time)
+                                .map(|c| whole_seconds(c.last_transition_time))
                         })
                         .flatten(),
-                    max_restarts: p.pod().status.container_statuses[p.init_count()..]
-                        .iter()
-                        .map(|c| c.restart_count)
-                        .max()
-                        .unwrap_or(0),
-                    created: p.times().created,
+                    max_restarts: max_container_restarts(p).0,
+                    max_sidecar_restarts: max_container_restarts(p).1,
+                    created: whole_seconds(p.pod().metadata.creation_timestamp),
                     ready_uid: stable_hash("pod", p.name()),
                     created_uid: stable_hash("pod", p.name()),
                 }
@@ -142,8 +152,10 @@ impl ActivePodRank {
                     _ => Ordering::Equal,
                 },
             )
-            // 7. Higher restart count < lower.
+            // 7. Higher restart count < lower: app containers, then
+            //    (equal) sidecars (`compareMaxContainerRestarts`).
             .then(b.max_restarts.cmp(&a.max_restarts))
+            .then(b.max_sidecar_restarts.cmp(&a.max_sidecar_restarts))
             // 8. Newer < older (log scale), then the UID of the creation
             //    time.
             .then_with(|| {
@@ -154,6 +166,31 @@ impl ActivePodRank {
             // kubesim: a final tie-break so the order is total.
             .then(b.pod.cmp(&a.pod))
     }
+}
+
+/// `maxContainerRestarts`: the highest restart count of the app
+/// containers (`status.containerStatuses`) and of the restartable init
+/// containers (`initContainerStatuses` of those with `restartPolicy:
+/// Always`); ordinary init containers count in neither.
+fn max_container_restarts(p: &PodEntry) -> (u32, u32) {
+    let pod = p.pod();
+    let n_init = p.init_count();
+    let statuses = &pod.status.container_statuses;
+    debug_assert!(statuses.is_empty() || statuses.len() == pod.spec.container_count());
+    let app = statuses
+        .iter()
+        .skip(n_init)
+        .map(|c| c.restart_count)
+        .max()
+        .unwrap_or(0);
+    let sidecar = statuses
+        .iter()
+        .zip(&pod.spec.init_containers)
+        .filter(|(_, c)| c.is_sidecar())
+        .map(|(s, _)| s.restart_count)
+        .max()
+        .unwrap_or(0);
+    (app, sidecar)
 }
 
 /// Pods with the same ready (creation) time share one UID for rule 6
@@ -225,6 +262,7 @@ mod tests {
             colocated,
             ready_since: p.ready.then(|| SimTime::from_secs(NOW - p.ready_ago_s)),
             max_restarts: p.restarts,
+            max_sidecar_restarts: 0,
             created: SimTime::from_secs(NOW - p.created_ago_s),
             ready_uid: 0,
             created_uid: 0,
@@ -303,6 +341,146 @@ mod tests {
             assert_eq!(x.cmp_delete_first(&y, now), Ordering::Less, "case {i}");
             assert_eq!(y.cmp_delete_first(&x, now), Ordering::Greater, "case {i}");
         }
+    }
+
+    /// One pod of a store-backed test: created and Ready at (ms), app
+    /// container and sidecar restarts.
+    struct Made {
+        created_ms: u64,
+        ready_ms: u64,
+        app_restarts: u32,
+        sidecar_restarts: u32,
+    }
+
+    /// Pods with a sidecar (a restartable init container) and an app
+    /// container, bound, running and Ready as `made` says.
+    fn store_with(made: &[Made]) -> (Store, Vec<PodId>) {
+        use kubesim_core::{
+            Container, Node, ObjectMeta, Pod, PodSpec, ResourceList, RestartPolicy,
+        };
+        let mut store = Store::new(1000);
+        let node = Node::new(
+            ObjectMeta::named("n1"),
+            ResourceList {
+                milli_cpu: 64_000,
+                memory: 256 << 30,
+                pods: 110,
+                scalar: Vec::new(),
+            },
+            ResourceList::default(),
+        );
+        let n = store.add_node(node, SimTime::ZERO).unwrap();
+        let mut pids = Vec::new();
+        for (i, m) in made.iter().enumerate() {
+            let spec = PodSpec {
+                init_containers: vec![Container {
+                    name: "proxy".into(),
+                    image: "proxy".into(),
+                    restart_policy: Some(RestartPolicy::Always),
+                    ..Default::default()
+                }],
+                containers: vec![Container {
+                    name: "app".into(),
+                    image: "app".into(),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            };
+            let pod = Pod {
+                metadata: ObjectMeta::named(format!("web-{i}")),
+                spec,
+                status: Default::default(),
+            };
+            let created = SimTime::from_millis(m.created_ms);
+            let pid = store.create_pod(pod, created).unwrap();
+            store.bind(pid, n, created);
+            for (ci, restarts) in [(0, m.sidecar_restarts), (1, m.app_restarts)] {
+                store.set_container_running(pid, ci, created);
+                for _ in 0..restarts {
+                    store.set_container_terminated(pid, ci, None);
+                    store.record_restart(pid, ci);
+                    store.set_container_running(pid, ci, created);
+                }
+            }
+            store.set_pod_ready(pid, true, SimTime::from_millis(m.ready_ms));
+            pids.push(pid);
+        }
+        (store, pids)
+    }
+
+    fn first_deleted(made: &[Made], now: SimTime) -> PodId {
+        let (store, pids) = store_with(made);
+        let mut ranks = ActivePodRank::rank_all(&store, &pids);
+        ranks.sort_by(|a, b| a.cmp_delete_first(b, now));
+        ranks[0].pod
+    }
+
+    // controller_utils.go `compareMaxContainerRestarts` (1.35): app
+    // containers' restarts first; only when equal, the restartable init
+    // containers' (sidecars'). Same times otherwise, so without the
+    // sidecar rule the pods would tie and the later pod id go first.
+    #[test]
+    fn sidecar_restarts_break_equal_app_restarts() {
+        let pod = |app_restarts, sidecar_restarts| Made {
+            created_ms: 1_000,
+            ready_ms: 5_000,
+            app_restarts,
+            sidecar_restarts,
+        };
+        let now = SimTime::from_secs(100);
+        // Equal app restarts: more sidecar restarts first.
+        assert_eq!(first_deleted(&[pod(1, 3), pod(1, 0)], now), PodId(0));
+        // App restarts decide before sidecar restarts.
+        assert_eq!(first_deleted(&[pod(0, 9), pod(1, 0)], now), PodId(1));
+        // Nothing differs: the kubesim tie-break, the later pod id.
+        assert_eq!(first_deleted(&[pod(2, 2), pod(2, 2)], now), PodId(1));
+    }
+
+    // `podReadyTime` is the Ready condition's `lastTransitionTime`, a
+    // `metav1.Time` at whole seconds: pods Ready at 10.2 s and 10.7 s have
+    // the same ready time, so rule 6 passes and restarts decide. `now` is
+    // chosen so that the nanosecond ages would fall in different log₂
+    // buckets (34.16 s < 2³⁵ ns ≤ 34.66 s), which would delete the pod
+    // Ready at 10.7 s first.
+    #[test]
+    fn ready_times_compare_at_whole_seconds() {
+        let now = SimTime(10_500_000_000 + (1u64 << 35));
+        let made = [
+            Made {
+                created_ms: 1_000,
+                ready_ms: 10_200,
+                app_restarts: 1,
+                sidecar_restarts: 0,
+            },
+            Made {
+                created_ms: 1_000,
+                ready_ms: 10_700,
+                app_restarts: 0,
+                sidecar_restarts: 0,
+            },
+        ];
+        assert_eq!(first_deleted(&made, now), PodId(0));
+    }
+
+    // `CreationTimestamp` is at whole seconds too: pods created at 3.7 s
+    // and 3.2 s (ids 0 and 1) tie on rule 8 (upstream's `Less` is false
+    // both ways), and the kubesim tie-break takes the later id; with
+    // nanoseconds the pod created at 3.7 s would be the newer one, in a
+    // lower log₂ bucket.
+    #[test]
+    fn creation_times_compare_at_whole_seconds() {
+        let now = SimTime(3_450_000_000 + (1u64 << 35));
+        let pod = |created_ms| Made {
+            created_ms,
+            ready_ms: 8_000,
+            app_restarts: 0,
+            sidecar_restarts: 0,
+        };
+        let (store, pids) = store_with(&[pod(3_700), pod(3_200)]);
+        let ranks = ActivePodRank::rank_all(&store, &pids);
+        assert_eq!(ranks[0].created, ranks[1].created);
+        assert_eq!(ranks[0].created_uid, ranks[1].created_uid);
+        assert_eq!(first_deleted(&[pod(3_700), pod(3_200)], now), PodId(1));
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub trait Strategy {
 /// The ReplicaSets of a Deployment during one sync.
 #[derive(Debug, Clone, Default)]
 pub struct Rollout {
-    /// Every live ReplicaSet, in creation order.
+    /// Every live ReplicaSet, oldest first (`ReplicaSetsByCreationTimestamp`).
     pub views: Vec<RsView>,
     /// The new ReplicaSet (template equal to the Deployment's).
     pub new: Option<usize>,
@@ -210,21 +210,25 @@ impl DeploymentController {
         Ok(())
     }
 
-    /// Every live ReplicaSet of `id` as the arithmetic reads it; the new
-    /// one is `FindNewReplicaSet`'s (the oldest with the template).
+    /// Every live ReplicaSet of `id` as the arithmetic reads it, oldest
+    /// first; the new one is `FindNewReplicaSet`'s (the oldest with the
+    /// template).
     fn rollout_view(&self, store: &Store, id: DeploymentId, d: &Deployment) -> Rollout {
         let Some(st) = self.state(id) else {
             return Rollout::default();
         };
-        let views: Vec<RsView> = st
+        let mut views: Vec<RsView> = st
             .replica_sets
             .iter()
             .map(|&rs| view_of(store, rs))
             .collect();
-        let new = st
-            .replica_sets
+        // `FindNewReplicaSet` sorts the list in place
+        // (`ReplicaSetsByCreationTimestamp`, whole seconds, then name);
+        // `FindOldReplicaSets` walks the sorted list.
+        views.sort_by(util::by_creation);
+        let new = views
             .iter()
-            .position(|&rs| equal_ignore_hash(&store.replica_set(rs).template, &d.template));
+            .position(|v| equal_ignore_hash(&store.replica_set(v.id).template, &d.template));
         let old = (0..views.len()).filter(|&i| Some(i) != new).collect();
         Rollout {
             views,
@@ -472,6 +476,7 @@ fn view_of(store: &Store, rs: ReplicaSetId) -> RsView {
     let ann = |k: &str| r.metadata.annotations.get(k).and_then(|v| v.parse().ok());
     RsView {
         id: rs,
+        name: r.metadata.name.clone(),
         created: r.metadata.creation_timestamp,
         replicas: r.replicas,
         status_replicas: r.status.replicas,

@@ -46,6 +46,8 @@ pub mod reasons {
 pub struct RsView {
     /// The ReplicaSet.
     pub id: ReplicaSetId,
+    /// `metadata.name` (the creation-order tie-break).
+    pub name: String,
     /// `metadata.creationTimestamp`.
     pub created: SimTime,
     /// `spec.replicas`.
@@ -69,6 +71,7 @@ impl RsView {
     pub fn new(id: u32, created_s: u64, replicas: i32) -> Self {
         RsView {
             id: ReplicaSetId(id),
+            name: String::new(),
             created: SimTime::from_secs(created_s),
             replicas,
             status_replicas: 0,
@@ -249,10 +252,25 @@ pub fn get_proportion(rs: &RsView, d: &Deployment, to_add: i32, added: i32) -> i
     }
 }
 
-/// `ReplicaSetsByCreationTimestamp`: older first; ties by name upstream,
-/// by id (creation order) here.
+/// A `metav1.Time` as a controller reads it back from the API: the API
+/// serialises timestamps at whole seconds (RFC 3339 in JSON, `Seconds`
+/// only in protobuf), so every timestamp an informer hands a controller
+/// is truncated. kubesim's clock origin is a whole second
+/// (`clock_origin_unix_s`), so truncating the simulated time is
+/// truncating the wall time.
+pub fn whole_seconds(t: SimTime) -> SimTime {
+    SimTime(t.0 - t.0 % kubesim_core::NANOS_PER_SEC)
+}
+
+/// `ReplicaSetsByCreationTimestamp`: older first, on whole seconds (see
+/// [`whole_seconds`]); equal timestamps by name; then by id, which only
+/// decides between equal names (never two live ReplicaSets of one
+/// namespace) and keeps the order total.
 pub fn by_creation(a: &RsView, b: &RsView) -> Ordering {
-    a.created.cmp(&b.created).then(a.id.cmp(&b.id))
+    whole_seconds(a.created)
+        .cmp(&whole_seconds(b.created))
+        .then_with(|| a.name.cmp(&b.name))
+        .then(a.id.cmp(&b.id))
 }
 
 /// `ReplicaSetsBySizeOlder`: larger first, then older first.

@@ -162,3 +162,47 @@ fn proportions_follow_the_max_replicas_annotation() {
     let zero = rolling(0, IntOrPercent::Int(1), IntOrPercent::Int(0));
     assert_eq!(get_replica_set_fraction(&rs, &zero), -3);
 }
+
+/// A view named `name`, created at `created_ms`, with `replicas`.
+fn named(id: u32, name: &str, created_ms: u64, replicas: i32) -> RsView {
+    let mut v = RsView::new(id, 0, replicas);
+    v.name = name.into();
+    v.created = SimTime::from_millis(created_ms);
+    v
+}
+
+// controller_utils.go `ReplicaSetsByCreationTimestamp` and
+// deployment_util.go `ReplicaSetsBySizeOlder` / `ReplicaSetsBySizeNewer`
+// compare `metav1.Time`s, which the API keeps at whole seconds: two
+// ReplicaSets created within one second tie and go by name. (`b` is
+// created 300 ms after `a` but sorts first by name.)
+#[test]
+fn replica_sets_created_in_one_second_sort_by_name() {
+    let a = named(0, "web-b", 1_100, 1);
+    let b = named(1, "web-a", 1_400, 1);
+    let c = named(2, "web-0", 2_000, 1);
+    assert_eq!(by_creation(&a, &b), Ordering::Greater);
+    assert_eq!(by_creation(&b, &a), Ordering::Less);
+    assert_eq!(
+        by_creation(&a, &c),
+        Ordering::Less,
+        "a whole second earlier"
+    );
+    // Same size: older first (BySizeOlder), newer first (BySizeNewer).
+    assert_eq!(by_size_older(&b, &a), Ordering::Less);
+    assert_eq!(by_size_newer(&a, &b), Ordering::Less);
+    // `FindActiveOrLatest` with no active ReplicaSet and no new one: the
+    // newest old one — `web-b` by name, not `web-a` by nanoseconds.
+    let views = vec![named(0, "web-b", 1_100, 0), named(1, "web-a", 1_400, 0)];
+    assert_eq!(find_active_or_latest(&views, None, &[0, 1]), Some(0));
+}
+
+#[test]
+fn whole_seconds_truncates() {
+    assert_eq!(
+        whole_seconds(SimTime::from_millis(1_999)),
+        SimTime::from_secs(1)
+    );
+    assert_eq!(whole_seconds(SimTime::from_secs(7)), SimTime::from_secs(7));
+    assert_eq!(whole_seconds(SimTime(999_999_999)), SimTime::ZERO);
+}
