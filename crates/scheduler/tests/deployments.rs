@@ -503,14 +503,20 @@ fn progress_deadline_exceeded() {
         rolling(IntOrPercent::Int(1), IntOrPercent::Int(0)),
     );
     d.progress_deadline_seconds = Some(60);
-    let (sim, _) = run(input(d, vec![at(30, set_image("broken:1"))], 200));
+    let set = TimelineEntry {
+        at: SimTime::from_millis(30_600),
+        action: set_image("broken:1"),
+    };
+    let (sim, _) = run(input(d, vec![set], 200));
     let dep = sim
         .store()
         .deployment(sim.store().deployment_id("default", "web").unwrap());
     let c = dep.status.progressing.as_ref().expect("condition");
     assert_eq!((c.status, c.reason), ("False", "ProgressDeadlineExceeded"));
-    // Last progress: the new pod created at 30 s; timed out just after 90 s.
-    assert!(c.last_update_time > secs(90) && c.last_update_time < secs(91));
+    // Last progress: the new pod created at 30.6 s, which the controller
+    // reads back as 30 s (`metav1.Time`); `requeueStuckDeployment` syncs
+    // again a second after 30 + 60 s, and that sync times out.
+    assert_eq!(c.last_update_time, secs(91));
     assert_eq!(dep.status.available_replicas, 2);
     assert_eq!(dep.status.updated_replicas, 1);
     // Still 2 of 2 − maxUnavailable 0 available.
@@ -564,4 +570,37 @@ fn sync_delay_delays_each_sync() {
     assert!(sim.store().pods().all(|(_, p)| p
         .controller()
         .is_some_and(|o| matches!(o, ObjectRef::ReplicaSet(_)))));
+}
+
+/// syncDelay applies to timer-driven syncs too: `requeueStuckDeployment`'s
+/// `enqueueAfter` (like the ReplicaSet's `minReadySeconds` requeue) only
+/// puts the Deployment on the work queue when its time comes, and a
+/// worker picks it up like any other queued key — `syncDelay` later.
+#[test]
+fn sync_delay_applies_to_the_progress_deadline_requeue() {
+    let mut d = web(
+        2,
+        "web:1",
+        rolling(IntOrPercent::Int(1), IntOrPercent::Int(0)),
+    );
+    d.progress_deadline_seconds = Some(60);
+    let set = TimelineEntry {
+        at: SimTime::from_millis(30_600),
+        action: set_image("broken:1"),
+    };
+    let mut inp = input(d, vec![set], 200);
+    inp.config.controller_manager.sync_delay = SimTime::from_millis(500);
+    let (sim, _) = run(inp);
+    let dep = sim
+        .store()
+        .deployment(sim.store().deployment_id("default", "web").unwrap());
+    let c = dep.status.progressing.as_ref().expect("condition");
+    assert_eq!((c.status, c.reason), ("False", "ProgressDeadlineExceeded"));
+    // The Deployment syncs 0.5 s after the change and creates the new
+    // ReplicaSet at 31.1 s (`NewReplicaSetCreated`, read back as 31 s);
+    // the next sync changes nothing and requeues for 31 + 60 + 1 = 92 s.
+    // Its pod (31.6 s) is progress at 32.1 s, whose requeue (93 s) is
+    // later than the waiting one and dropped. The 92 s requeue syncs
+    // 0.5 s later, when 32 + 60 s has passed: timed out at 92.5 s.
+    assert_eq!(c.last_update_time, SimTime::from_millis(92_500));
 }

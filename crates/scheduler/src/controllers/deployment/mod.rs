@@ -73,7 +73,8 @@ pub struct DeploymentState {
     /// Its group (random stream, related pods) in the ReplicaSet
     /// controller.
     pub group: usize,
-    /// The armed progress-deadline check.
+    /// The waiting progress check (`requeueStuckDeployment`'s
+    /// `AddAfter`): the earliest one asked for.
     deadline_timer: Option<SimTime>,
 }
 
@@ -311,7 +312,9 @@ impl DeploymentController {
         }
     }
 
-    /// `syncRolloutStatus` and `requeueStuckDeployment`.
+    /// `syncRolloutStatus`: writes a changed status (whose update event
+    /// syncs the Deployment again); only when nothing changed,
+    /// `requeueStuckDeployment`.
     fn sync_rollout_status(
         &mut self,
         store: &mut Store,
@@ -326,14 +329,19 @@ impl DeploymentController {
             .new
             .map(|n| store.replica_set(r.views[n].id).metadata.name.clone());
         let status = progress::sync_rollout_status(d, counts, new_name.as_deref(), now);
-        let again = progress::requeue_stuck_deployment(d, &status);
         if status != d.status {
             store.set_deployment_status(id, status);
+            return;
         }
+        let Some(t) = progress::requeue_stuck_deployment(d, now) else {
+            return;
+        };
         let Some(st) = self.states.get_mut(id.index()).and_then(Option::as_mut) else {
             return;
         };
-        if let Some(t) = again.filter(|&t| st.deadline_timer != Some(t)) {
+        // The work queue's `AddAfter` keeps one waiting entry per object,
+        // the earliest.
+        if st.deadline_timer.is_none_or(|armed| t < armed) {
             st.deadline_timer = Some(t);
             out.timers
                 .push((t, ControllerTimer::DeploymentProgressCheck(id)));

@@ -125,19 +125,44 @@ pub fn sync_rollout_status(
     new
 }
 
-/// `requeueStuckDeployment`: when to look again for a timeout — just
-/// after the condition's update time plus the deadline (`Before` is
-/// strict) — unless complete or already timed out.
-pub fn requeue_stuck_deployment(d: &Deployment, s: &DeploymentStatus) -> Option<SimTime> {
+/// The delay of `enqueueRateLimited` for a Deployment whose last sync
+/// succeeded: the base delay of client-go's
+/// `DefaultTypedControllerRateLimiter` (`ItemExponentialFailureRateLimiter`
+/// from 5 ms; a successful sync `Forget`s the item, so it stays at 5 ms).
+/// The limiter's shared token bucket (10 qps, burst 100) is not modelled.
+pub const RATE_LIMITED_REQUEUE: SimTime = SimTime::from_millis(5);
+
+/// `requeueStuckDeployment`, called when a sync leaves the status as it
+/// was (`d.status` is that status): when to sync again for a timeout, or
+/// `None`. With the deadline `after = LastUpdateTime + deadline − now`
+/// (`LastUpdateTime` at whole seconds) at least a second away, after
+/// `after` plus a second (`enqueueAfter(d, after+time.Second)`, "to
+/// avoid milliseconds skew"); closer, rate-limited at once
+/// ([`RATE_LIMITED_REQUEUE`]). Nothing when there is no deadline or
+/// condition, when complete, or when already timed out.
+///
+/// kubesim also skips a Deployment whose condition is
+/// `NewReplicaSetAvailable` (a finished rollout that lost a pod): upstream
+/// requeues it rate-limited until it is complete again, but those syncs
+/// cannot change the condition (`syncRolloutStatus` does not estimate
+/// progress and `DeploymentTimedOut` is false for that reason), and
+/// everything else a sync does, kubesim's notices already trigger.
+pub fn requeue_stuck_deployment(d: &Deployment, now: SimTime) -> Option<SimTime> {
     let deadline = d.progress_deadline_seconds?;
-    let c = s.progressing.as_ref()?;
-    if deployment_complete(d, s) || c.reason == reasons::TIMED_OUT {
+    let c = d.status.progressing.as_ref()?;
+    if deployment_complete(d, &d.status) || c.reason == reasons::TIMED_OUT {
         return None;
     }
     if c.reason == reasons::NEW_RS_AVAILABLE {
         return None;
     }
-    Some(progress_deadline_at(c.last_update_time, deadline).saturating_add(SimTime(1)))
+    let at = progress_deadline_at(c.last_update_time, deadline);
+    let second = SimTime::from_secs(1);
+    if at < now.saturating_add(second) {
+        Some(now.saturating_add(RATE_LIMITED_REQUEUE))
+    } else {
+        Some(at.saturating_add(second))
+    }
 }
 
 #[cfg(test)]
@@ -190,10 +215,15 @@ mod tests {
     #[test]
     fn deployment_timed_out_table() {
         let t = |m: u64, s: u64| SimTime::from_secs(60 * m + s);
+        let ms = |m: u64, s: u64, ms: u64| SimTime(t(m, s).0 + ms * 1_000_000);
         let table = [
             (None, t(1, 9), t(1, 20), false),
             (Some(10), t(1, 9), t(1, 20), true),
             (Some(10), t(1, 11), t(1, 20), false),
+            // kubesim: the update time is read at whole seconds (1:09),
+            // `now` is not: 1:19 is before 1:19.2.
+            (Some(10), ms(1, 9, 500), ms(1, 19, 200), true),
+            (Some(10), ms(1, 9, 500), t(1, 19), false),
         ];
         for (i, (deadline, from, now, want)) in table.into_iter().enumerate() {
             let mut d = deployment(1);
@@ -237,6 +267,76 @@ mod tests {
         }
     }
 
+    // progress.go `requeueStuckDeployment` (progress_test.go
+    // `TestRequeueStuckDeployment`'s cases, on kubesim's clock): deadline
+    // 10 s; (condition reason, its update time in ms, now in ms, complete)
+    // → when to sync again.
+    #[test]
+    fn requeue_stuck_deployment_table() {
+        let ms = SimTime::from_millis;
+        let table = [
+            // No progress for 3 s of 10: at update + 10 s + 1 s.
+            (
+                reasons::REPLICA_SET_UPDATED,
+                0,
+                3_000,
+                false,
+                Some(ms(11_000)),
+            ),
+            // The update time is at whole seconds: 1.9 s reads as 1 s.
+            (
+                reasons::REPLICA_SET_UPDATED,
+                1_900,
+                3_000,
+                false,
+                Some(ms(12_000)),
+            ),
+            // Less than a second left: rate-limited, now.
+            (
+                reasons::REPLICA_SET_UPDATED,
+                0,
+                9_500,
+                false,
+                Some(ms(9_505)),
+            ),
+            // Already past (a sync without progress): rate-limited.
+            (
+                reasons::REPLICA_SET_UPDATED,
+                0,
+                12_000,
+                false,
+                Some(ms(12_005)),
+            ),
+            // Exactly a second left: `after < time.Second` is false.
+            (
+                reasons::REPLICA_SET_UPDATED,
+                0,
+                9_000,
+                false,
+                Some(ms(11_000)),
+            ),
+            (reasons::REPLICA_SET_UPDATED, 0, 3_000, true, None),
+            (reasons::TIMED_OUT, 0, 3_000, false, None),
+            (reasons::NEW_RS_AVAILABLE, 0, 3_000, false, None),
+        ];
+        for (i, (reason, updated_ms, now_ms, complete, want)) in table.into_iter().enumerate() {
+            let mut d = deployment(2);
+            d.progress_deadline_seconds = Some(10);
+            d.status = if complete {
+                status(2, 2, 2, 2)
+            } else {
+                status(2, 1, 1, 1)
+            };
+            d.status.progressing = Some(condition("True", reason, String::new(), ms(updated_ms)));
+            assert_eq!(requeue_stuck_deployment(&d, ms(now_ms)), want, "case {i}");
+        }
+        let mut d = deployment(2);
+        d.status = status(2, 1, 1, 1);
+        assert_eq!(requeue_stuck_deployment(&d, ms(0)), None, "no deadline");
+        d.progress_deadline_seconds = Some(10);
+        assert_eq!(requeue_stuck_deployment(&d, ms(0)), None, "no condition");
+    }
+
     #[test]
     fn stuck_rollout_times_out_after_deadline() {
         let mut d = deployment(2);
@@ -248,8 +348,8 @@ mod tests {
             String::new(),
             SimTime::from_secs(10),
         ));
-        let again = requeue_stuck_deployment(&d, &d.status).unwrap();
-        assert_eq!(again, SimTime(SimTime::from_secs(70).0 + 1));
+        let again = requeue_stuck_deployment(&d, SimTime::from_secs(20)).unwrap();
+        assert_eq!(again, SimTime::from_secs(71));
         let s = sync_rollout_status(&d, d.status.clone(), Some("foo-1"), again);
         let c = s.progressing.unwrap();
         assert_eq!((c.status, c.reason), ("False", reasons::TIMED_OUT));

@@ -323,7 +323,8 @@ pub fn deployment_progressing(d: &Deployment, new: &DeploymentStatus) -> bool {
 }
 
 /// `DeploymentTimedOut`: the `Progressing` condition was last updated
-/// longer than `progressDeadlineSeconds` ago (strictly, as `Before`).
+/// longer than `progressDeadlineSeconds` ago (strictly, as `Before`; the
+/// update time at whole seconds, `now` not).
 pub fn deployment_timed_out(d: &Deployment, s: &DeploymentStatus, now: SimTime) -> bool {
     let Some(deadline) = d.progress_deadline_seconds else {
         return false;
@@ -340,9 +341,12 @@ pub fn deployment_timed_out(d: &Deployment, s: &DeploymentStatus, now: SimTime) 
     progress_deadline_at(c.last_update_time, deadline) < now
 }
 
-/// When a condition last updated at `last` times out.
+/// `LastUpdateTime + progressDeadlineSeconds`: the instant after which a
+/// condition last updated at `last` has timed out. `LastUpdateTime` is a
+/// `metav1.Time` the controller reads back from the API, so at whole
+/// seconds ([`whole_seconds`]).
 pub fn progress_deadline_at(last: SimTime, deadline_s: i32) -> SimTime {
-    last.saturating_add(SimTime::from_secs(u64::try_from(deadline_s).unwrap_or(0)))
+    whole_seconds(last).saturating_add(SimTime::from_secs(u64::try_from(deadline_s).unwrap_or(0)))
 }
 
 /// `podutil.IsPodAvailable`: Ready, and for at least `min_ready_s`.
