@@ -27,8 +27,9 @@ use kubesim_core::{
     Store, StoreError,
 };
 use util::{
-    equal_ignore_hash, max_surge, reasons, revision, RsView, ScaleOp, DESIRED_REPLICAS_ANNOTATION,
-    MAX_REPLICAS_ANNOTATION, POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION,
+    append_revision_history, equal_ignore_hash, max_surge, reasons, revision, RsView, ScaleOp,
+    DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, MAX_REV_HISTORY_LENGTH_IN_CHARS,
+    POD_TEMPLATE_HASH_LABEL, REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION,
 };
 
 pub use util::{compute_hash, safe_encode_string, template_fingerprint};
@@ -56,6 +57,10 @@ pub struct Rollout {
     pub old_pods_running: bool,
     /// Create the new ReplicaSet with `spec.replicas` (Recreate).
     pub create_new: bool,
+    /// The strategy got as far as `cleanupDeployment` (which then runs if
+    /// the Deployment's status says complete): RollingUpdate when it
+    /// scaled nothing, Recreate once no old pod is left.
+    pub cleanup: bool,
 }
 
 impl Rollout {
@@ -150,6 +155,9 @@ impl DeploymentController {
         if d.paused || is_scaling_event(&d, &r) {
             return self.sync_only(store, id, &mut d, &mut r, now, out);
         }
+        // The ReplicaSets as listed when the sync started: the strategy
+        // scales copies, and `cleanupDeployment` reads the list.
+        let listed = r.views.clone();
         match d.strategy {
             DeploymentStrategy::RollingUpdate { .. } => {
                 if r.new.is_none() {
@@ -175,10 +183,9 @@ impl DeploymentController {
                 }
             }
         }
-        let scaled = !r.ops.is_empty();
         apply_ops(store, id, &d, &r, now, out);
-        if !scaled && util::deployment_complete(&d, &d.status) {
-            self.cleanup(store, id, &d, &mut r, now);
+        if r.cleanup && util::deployment_complete(&d, &d.status) {
+            self.cleanup(store, id, &d, &listed, &r.old, now);
         }
         self.sync_rollout_status(store, id, &d, &r, now, out);
         Ok(())
@@ -198,11 +205,14 @@ impl DeploymentController {
         if r.new.is_some() {
             sync_new_replica_set(store, id, d, r, now);
         }
+        // `cleanupDeployment` runs on the list the sync started with, not
+        // on what `scale` wrote (`scaleReplicaSet`'s results are dropped).
+        let listed = r.views.clone();
         let old = r.old.clone();
         sync::scale(d, &mut r.views, r.new, &old, &mut r.ops);
         apply_ops(store, id, d, r, now, out);
         if d.paused {
-            self.cleanup(store, id, d, r, now);
+            self.cleanup(store, id, d, &listed, &old, now);
         }
         let status = sync::calculate_status(d, &r.views, &r.all(), r.new, now);
         if status != d.status {
@@ -284,21 +294,22 @@ impl DeploymentController {
     }
 
     /// `cleanupDeployment`: deletes old, empty ReplicaSets beyond
-    /// `revisionHistoryLimit`.
+    /// `revisionHistoryLimit`, judged on `views` (the ReplicaSets as the
+    /// sync listed them).
     fn cleanup(
         &mut self,
         store: &mut Store,
         id: DeploymentId,
         d: &Deployment,
-        r: &mut Rollout,
+        views: &[RsView],
+        old: &[usize],
         now: SimTime,
     ) {
-        let revisions: Vec<i64> = r
-            .views
+        let revisions: Vec<i64> = views
             .iter()
             .map(|v| revision(&store.replica_set(v.id).metadata.annotations))
             .collect();
-        let gone = sync::cleanup_deployment(d, &r.views, &r.old, &revisions);
+        let gone = sync::cleanup_deployment(d, views, old, &revisions);
         if gone.is_empty() {
             return;
         }
@@ -306,7 +317,7 @@ impl DeploymentController {
             return;
         };
         for i in gone {
-            let rs = r.views[i].id;
+            let rs = views[i].id;
             store.delete_replica_set(rs, now);
             st.replica_sets.retain(|&x| x != rs);
         }
@@ -407,9 +418,12 @@ fn max_old_revision(store: &Store, r: &Rollout) -> i64 {
         .unwrap_or(0)
 }
 
-/// `getNewReplicaSet` for an existing new ReplicaSet: its revision moves
-/// past every old one (a rollback reuses it), its `minReadySeconds`
-/// follows the Deployment's, and the Deployment takes its revision.
+/// `getNewReplicaSet` for an existing new ReplicaSet
+/// (`SetNewReplicaSetAnnotations`): it takes the Deployment's annotations
+/// (but the skipped ones), its revision moves past every old one — a
+/// rollback reuses it, and its old revision goes to its
+/// `revision-history` — its `minReadySeconds` follows the Deployment's,
+/// and the Deployment takes its revision.
 fn sync_new_replica_set(
     store: &mut Store,
     id: DeploymentId,
@@ -419,10 +433,19 @@ fn sync_new_replica_set(
 ) {
     let Some(n) = r.new else { return };
     let rs = r.views[n].id;
+    copy_deployment_annotations(store, d, rs);
     let next = max_old_revision(store, r) + 1;
-    let current = revision(&store.replica_set(rs).metadata.annotations);
-    if current < next {
+    let annotations = &store.replica_set(rs).metadata.annotations;
+    let old_revision = annotations.get(REVISION_ANNOTATION).cloned();
+    if revision(annotations) < next {
+        let history = old_revision.and_then(|old| {
+            let h = annotations.get(REVISION_HISTORY_ANNOTATION);
+            append_revision_history(h.map(String::as_str), &old, MAX_REV_HISTORY_LENGTH_IN_CHARS)
+        });
         store.set_replica_set_annotation(rs, REVISION_ANNOTATION, next.to_string());
+        if let Some(h) = history {
+            store.set_replica_set_annotation(rs, REVISION_HISTORY_ANNOTATION, h);
+        }
     }
     if store.replica_set(rs).min_ready_seconds != d.min_ready_seconds {
         store.set_replica_set_min_ready(rs, d.min_ready_seconds);
@@ -438,6 +461,17 @@ fn sync_new_replica_set(
         let c = progress::condition("True", reasons::FOUND_NEW_REPLICA_SET, msg, now);
         progress::set_condition(&mut d.status.progressing, c);
         store.set_deployment_status(id, d.status.clone());
+    }
+}
+
+/// `copyDeploymentAnnotationsToReplicaSet`: every Deployment annotation
+/// but the skipped ones, where the ReplicaSet's differs.
+fn copy_deployment_annotations(store: &mut Store, d: &Deployment, rs: ReplicaSetId) {
+    for (k, v) in &d.metadata.annotations {
+        let same = store.replica_set(rs).metadata.annotations.get(k) == Some(v);
+        if !util::skip_copy_annotation(k) && !same {
+            store.set_replica_set_annotation(rs, k, v.clone());
+        }
     }
 }
 
@@ -525,16 +559,8 @@ fn new_replica_set(
         name: d.metadata.name.clone(),
         controller: true,
     }];
-    // `annotationsToSkip`.
     for (k, v) in &d.metadata.annotations {
-        let skip = [
-            REVISION_ANNOTATION,
-            DESIRED_REPLICAS_ANNOTATION,
-            MAX_REPLICAS_ANNOTATION,
-            "kubectl.kubernetes.io/last-applied-configuration",
-            "deployment.kubernetes.io/revision-history",
-        ];
-        if !skip.contains(&k.as_str()) {
+        if !util::skip_copy_annotation(k) {
             metadata.annotations.insert(k.clone(), v.clone());
         }
     }
@@ -588,3 +614,6 @@ fn create_with_collisions(
         at: now,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -24,6 +24,8 @@ impl Strategy for Recreate {
         if scaled_down || r.old_pods_running {
             return;
         }
+        // Scaling the new ReplicaSet up does not stop `cleanupDeployment`.
+        r.cleanup = true;
         match r.new {
             // Created with `NewRSNewReplicas`, which is `spec.replicas`.
             None => r.create_new = true,
@@ -70,6 +72,7 @@ mod tests {
             ops: Vec::new(),
             old_pods_running: running,
             create_new: false,
+            cleanup: false,
         }
     }
 
@@ -86,7 +89,7 @@ mod tests {
         // Scaled down, but old pods still terminating: wait.
         let mut r = rollout(&[0, 0], None, true);
         Recreate.rollout(&d, &mut r);
-        assert!(r.ops.is_empty() && !r.create_new);
+        assert!(r.ops.is_empty() && !r.create_new && !r.cleanup);
         // All gone: create the new ReplicaSet.
         let mut r = rollout(&[0, 0], None, false);
         Recreate.rollout(&d, &mut r);
@@ -95,5 +98,8 @@ mod tests {
         let mut r = rollout(&[0], Some(0), false);
         Recreate.rollout(&d, &mut r);
         assert_eq!(r.views[1].replicas, 3);
+        // recreate.go: `cleanupDeployment` is not skipped for scaling the
+        // new ReplicaSet up (only for scaling old ones down).
+        assert!(r.cleanup);
     }
 }

@@ -34,7 +34,11 @@ impl Strategy for RollingUpdate {
             .copied()
             .filter(|&i| r.views[i].replicas > 0)
             .collect();
-        reconcile_old_replica_sets(d, &mut r.views, &all, &active_old, new, &mut r.ops);
+        if reconcile_old_replica_sets(d, &mut r.views, &all, &active_old, new, &mut r.ops) {
+            return;
+        }
+        // Nothing scaled: `cleanupDeployment` if complete.
+        r.cleanup = true;
     }
 }
 

@@ -20,6 +20,11 @@ pub const REVISION_ANNOTATION: &str = "deployment.kubernetes.io/revision";
 pub const DESIRED_REPLICAS_ANNOTATION: &str = "deployment.kubernetes.io/desired-replicas";
 /// `MaxReplicasAnnotation`: replicas + maxSurge when it last scaled it.
 pub const MAX_REPLICAS_ANNOTATION: &str = "deployment.kubernetes.io/max-replicas";
+/// `RevisionHistoryAnnotation`: the revisions a reused ReplicaSet had
+/// before (a rollback), oldest first, comma-separated.
+pub const REVISION_HISTORY_ANNOTATION: &str = "deployment.kubernetes.io/revision-history";
+/// `maxRevHistoryLengthInChars` (sync.go): the longest revision history.
+pub const MAX_REV_HISTORY_LENGTH_IN_CHARS: usize = 2000;
 /// `DefaultDeploymentUniqueLabelKey`.
 pub const POD_TEMPLATE_HASH_LABEL: &str = "pod-template-hash";
 
@@ -393,6 +398,49 @@ pub fn revision(annotations: &Labels) -> i64 {
         .get(REVISION_ANNOTATION)
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
+}
+
+/// `skipCopyAnnotation`: the Deployment annotations a ReplicaSet does not
+/// take (`annotationsToSkip`).
+pub fn skip_copy_annotation(key: &str) -> bool {
+    [
+        "kubectl.kubernetes.io/last-applied-configuration",
+        REVISION_ANNOTATION,
+        REVISION_HISTORY_ANNOTATION,
+        DESIRED_REPLICAS_ANNOTATION,
+        MAX_REPLICAS_ANNOTATION,
+        "deprecated.deployment.rollback.to",
+    ]
+    .contains(&key)
+}
+
+/// The revision-history step of `SetNewReplicaSetAnnotations`: a reused
+/// ReplicaSet whose revision `old_revision` is being raised appends it to
+/// its `history`, dropping the oldest entries to stay within
+/// `limit_chars`. `None` when the history stays as it is (one revision
+/// alone would not fit).
+pub fn append_revision_history(
+    history: Option<&str>,
+    old_revision: &str,
+    limit_chars: usize,
+) -> Option<String> {
+    let history = history.unwrap_or("");
+    let old: Vec<&str> = history.split(',').collect();
+    if old[0].is_empty() {
+        return Some(old_revision.to_string());
+    }
+    let mut total = history.len() + old_revision.len() + 1;
+    let mut start = 0;
+    while total > limit_chars && start < old.len() {
+        total -= old[start].len() + 1;
+        start += 1;
+    }
+    if total > limit_chars {
+        return None;
+    }
+    let mut kept = old[start..].to_vec();
+    kept.push(old_revision);
+    Some(kept.join(","))
 }
 
 /// Characters `rand.SafeEncodeString` and `utilrand.String` draw from
