@@ -360,11 +360,20 @@ impl DeploymentController {
     }
 
     /// Each live ReplicaSet is controlled by its Deployment, listed once,
-    /// never negative; no two Deployments list the same one.
+    /// never negative, its revision history within
+    /// `maxRevHistoryLengthInChars`; no two Deployments list the same one;
+    /// a progress check waits only for a Deployment with a deadline.
     pub fn check_invariants(&self, store: &Store) -> Result<(), String> {
         let mut seen = std::collections::BTreeSet::new();
         for (i, st) in self.states.iter().enumerate() {
             let Some(st) = st else { continue };
+            let d = store.deployment(DeploymentId(i as u32));
+            if st.deadline_timer.is_some() && d.progress_deadline_seconds.is_none() {
+                return Err(format!(
+                    "deployment {} waits for a progress check without a deadline",
+                    d.metadata.name
+                ));
+            }
             for &rs in &st.replica_sets {
                 let r = store.replica_set(rs);
                 let owner = r.metadata.controller_of().map(|o| o.owner);
@@ -383,6 +392,13 @@ impl DeploymentController {
                 if r.replicas < 0 {
                     return Err(format!(
                         "replicaset {} has negative replicas",
+                        r.metadata.name
+                    ));
+                }
+                let history = r.metadata.annotations.get(REVISION_HISTORY_ANNOTATION);
+                if history.is_some_and(|h| h.len() > MAX_REV_HISTORY_LENGTH_IN_CHARS) {
+                    return Err(format!(
+                        "replicaset {} has a revision history beyond {MAX_REV_HISTORY_LENGTH_IN_CHARS} characters",
                         r.metadata.name
                     ));
                 }
