@@ -354,9 +354,10 @@ pub fn progress_deadline_at(last: SimTime, deadline_s: i32) -> SimTime {
     whole_seconds(last).saturating_add(SimTime::from_secs(u64::try_from(deadline_s).unwrap_or(0)))
 }
 
-/// `podutil.IsPodAvailable`: Ready, and for at least `min_ready_s`.
-/// (Upstream compares with `Before` on whole seconds and requeues a
-/// second late; kubesim's pod is available at exactly ready + min.)
+/// `podutil.IsPodAvailable`: Ready, and for at least `min_ready_s` —
+/// 1.35 compares `LastTransitionTime + minReadySeconds <= now`
+/// (`Compare(now) <= 0`), the transition time at whole seconds as read
+/// back from the API ([`whole_seconds`]).
 pub fn is_pod_available(p: &PodEntry, min_ready_s: i32, now: SimTime) -> bool {
     if !p.is_ready() {
         return false;
@@ -367,7 +368,9 @@ pub fn is_pod_available(p: &PodEntry, min_ready_s: i32, now: SimTime) -> bool {
     available_at(p, min_ready_s).is_some_and(|t| t <= now)
 }
 
-/// When a Ready pod becomes available.
+/// When a Ready pod becomes available: its Ready transition time, at
+/// whole seconds, plus `min_ready_s` — the instant
+/// `FindMinNextPodAvailabilityCheck` requeues the ReplicaSet for.
 pub fn available_at(p: &PodEntry, min_ready_s: i32) -> Option<SimTime> {
     let c = p
         .pod()
@@ -376,7 +379,7 @@ pub fn available_at(p: &PodEntry, min_ready_s: i32) -> Option<SimTime> {
         .iter()
         .find(|c| c.kind == PodConditionType::Ready && c.status)?;
     let min = SimTime::from_secs(u64::try_from(min_ready_s).unwrap_or(0));
-    Some(c.last_transition_time.saturating_add(min))
+    Some(whole_seconds(c.last_transition_time).saturating_add(min))
 }
 
 /// `EqualIgnoreHash`: templates equal but for the `pod-template-hash`

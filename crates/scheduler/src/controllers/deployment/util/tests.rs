@@ -206,3 +206,45 @@ fn whole_seconds_truncates() {
     assert_eq!(whole_seconds(SimTime::from_secs(7)), SimTime::from_secs(7));
     assert_eq!(whole_seconds(SimTime(999_999_999)), SimTime::ZERO);
 }
+
+// pkg/api/v1/pod/util.go `IsPodAvailable` (1.35: `LastTransitionTime +
+// minReadySeconds <= now`): the Ready transition time is a `metav1.Time`,
+// read at whole seconds — a pod Ready at 10.7 s with minReadySeconds 5 is
+// available from 15 s, not 15.7 s.
+#[test]
+fn pod_available_from_whole_second_ready_time() {
+    use kubesim_core::{Container, Node, Pod, PodSpec, ResourceList, Store};
+    let mut store = Store::new(100);
+    let node = Node::new(
+        ObjectMeta::named("n1"),
+        ResourceList {
+            milli_cpu: 4_000,
+            memory: 8 << 30,
+            pods: 110,
+            scalar: Vec::new(),
+        },
+        ResourceList::default(),
+    );
+    let n = store.add_node(node, SimTime::ZERO).unwrap();
+    let pod = Pod {
+        metadata: ObjectMeta::named("web-1"),
+        spec: PodSpec {
+            containers: vec![Container {
+                name: "app".into(),
+                image: "app".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        },
+        status: Default::default(),
+    };
+    let pid = store.create_pod(pod, SimTime::ZERO).unwrap();
+    store.bind(pid, n, SimTime::ZERO);
+    store.set_container_running(pid, 0, SimTime::from_secs(1));
+    store.set_pod_ready(pid, true, SimTime::from_millis(10_700));
+    let p = store.pod(pid);
+    assert_eq!(available_at(p, 5), Some(SimTime::from_secs(15)));
+    assert!(!is_pod_available(p, 5, SimTime::from_millis(14_999)));
+    assert!(is_pod_available(p, 5, SimTime::from_secs(15)));
+    assert!(is_pod_available(p, 0, SimTime::from_millis(10_700)));
+}
