@@ -37,8 +37,13 @@ pub struct ContainerCpu {
     pub weight: f64,
     /// Quota cap in cores (`INFINITY`: none).
     pub quota_cores: f64,
-    /// What the process would use now, unconstrained (cores).
+    /// What the process would use now, unconstrained (cores), from its
+    /// image's CPU profile.
     pub demand_cores: f64,
+    /// Demand on top of the profile that the profile does not overwrite:
+    /// the requests it serves (set by the traffic model, cleared when the
+    /// container stops).
+    pub extra_demand_cores: f64,
     /// What it gets now (cores).
     pub used_cores: f64,
     /// Demand cut by its quota now (cores).
@@ -63,6 +68,7 @@ pub(super) const IDLE: ContainerCpu = ContainerCpu {
     weight: 0.0,
     quota_cores: 0.0,
     demand_cores: 0.0,
+    extra_demand_cores: 0.0,
     used_cores: 0.0,
     throttled_cores: 0.0,
     starved_cores: 0.0,
@@ -93,6 +99,7 @@ impl Accounting {
         let c = &mut self.containers[id.index()];
         c.running = false;
         c.demand_cores = 0.0;
+        c.extra_demand_cores = 0.0;
         c.used_cores = 0.0;
         c.throttled_cores = 0.0;
         c.starved_cores = 0.0;
@@ -102,6 +109,12 @@ impl Accounting {
     /// Sets what container `id` would use (its demand profile moved).
     pub(crate) fn set_demand(&mut self, id: ContainerId, demand_cores: f64) {
         self.containers[id.index()].demand_cores = demand_cores;
+    }
+
+    /// Sets container `id`'s demand beyond its profile (served requests).
+    pub(crate) fn set_extra_demand(&mut self, id: ContainerId, cores: f64) {
+        debug_assert!(cores >= 0.0 && cores.is_finite());
+        self.containers[id.index()].extra_demand_cores = cores;
     }
 
     pub(super) fn pod_containers(p: &PodCpu) -> impl Iterator<Item = ContainerId> + use<> {
@@ -173,7 +186,8 @@ impl Accounting {
             for cid in Self::pod_containers(p) {
                 let c = &self.containers[cid.index()];
                 if c.running {
-                    let leaf = tree.add(Some(pod_cg), c.weight, c.quota_cores, c.demand_cores);
+                    let demand = c.demand_cores + c.extra_demand_cores;
+                    let leaf = tree.add(Some(pod_cg), c.weight, c.quota_cores, demand);
                     n.leaves.push((cid, leaf));
                 }
             }
@@ -186,7 +200,7 @@ impl Accounting {
             let need = tree.need(leaf);
             let rate_changed = used != c.used_cores;
             c.used_cores = used;
-            c.throttled_cores = (c.demand_cores - c.quota_cores).max(0.0);
+            c.throttled_cores = (c.demand_cores + c.extra_demand_cores - c.quota_cores).max(0.0);
             c.starved_cores = (need - used).max(0.0);
             if c.work_remaining_cpu_s.is_some() && (rate_changed || c.work_unscheduled) {
                 c.work_unscheduled = false;
