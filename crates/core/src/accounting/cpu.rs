@@ -150,50 +150,19 @@ impl Accounting {
     }
 
     pub(super) fn solve_node(&mut self, nid: NodeId) {
-        let cfg = self.config;
         let n = &mut self.nodes[nid.index()];
         n.dirty = false;
-        let tree = &mut n.tree;
-        tree.clear();
-        n.leaves.clear();
-        let inf = f64::INFINITY;
-        let root = tree.add(None, 1.0, inf, 0.0);
-        let pods = &self.pods;
-        let burstable_m: i64 = n
-            .pods
-            .iter()
-            .filter_map(|p| pods[p.index()].as_ref())
-            .filter(|p| p.qos == QosClass::Burstable)
-            .map(|p| p.request_m)
-            .sum();
-        let burstable = tree.add(
-            Some(root),
-            cfg.pod_weight(milli_cpu_to_shares(burstable_m)),
-            inf,
-            0.0,
+        build_tree(
+            self.config,
+            &n.pods,
+            &self.pods,
+            &self.containers,
+            (&mut n.tree, &mut n.leaves),
+            None,
         );
-        let besteffort = tree.add(Some(root), cfg.pod_weight(MIN_SHARES), inf, 0.0);
-        for &pid in &n.pods {
-            let Some(p) = &pods[pid.index()] else {
-                continue;
-            };
-            let parent = match p.qos {
-                QosClass::Guaranteed => root,
-                QosClass::Burstable => burstable,
-                QosClass::BestEffort => besteffort,
-            };
-            let pod_cg = tree.add(Some(parent), cfg.pod_weight(p.shares), p.limit_cores, 0.0);
-            for cid in Self::pod_containers(p) {
-                let c = &self.containers[cid.index()];
-                if c.running {
-                    let demand = c.demand_cores + c.extra_demand_cores;
-                    let leaf = tree.add(Some(pod_cg), c.weight, c.quota_cores, demand);
-                    n.leaves.push((cid, leaf));
-                }
-            }
-        }
+        let tree = &mut n.tree;
         tree.solve(n.capacity_cores);
-        n.used_cores = tree.alloc(root);
+        n.used_cores = tree.alloc(0);
         for &(cid, leaf) in &n.leaves {
             let c = &mut self.containers[cid.index()];
             let used = tree.alloc(leaf);
@@ -205,6 +174,84 @@ impl Accounting {
             if c.work_remaining_cpu_s.is_some() && (rate_changed || c.work_unscheduled) {
                 c.work_unscheduled = false;
                 self.work_changed.push(cid);
+            }
+        }
+    }
+}
+
+impl Accounting {
+    /// What running container `cid` on node `nid` would get if it wanted
+    /// every core (within its quota and its pod's limit), every other
+    /// container's demand as it is: its allocation when saturated, under
+    /// work-conserving CFS. Solved on a scratch tree; the books do not
+    /// change.
+    pub(crate) fn burst_alloc(&mut self, nid: NodeId, cid: ContainerId) -> f64 {
+        let n = &self.nodes[nid.index()];
+        let (mut tree, mut leaves) = std::mem::take(&mut self.probe);
+        build_tree(
+            self.config,
+            &n.pods,
+            &self.pods,
+            &self.containers,
+            (&mut tree, &mut leaves),
+            Some((cid, n.capacity_cores)),
+        );
+        tree.solve(n.capacity_cores);
+        let alloc = leaves
+            .iter()
+            .find(|l| l.0 == cid)
+            .map_or(0.0, |&(_, leaf)| tree.alloc(leaf));
+        self.probe = (tree, leaves);
+        alloc
+    }
+}
+
+/// Lays a node's cgroup tree out as kubelet does (root first, index 0),
+/// with container `boost.0`'s demand replaced by `boost.1`.
+fn build_tree(
+    cfg: crate::cgroup::CgroupConfig,
+    node_pods: &[crate::api::PodId],
+    pods: &[Option<PodCpu>],
+    containers: &[ContainerCpu],
+    (tree, leaves): (&mut super::CpuTree, &mut Vec<(ContainerId, super::CgroupIdx)>),
+    boost: Option<(ContainerId, f64)>,
+) {
+    tree.clear();
+    leaves.clear();
+    let inf = f64::INFINITY;
+    let root = tree.add(None, 1.0, inf, 0.0);
+    let burstable_m: i64 = node_pods
+        .iter()
+        .filter_map(|p| pods[p.index()].as_ref())
+        .filter(|p| p.qos == QosClass::Burstable)
+        .map(|p| p.request_m)
+        .sum();
+    let burstable = tree.add(
+        Some(root),
+        cfg.pod_weight(milli_cpu_to_shares(burstable_m)),
+        inf,
+        0.0,
+    );
+    let besteffort = tree.add(Some(root), cfg.pod_weight(MIN_SHARES), inf, 0.0);
+    for &pid in node_pods {
+        let Some(p) = &pods[pid.index()] else {
+            continue;
+        };
+        let parent = match p.qos {
+            QosClass::Guaranteed => root,
+            QosClass::Burstable => burstable,
+            QosClass::BestEffort => besteffort,
+        };
+        let pod_cg = tree.add(Some(parent), cfg.pod_weight(p.shares), p.limit_cores, 0.0);
+        for cid in Accounting::pod_containers(p) {
+            let c = &containers[cid.index()];
+            if c.running {
+                let demand = match boost {
+                    Some((b, cores)) if b == cid => cores,
+                    _ => c.demand_cores + c.extra_demand_cores,
+                };
+                let leaf = tree.add(Some(pod_cg), c.weight, c.quota_cores, demand);
+                leaves.push((cid, leaf));
             }
         }
     }

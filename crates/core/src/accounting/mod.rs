@@ -108,6 +108,8 @@ pub struct Accounting {
     flushed: Vec<NodeId>,
     /// Containers with finite work whose rate changed in the last flush.
     work_changed: Vec<ContainerId>,
+    /// Scratch tree for [`Accounting::burst_alloc`].
+    probe: (CpuTree, Vec<(ContainerId, CgroupIdx)>),
 }
 
 impl Accounting {

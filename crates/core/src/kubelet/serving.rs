@@ -55,6 +55,21 @@ impl Kubelet {
         self.accounting.set_extra_demand(cid, cores);
     }
 
+    /// The CPU (cores) running container `cid` of pod `pid` would get if
+    /// it were saturated — everything it asks for, within its quota and
+    /// its pod's limit, against the other containers' current demands
+    /// (work-conserving CFS on the node's cgroup tree). 0 when it does
+    /// not run. Changes nothing.
+    pub fn burst_capacity(&mut self, store: &Store, pid: PodId, cid: ContainerId) -> f64 {
+        let Some(node) = store.pod(pid).node() else {
+            return 0.0;
+        };
+        if !self.accounting.container(cid).running || self.node_crashed(node) {
+            return 0.0;
+        }
+        self.accounting.burst_alloc(node, cid)
+    }
+
     /// The nodes the last [`flush`](Kubelet::flush) re-solved.
     pub fn flushed_nodes(&self) -> &[NodeId] {
         self.accounting.flushed()

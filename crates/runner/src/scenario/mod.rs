@@ -32,7 +32,7 @@ pub use files::MAX_FILE_BYTES;
 use convert::budget::{self, Culprit};
 use convert::images::Image;
 use convert::settings::Limits;
-use convert::{batch, cluster, images, services, settings, timeline, workloads, Ctx, Doc, Report};
+use convert::{batch, cluster, images, services, settings, timeline, traffic, workloads, Ctx, Doc, Report};
 use error::{did_you_mean, Source};
 use kinds::{Handling, Lookup, Object};
 use kubesim_core::{CronJob, Deployment, Job, Pod, PriorityClasses, Service, SimTime};
@@ -460,6 +460,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
     let controller_manager =
         cluster::controller_manager(&mut ctx, raw.cluster.controller_manager.as_ref());
     let images = images::images(&mut ctx, &reader, &raw.images);
+    let traffic_specs = traffic::traffic(&mut ctx, &reader, &raw.traffic);
 
     // Manifest files: read them all, then parse each (trees borrow texts).
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -692,6 +693,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
         doc,
         report: &mut report,
     };
+    traffic::check_services(&mut ctx, &traffic_specs, &services);
     let targets: Vec<timeline::Target> = deployments
         .iter()
         .map(|d| {
@@ -967,6 +969,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
             cron_jobs,
             services,
             timeline,
+            traffic: traffic_specs.into_iter().map(|(_, s)| s).collect(),
         },
     })
 }

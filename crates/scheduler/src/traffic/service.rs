@@ -499,34 +499,17 @@ fn take_share(left: u64, w: f64, share_left: f64, rng: &mut ChaCha8Rng) -> u64 {
     binomial(left, w / share_left, rng)
 }
 
-/// The CPU the serving container of `pod` can serve at (cores): what the
-/// solver gives it when it is saturated (the requests' part in proportion
-/// to demand), otherwise what it could burst to — its allocation plus the
-/// node's idle cores, within its and its pod's quota — less its image's
-/// own demand (CFS is work-conserving).
+/// The CPU the serving container of `pod` can serve requests at
+/// (cores): what the CFS solver would give it if it were saturated
+/// (everything it asks for within its quota and its pod's limit, against
+/// the other containers' current demands — work-conserving CFS), less its
+/// image's own demand.
 pub(super) fn serving_capacity(
     store: &Store,
-    kubelet: &Kubelet,
+    kubelet: &mut Kubelet,
     pod: PodId,
     cid: ContainerId,
 ) -> f64 {
-    let books = kubelet.accounting();
-    let c = books.container(cid);
-    let Some(node) = store.pod(pod).node() else {
-        return 0.0;
-    };
-    if !c.running {
-        return 0.0;
-    }
-    let n = books.node(node);
-    let demand = c.demand_cores + c.extra_demand_cores;
-    let limit = books
-        .pod_cpu(pod)
-        .map_or(c.quota_cores, |p| p.limit_cores.min(c.quota_cores));
-    if c.used_cores + 1e-9 < demand {
-        c.used_cores * c.extra_demand_cores / demand
-    } else {
-        let idle = (n.capacity_cores() - n.used_cores()).max(0.0);
-        ((c.used_cores + idle).min(limit) - c.demand_cores).max(0.0)
-    }
+    let base = kubelet.accounting().container(cid).demand_cores;
+    (kubelet.burst_capacity(store, pod, cid) - base).max(0.0)
 }
