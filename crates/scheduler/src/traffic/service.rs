@@ -340,8 +340,11 @@ impl ServiceTraffic {
             .serving
             .is_some_and(|(_, cid, _)| kubelet.accounting().container(cid).running)
             || (slot.serving.is_none() && store.pod(slot.pod).is_active_on_node());
+        // A deleted pod terminates gracefully: it left the endpoints and
+        // finishes what it holds (even if its process exits at once).
+        let killed = !running && !store.pod(slot.pod).is_deleting();
         let pool = std::mem::take(&mut slot.pool);
-        self.settle_pool(slot.outcome, slot.group, pool, !running || slot.refuse);
+        self.settle_pool(slot.outcome, slot.group, pool, killed);
         if let Some((_, cid, _)) = slot.serving {
             if kubelet.accounting().container(cid).extra_demand_cores != 0.0 {
                 kubelet.set_extra_demand(store, slot.pod, cid, 0.0, now);
@@ -388,11 +391,13 @@ impl ServiceTraffic {
             };
             if self.pods[i].was_running && !running {
                 // Stopped under its requests (crash, OOM kill, eviction,
-                // node failure): what it held fails.
+                // node failure): what it held fails — unless it was
+                // deleted, a graceful termination that finishes it.
                 let slot = &mut self.pods[i];
                 let pool = std::mem::take(&mut slot.pool);
                 let (o, g) = (slot.outcome, slot.group);
-                self.settle_pool(o, g, pool, true);
+                let killed = !store.pod(self.pods[i].pod).is_deleting();
+                self.settle_pool(o, g, pool, killed);
             }
             let slot = &mut self.pods[i];
             slot.refuse = refuse;
