@@ -230,7 +230,11 @@ pub fn traffic_input() -> SimulationInput {
     let web = Deployment::new(
         meta,
         50,
-        LabelSelector::from_labels([("app".to_string(), "web".to_string())].into_iter().collect()),
+        LabelSelector::from_labels(
+            [("app".to_string(), "web".to_string())]
+                .into_iter()
+                .collect(),
+        ),
         t,
     );
     let image = |startup_s: u64| ImageBehavior {

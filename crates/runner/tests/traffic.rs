@@ -107,7 +107,10 @@ fn traffic_keys_reach_the_model() {
         "",
     ));
     assert_eq!(sc.input.traffic[0].timeout, SimTime::from_secs(30));
-    assert_eq!((sc.input.traffic[0].retries, sc.input.traffic[0].slo), (0, None));
+    assert_eq!(
+        (sc.input.traffic[0].retries, sc.input.traffic[0].slo),
+        (0, None)
+    );
 }
 
 #[test]
@@ -117,39 +120,64 @@ fn a_run_writes_service_rows_and_request_totals() {
     let report = run_one(&sc, out.path()).unwrap_or_else(|e| panic!("run failed: {e}"));
     let metrics = std::fs::read_to_string(report.dir.join("metrics.csv")).unwrap();
     let summary = std::fs::read_to_string(report.dir.join("summary.csv")).unwrap();
-    let rows: Vec<Vec<&str>> = metrics.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let rows: Vec<Vec<&str>> = metrics
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
     let sum = |object: &str, metric: &str| -> f64 {
         rows.iter()
             .filter(|r| r[1] == object && r[2] == metric)
             .map(|r| r[3].parse::<f64>().unwrap())
             .sum()
     };
-    let count = |object: &str, metric: &str| rows.iter().filter(|r| r[1] == object && r[2] == metric).count();
+    let count = |object: &str, metric: &str| {
+        rows.iter()
+            .filter(|r| r[1] == object && r[2] == metric)
+            .count()
+    };
     // One row per sample and metric for the Service.
     for metric in ["requests", "errors"] {
         assert_eq!(count("service/web", metric), 18, "{metric}");
     }
-    for metric in ["latency_mean_s", "latency_p50_s", "latency_p95_s", "latency_p99_s"] {
+    for metric in [
+        "latency_mean_s",
+        "latency_p50_s",
+        "latency_p95_s",
+        "latency_p99_s",
+    ] {
         assert!(count("service/web", metric) >= 17, "{metric}");
     }
     // Both revisions served requests; revision 2's errors are its 20 %.
-    let (r1, r2) = (sum("service/web/rev-1", "requests"), sum("service/web/rev-2", "requests"));
+    let (r1, r2) = (
+        sum("service/web/rev-1", "requests"),
+        sum("service/web/rev-2", "requests"),
+    );
     assert!(r1 > 0.0 && r2 > 0.0, "{r1} {r2}");
     assert!(sum("service/web/rev-2", "errors") > 0.0);
     assert_eq!(sum("service/web/rev-1", "errors"), 0.0);
     let total = sum("service/web", "requests");
     // The rest arrived before any pod was Ready: no endpoint, no revision.
-    assert!(r1 + r2 <= total && r1 + r2 > 0.98 * total, "{r1} + {r2} vs {total}");
+    assert!(
+        r1 + r2 <= total && r1 + r2 > 0.98 * total,
+        "{r1} + {r2} vs {total}"
+    );
     // Summary: the two columns at the end, matching the rows.
     let mut lines = summary.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    assert_eq!(header[header.len() - 2..], ["requests_total", "requests_failed"]);
+    assert_eq!(
+        header[header.len() - 2..],
+        ["requests_total", "requests_failed"]
+    );
     let values: Vec<&str> = lines.next().unwrap().split(',').collect();
     let requests_total: f64 = values[values.len() - 2].parse().unwrap();
     let requests_failed: f64 = values[values.len() - 1].parse().unwrap();
     // Expected arrivals: 100→300 over a minute, back to 100 over the
     // next, up again in the third: 200/s on average for 3 minutes.
-    assert!((requests_total / 36_000.0 - 1.0).abs() < 0.05, "{requests_total}");
+    assert!(
+        (requests_total / 36_000.0 - 1.0).abs() < 0.05,
+        "{requests_total}"
+    );
     assert!(requests_total >= total);
     assert!(requests_failed > 0.0 && requests_failed < 0.2 * requests_total);
 }

@@ -5,8 +5,8 @@
 
 use kubesim_core::{
     entity_rng, Bytes, Container, CpuProfile, Deployment, DeploymentStrategy, ImageBehavior,
-    IntOrPercent, LabelSelector, MilliCpu, Node, ObjectMeta, PodSpec, PodTemplate,
-    ResourceList, ResourceRequirements, RunLimits, Serve, Service, SimTime,
+    IntOrPercent, LabelSelector, MilliCpu, Node, ObjectMeta, PodSpec, PodTemplate, ResourceList,
+    ResourceRequirements, RunLimits, Serve, Service, SimTime,
 };
 use kubesim_scheduler::traffic::{TrafficQuery, TrafficSpec};
 use kubesim_scheduler::{
@@ -26,7 +26,12 @@ fn labels(app: &str) -> BTreeMap<String, String> {
     [("app".to_string(), app.to_string())].into()
 }
 
-fn deployment(app: &str, image: &str, replicas: i32, resources: ResourceRequirements) -> Deployment {
+fn deployment(
+    app: &str,
+    image: &str,
+    replicas: i32,
+    resources: ResourceRequirements,
+) -> Deployment {
     let spec = PodSpec {
         containers: vec![Container {
             name: "app".into(),
@@ -138,7 +143,12 @@ fn run(s: Setup) -> (f64, f64, f64, Simulation) {
 /// An exact processor-sharing server, one request at a time: Poisson
 /// arrivals at `lambda`, service times from `service`; the mean sojourn
 /// of `n` requests.
-fn ps_reference(lambda: f64, n: usize, seed: u64, service: impl Fn(&mut rand_chacha::ChaCha8Rng) -> f64) -> f64 {
+fn ps_reference(
+    lambda: f64,
+    n: usize,
+    seed: u64,
+    service: impl Fn(&mut rand_chacha::ChaCha8Rng) -> f64,
+) -> f64 {
     let mut rng = entity_rng(seed, "test", "ps");
     let mut jobs: Vec<(f64, f64)> = Vec::new(); // (arrival, remaining work)
     let mut t = 0.0;
@@ -208,9 +218,15 @@ fn one_pod_at_utilisation_rho_has_the_ps_mean() {
             seed: 5,
         });
         let want = s / (1.0 - rho);
-        assert!((mean / want - 1.0).abs() < 0.05, "ρ={rho}: {mean} vs {want}");
+        assert!(
+            (mean / want - 1.0).abs() < 0.05,
+            "ρ={rho}: {mean} vs {want}"
+        );
         let expected = rho / s * 2000.0;
-        assert!((requests / expected - 1.0).abs() < 0.02, "{requests} vs {expected}");
+        assert!(
+            (requests / expected - 1.0).abs() < 0.02,
+            "{requests} vs {expected}"
+        );
         assert!(errors < 1e-3 * requests, "errors {errors}");
     }
 }
@@ -228,12 +244,20 @@ fn contention_and_throttling_slow_requests_down() {
     let alone = |limit: Option<i64>, neighbour: bool| {
         let mut deployments = vec![deployment("web", "web:1", 1, cpu(limit, limit))];
         if neighbour {
-            deployments.push(deployment("batch", "batch:1", 1, cpu(Some(2000), Some(2000))));
+            deployments.push(deployment(
+                "batch",
+                "batch:1",
+                1,
+                cpu(Some(2000), Some(2000)),
+            ));
         }
         run(Setup {
             cores: 2,
             deployments,
-            images: vec![("web:1".into(), serving(s)), ("batch:1".into(), busy_image())],
+            images: vec![
+                ("web:1".into(), serving(s)),
+                ("batch:1".into(), busy_image()),
+            ],
             traffic: vec![TrafficSpec::constant("web", 20.0)],
             duration_s: 300,
             timeline: Vec::new(),
@@ -246,11 +270,17 @@ fn contention_and_throttling_slow_requests_down() {
     // the minimum weight and cannot keep up.
     let (starved, req, starved_err, _) = alone(None, true);
     assert!(starved > 10.0 * free, "starved {starved} vs {free}");
-    assert!(starved_err > 0.5 * req, "starved errors {starved_err} of {req}");
+    assert!(
+        starved_err > 0.5 * req,
+        "starved errors {starved_err} of {req}"
+    );
     // Throttled at 100m: ρ = 0.2/0.1 > 1 would fail; at 300m ρ = 2/3.
     let (throttled, _, _, _) = alone(Some(300), false);
     let want = (s / 0.3) / (1.0 - 0.2 / 0.3);
-    assert!((throttled / want - 1.0).abs() < 0.05, "throttled {throttled} vs {want}");
+    assert!(
+        (throttled / want - 1.0).abs() < 0.05,
+        "throttled {throttled} vs {want}"
+    );
     assert!(throttled > 5.0 * free);
 }
 

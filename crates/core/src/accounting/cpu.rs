@@ -213,7 +213,10 @@ fn build_tree(
     node_pods: &[crate::api::PodId],
     pods: &[Option<PodCpu>],
     containers: &[ContainerCpu],
-    (tree, leaves): (&mut super::CpuTree, &mut Vec<(ContainerId, super::CgroupIdx)>),
+    (tree, leaves): (
+        &mut super::CpuTree,
+        &mut Vec<(ContainerId, super::CgroupIdx)>,
+    ),
     boost: Option<(ContainerId, f64)>,
 ) {
     tree.clear();

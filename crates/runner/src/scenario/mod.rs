@@ -32,7 +32,9 @@ pub use files::MAX_FILE_BYTES;
 use convert::budget::{self, Culprit};
 use convert::images::Image;
 use convert::settings::Limits;
-use convert::{batch, cluster, images, services, settings, timeline, traffic, workloads, Ctx, Doc, Report};
+use convert::{
+    batch, cluster, images, services, settings, timeline, traffic, workloads, Ctx, Doc, Report,
+};
 use error::{did_you_mean, Source};
 use kinds::{Handling, Lookup, Object};
 use kubesim_core::{CronJob, Deployment, Job, Pod, PriorityClasses, Service, SimTime};

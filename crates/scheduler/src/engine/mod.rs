@@ -457,9 +457,7 @@ impl Simulation {
         if self.traffic.is_empty() {
             return false;
         }
-        let changed = self
-            .traffic
-            .sync(&self.store, &mut self.kubelet, self.now);
+        let changed = self.traffic.sync(&self.store, &mut self.kubelet, self.now);
         for (t, e) in self.traffic.timers.drain(..) {
             self.queue.push(t, Event::Traffic(e));
         }

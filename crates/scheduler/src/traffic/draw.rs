@@ -36,9 +36,7 @@ fn ln_factorial(k: f64) -> f64 {
         return T[k.max(0.0) as usize];
     }
     let k2 = k * k;
-    k * k.ln() - k
-        + 0.5 * (2.0 * std::f64::consts::PI * k).ln()
-        + 1.0 / (12.0 * k)
+    k * k.ln() - k + 0.5 * (2.0 * std::f64::consts::PI * k).ln() + 1.0 / (12.0 * k)
         - 1.0 / (360.0 * k * k2)
         + 1.0 / (1260.0 * k * k2 * k2)
 }
@@ -135,14 +133,19 @@ mod tests {
     fn moments(xs: &[f64]) -> (f64, f64) {
         let n = xs.len() as f64;
         let m = xs.iter().sum::<f64>() / n;
-        (m, xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0))
+        (
+            m,
+            xs.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0),
+        )
     }
 
     #[test]
     fn poisson_moments() {
         let mut rng = entity_rng(7, "test", "poisson");
         for mean in [0.5, 5.0, 29.0, 31.0, 200.0, 2000.0] {
-            let xs: Vec<f64> = (0..20_000).map(|_| poisson(mean, &mut rng) as f64).collect();
+            let xs: Vec<f64> = (0..20_000)
+                .map(|_| poisson(mean, &mut rng) as f64)
+                .collect();
             let (m, v) = moments(&xs);
             let se = (mean / 20_000.0).sqrt();
             assert!((m - mean).abs() < 5.0 * se, "mean {mean}: {m}");
@@ -163,7 +166,10 @@ mod tests {
                 .collect();
             let (m, v) = moments(&xs);
             let (mean, var) = (n as f64 * p, n as f64 * p * (1.0 - p));
-            assert!((m - mean).abs() <= 5.0 * (var / 20_000.0).sqrt() + 1e-9, "{n},{p}: {m}");
+            assert!(
+                (m - mean).abs() <= 5.0 * (var / 20_000.0).sqrt() + 1e-9,
+                "{n},{p}: {m}"
+            );
             if var > 0.0 {
                 assert!((v / var - 1.0).abs() < 0.06, "{n},{p}: var {v}");
             }

@@ -86,10 +86,11 @@ impl Traffic {
             } else {
                 spec.namespace.as_str()
             };
-            let Some(id) = store
-                .service_id(ns, &spec.service)
-                .or_else(|| store.service_id("", &spec.service).filter(|_| ns == "default"))
-            else {
+            let Some(id) = store.service_id(ns, &spec.service).or_else(|| {
+                store
+                    .service_id("", &spec.service)
+                    .filter(|_| ns == "default")
+            }) else {
                 debug_assert!(false, "traffic for unknown service {}", spec.service);
                 continue;
             };
@@ -276,10 +277,13 @@ impl TrafficQuery for Traffic {
 /// `rollout.argoproj.io/revision` for one an Argo Rollout owns.
 fn revision_of(store: &Store, rs: ReplicaSetId) -> i64 {
     let a = &store.replica_set(rs).metadata.annotations;
-    ["deployment.kubernetes.io/revision", "rollout.argoproj.io/revision"]
-        .iter()
-        .find_map(|k| a.get(*k).and_then(|v| v.parse().ok()))
-        .unwrap_or(0)
+    [
+        "deployment.kubernetes.io/revision",
+        "rollout.argoproj.io/revision",
+    ]
+    .iter()
+    .find_map(|k| a.get(*k).and_then(|v| v.parse().ok()))
+    .unwrap_or(0)
 }
 
 fn write_window<S: RecordSink>(

@@ -165,8 +165,16 @@ mod tests {
 
     #[test]
     fn integrals_table() {
-        let step = RateProfile::new(vec![(s(0), 100.0), (s(10), 400.0)], Interpolation::Step, None);
-        let lin = RateProfile::new(vec![(s(0), 100.0), (s(10), 400.0)], Interpolation::Linear, None);
+        let step = RateProfile::new(
+            vec![(s(0), 100.0), (s(10), 400.0)],
+            Interpolation::Step,
+            None,
+        );
+        let lin = RateProfile::new(
+            vec![(s(0), 100.0), (s(10), 400.0)],
+            Interpolation::Linear,
+            None,
+        );
         let cyc = RateProfile::new(
             vec![(s(0), 0.0), (s(5), 10.0)],
             Interpolation::Linear,
@@ -196,7 +204,11 @@ mod tests {
         let step = RateProfile::new(vec![(s(0), 1.0), (s(10), 2.0)], Interpolation::Step, None);
         assert_eq!(step.next_breakpoint(s(0)), Some(s(10)));
         assert_eq!(step.next_breakpoint(s(10)), None);
-        let cyc = RateProfile::new(vec![(s(0), 1.0), (s(5), 2.0)], Interpolation::Step, Some(s(10)));
+        let cyc = RateProfile::new(
+            vec![(s(0), 1.0), (s(5), 2.0)],
+            Interpolation::Step,
+            Some(s(10)),
+        );
         assert_eq!(cyc.next_breakpoint(s(5)), Some(s(10)));
         assert_eq!(cyc.next_breakpoint(s(12)), Some(s(15)));
         assert_eq!(RateProfile::constant(3.0).next_breakpoint(s(0)), None);

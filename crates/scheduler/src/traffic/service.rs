@@ -270,8 +270,7 @@ impl ServiceTraffic {
     }
 
     fn group_of(&mut self, store: &Store, pod: PodId) -> Option<usize> {
-        let ObjectRef::ReplicaSet(rs) = store.pod(pod).pod().metadata.controller_of()?.owner
-        else {
+        let ObjectRef::ReplicaSet(rs) = store.pod(pod).pod().metadata.controller_of()?.owner else {
             return None;
         };
         if let Some(g) = self.groups.iter().position(|g| g.rs == rs) {
@@ -475,8 +474,7 @@ impl ServiceTraffic {
             }
             Some(s) => {
                 let groups = &self.groups;
-                let is_canary =
-                    |p: &PodSlot| p.group.is_some_and(|g| groups[g].rs == s.canary);
+                let is_canary = |p: &PodSlot| p.group.is_some_and(|g| groups[g].rs == s.canary);
                 let n_c = self.pods.iter().filter(|p| is_canary(p)).count();
                 let n_o = n - n_c;
                 let wc = f64::from(s.canary_weight_percent.min(100)) / 100.0;

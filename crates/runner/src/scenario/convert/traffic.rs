@@ -70,14 +70,23 @@ pub fn traffic(
             ctx.err(&at.key("service"), "Required value: the Service's name");
             continue;
         }
-        let ns_of = |n: &str| if n.is_empty() { "default".to_string() } else { n.to_string() };
+        let ns_of = |n: &str| {
+            if n.is_empty() {
+                "default".to_string()
+            } else {
+                n.to_string()
+            }
+        };
         if out
             .iter()
             .any(|(_, s)| s.service == service && ns_of(&s.namespace) == ns_of(&namespace))
         {
             ctx.err(
                 &at.key("service"),
-                format!("Duplicate value: {:?}: one traffic entry per Service", e.service),
+                format!(
+                    "Duplicate value: {:?}: one traffic entry per Service",
+                    e.service
+                ),
             );
             continue;
         }
@@ -88,7 +97,10 @@ pub fn traffic(
             Some(t) => match ctx.duration(t, &at.key("timeout")) {
                 Some(d) if d > SimTime::ZERO => d,
                 Some(_) => {
-                    ctx.err(&at.key("timeout"), "Invalid value: a timeout must be above 0s");
+                    ctx.err(
+                        &at.key("timeout"),
+                        "Invalid value: a timeout must be above 0s",
+                    );
                     continue;
                 }
                 None => continue,
@@ -183,7 +195,10 @@ fn rate(
         let pat = pts_at.idx(i);
         let t = ctx.duration(&pt.at, &pat.key("at")).unwrap_or_default();
         if points.last().is_some_and(|prev| t <= prev.0) {
-            ctx.err(&pat.key("at"), "points must be in strictly increasing time order");
+            ctx.err(
+                &pat.key("at"),
+                "points must be in strictly increasing time order",
+            );
         }
         let v = number(ctx, pt.rps, MAX_RPS, "rps", &pat.key("rps")).unwrap_or(0.0);
         points.push((t, v));
@@ -192,7 +207,10 @@ fn rate(
         Some(text) => {
             let per = ctx.interval(text, &at.key("period"), "a rate profile's period");
             if per.is_some_and(|per| points.iter().any(|pt| pt.0 >= per)) {
-                ctx.err(&at.key("period"), "period must be longer than the last point's time");
+                ctx.err(
+                    &at.key("period"),
+                    "period must be longer than the last point's time",
+                );
             }
             per
         }
@@ -211,10 +229,15 @@ fn rate(
 /// Each entry names a Service of the scenario.
 pub fn check_services(ctx: &mut Ctx<'_, '_>, specs: &[(usize, TrafficSpec)], services: &[Service]) {
     for (i, s) in specs {
-        let ns = |n: &str| if n.is_empty() { "default".to_string() } else { n.to_string() };
+        let ns = |n: &str| {
+            if n.is_empty() {
+                "default".to_string()
+            } else {
+                n.to_string()
+            }
+        };
         let found = services.iter().any(|svc| {
-            svc.metadata.name == s.service
-                && ns(&svc.metadata.namespace) == ns(&s.namespace)
+            svc.metadata.name == s.service && ns(&svc.metadata.namespace) == ns(&s.namespace)
         });
         if !found {
             let known: Vec<String> = services
@@ -226,7 +249,11 @@ pub fn check_services(ctx: &mut Ctx<'_, '_>, specs: &[(usize, TrafficSpec)], ser
                 format!(
                     "Not found: Service {:?} is not in the scenario (Services: {})",
                     s.service,
-                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                    if known.is_empty() {
+                        "none".to_string()
+                    } else {
+                        known.join(", ")
+                    }
                 ),
             );
         }
