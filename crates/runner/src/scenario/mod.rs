@@ -881,6 +881,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
             &mut ctx,
             &Estimate {
                 services: services.iter().filter(|s| s.selector.is_some()).count() as u64,
+                traffic: traffic_specs.len() as u64,
                 duration,
                 sample_interval,
                 metrics: &metrics,
@@ -1182,6 +1183,8 @@ impl Objects {
 struct Estimate<'a> {
     /// Services with a selector: one `endpoints` row per sample each.
     services: u64,
+    /// `traffic:` entries.
+    traffic: u64,
     duration: SimTime,
     sample_interval: SimTime,
     metrics: &'a kubesim_scheduler::MetricsConfig,
@@ -1251,7 +1254,10 @@ fn estimates(ctx: &mut Ctx<'_, '_>, e: &Estimate<'_>) {
     let samples = budget::samples(e.duration, e.sample_interval);
     let deployment_rows = budget::deployment_rows(e.deployments.len() as u64, e.rollouts);
     let rows = budget::metric_rows(samples, e.nodes, containers, deployment_rows, e.metrics)
-        .saturating_add(u128::from(samples) * u128::from(e.services));
+        .saturating_add(u128::from(samples) * u128::from(e.services))
+        // Six rows per traffic entry and sample, and as many for each
+        // revision serving it (two during a release): about 18.
+        .saturating_add(u128::from(samples) * u128::from(e.traffic) * 18);
     let root = At::ROOT;
     let interval_at = if e.sample_interval_given {
         root.key("sampleInterval")

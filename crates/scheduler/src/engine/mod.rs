@@ -461,7 +461,8 @@ impl Simulation {
         for (t, e) in self.traffic.timers.drain(..) {
             self.queue.push(t, Event::Traffic(e));
         }
-        changed
+        // A pod that left the endpoints had its demand cleared too.
+        changed || self.kubelet.has_dirty()
     }
 
     fn drain_controller_timers(&mut self) {
