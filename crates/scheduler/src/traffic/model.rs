@@ -199,6 +199,20 @@ pub fn spread(hist: &mut [f64; LATENCY_BUCKETS], n: f64, o: &PodOutcome) {
     }
 }
 
+/// Routing under a traffic router's split: `canary_percent` % of requests
+/// go evenly to the `n_canary` canary endpoints, the rest evenly to the
+/// `n_other` others. Returns each canary endpoint's share, each other
+/// endpoint's share, and the share that finds no endpoint on its side
+/// (it fails with a 503, as an Envoy weighted cluster without a healthy
+/// host answers).
+pub fn split_shares(n_canary: usize, n_other: usize, canary_percent: u32) -> (f64, f64, f64) {
+    let wc = f64::from(canary_percent.min(100)) / 100.0;
+    let wo = 1.0 - wc;
+    let each = |w: f64, n: usize| if n > 0 { w / n as f64 } else { 0.0 };
+    let unrouted = if n_canary == 0 { wc } else { 0.0 } + if n_other == 0 { wo } else { 0.0 };
+    (each(wc, n_canary), each(wo, n_other), unrouted)
+}
+
 /// `1 + f + f² + … + f^r`: attempts per request when each attempt fails
 /// with probability `f` and a failed one is retried up to `r` times.
 pub fn attempts_per_request(f: f64, retries: u32) -> f64 {
@@ -305,6 +319,29 @@ mod tests {
         let p50 = w.latency_quantile_s(0.5).unwrap();
         let want = 0.005 + 0.02 * std::f64::consts::LN_2;
         assert!(close(p50, want, 0.16), "{p50} vs {want}");
+    }
+
+    #[test]
+    fn split_table() {
+        // (canary endpoints, others, weight %) → (each canary, each other, unrouted)
+        let cases = [
+            (1, 3, 25, (0.25, 0.25, 0.0)),
+            (2, 2, 10, (0.05, 0.45, 0.0)),
+            (0, 4, 20, (0.0, 0.2, 0.2)),
+            (2, 0, 20, (0.1, 0.0, 0.8)),
+            (0, 0, 50, (0.0, 0.0, 1.0)),
+            (3, 1, 100, (1.0 / 3.0, 0.0, 0.0)),
+            (1, 1, 0, (0.0, 1.0, 0.0)),
+        ];
+        for (i, (c, o, w, want)) in cases.iter().enumerate() {
+            let got = split_shares(*c, *o, *w);
+            assert!(
+                close(got.0, want.0, 1e-12)
+                    && close(got.1, want.1, 1e-12)
+                    && close(got.2, want.2, 1e-12),
+                "case {i}: {got:?} vs {want:?}"
+            );
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //! state only as its serving containers' extra demand.
 
 use super::draw::{binomial, poisson};
-use super::model::{attempts_per_request, pod_outcome, spread, PodOutcome};
+use super::model::{attempts_per_request, pod_outcome, split_shares, spread, PodOutcome};
 use super::spec::TrafficSpec;
 use super::stats::Totals;
 use kubesim_core::{
@@ -476,18 +476,12 @@ impl ServiceTraffic {
                 let groups = &self.groups;
                 let is_canary = |p: &PodSlot| p.group.is_some_and(|g| groups[g].rs == s.canary);
                 let n_c = self.pods.iter().filter(|p| is_canary(p)).count();
-                let n_o = n - n_c;
-                let wc = f64::from(s.canary_weight_percent.min(100)) / 100.0;
-                let wo = 1.0 - wc;
+                let (wc, wo, unrouted) = split_shares(n_c, n - n_c, s.canary_weight_percent);
                 for i in 0..n {
                     let canary = is_canary(&self.pods[i]);
-                    self.pods[i].weight = if canary {
-                        wc / n_c as f64
-                    } else {
-                        wo / n_o as f64
-                    };
+                    self.pods[i].weight = if canary { wc } else { wo };
                 }
-                self.unrouted = if n_c == 0 { wc } else { 0.0 } + if n_o == 0 { wo } else { 0.0 };
+                self.unrouted = unrouted;
             }
         }
     }
