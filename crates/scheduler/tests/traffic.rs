@@ -408,3 +408,42 @@ proptest! {
         prop_assert!(errors <= requests + 1e-9);
     }
 }
+
+#[test]
+fn a_crash_fails_what_the_pod_holds_and_refuses_until_it_is_back() {
+    // One pod whose process exits every 60 s (restarted by kubelet after
+    // its back-off) and needs 5 s to come up again.
+    let crashing = ImageBehavior {
+        startup: secs(5),
+        exit: Some(kubesim_core::ExitBehavior {
+            after: Some(secs(60)),
+            rate_per_hour: None,
+            code: 1,
+        }),
+        ..serving(0.01)
+    };
+    let setup = |image: ImageBehavior| Setup {
+        cores: 2,
+        deployments: vec![deployment("web", "web:1", 1, cpu(Some(1000), Some(1000)))],
+        images: vec![("web:1".into(), image)],
+        traffic: vec![TrafficSpec::constant("web", 50.0)],
+        duration_s: 300,
+        timeline: Vec::new(),
+        seed: 4,
+    };
+    let (_, requests, steady_errors, _) = run(setup(ImageBehavior {
+        startup: secs(5),
+        ..serving(0.01)
+    }));
+    let (_, crash_requests, crash_errors, sim) = run(setup(crashing));
+    assert_eq!(requests, crash_requests, "same arrivals");
+    // Without a readinessProbe the pod is an endpoint from container
+    // start: the first 5 s of each run are refused, and the crashes fail
+    // what was in flight.
+    let restarts = sim.store().pods().map(|(_, p)| p.restarts()).sum::<u32>();
+    assert!(restarts >= 2, "restarts {restarts}");
+    assert!(
+        crash_errors > steady_errors + f64::from(restarts) * 5.0 * 50.0 * 0.5,
+        "{crash_errors} vs {steady_errors} with {restarts} restarts"
+    );
+}
