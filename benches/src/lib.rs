@@ -9,9 +9,13 @@
 
 use kubesim_core::{
     Bytes, Container, CpuProfile, Deployment, ImageBehavior, LabelSelector, MilliCpu, Node,
-    ObjectMeta, PodSpec, PodTemplate, ResourceList, ResourceRequirements, SimTime,
+    ObjectMeta, PodSpec, PodTemplate, Probe, ResourceList, ResourceRequirements, Serve, Service,
+    SimTime,
 };
-use kubesim_scheduler::{MetricsConfig, SchedulerProfile, SimulationConfig, SimulationInput};
+use kubesim_scheduler::traffic::TrafficSpec;
+use kubesim_scheduler::{
+    Action, MetricsConfig, SchedulerProfile, SimulationConfig, SimulationInput, TimelineEntry,
+};
 
 /// A node with `cpu_m` millicores, `mem` bytes and 110 pods.
 pub fn node(name: &str, cpu_m: i64, mem: i64) -> Node {
@@ -113,6 +117,7 @@ pub fn scale_input(n_nodes: usize, n_pods: usize, duration: SimTime) -> Simulati
         jobs: Vec::new(),
         cron_jobs: Vec::new(),
         services: Vec::new(),
+        traffic: Vec::new(),
         timeline: Vec::new(),
     }
 }
@@ -211,4 +216,79 @@ pub fn pods_scenario_yaml(pods: usize, manifests: bool) -> (String, String) {
         }
     }
     (s, m)
+}
+
+/// The traffic benchmark: a 50-replica Deployment behind Service `web` on
+/// 10 nodes of 32 cores, 2,000 requests/s (5 ms of CPU each) for 24
+/// simulated hours, one rolling update (`setImage` to `web:2` at 12h),
+/// metrics every 10 s.
+pub fn traffic_input() -> SimulationInput {
+    let mut t = template("web", 500, 512 << 20);
+    t.spec.containers[0].readiness_probe = Some(Probe::default());
+    let mut meta = ObjectMeta::named("web");
+    meta.labels.insert("app".into(), "web".into());
+    let web = Deployment::new(
+        meta,
+        50,
+        LabelSelector::from_labels(
+            [("app".to_string(), "web".to_string())]
+                .into_iter()
+                .collect(),
+        ),
+        t,
+    );
+    let image = |startup_s: u64| ImageBehavior {
+        startup: SimTime::from_secs(startup_s),
+        cpu: CpuProfile::constant(0.05),
+        memory: kubesim_core::MemoryProfile::constant(200 << 20),
+        serve: Some(Serve {
+            cpu_seconds: 0.005,
+            latency: SimTime::from_millis(10),
+            error_rate: 0.001,
+        }),
+        ..Default::default()
+    };
+    let mut svc_selector = std::collections::BTreeMap::new();
+    svc_selector.insert("app".to_string(), "web".to_string());
+    SimulationInput {
+        config: SimulationConfig {
+            scenario: "traffic".into(),
+            seed: 1,
+            duration: SimTime::from_secs(24 * 3600),
+            sample_interval: SimTime::from_secs(10),
+            limits: Default::default(),
+            metrics: MetricsConfig {
+                cluster: true,
+                nodes: true,
+                containers: false,
+                container_every: 1,
+                deployments: true,
+            },
+            kubelet: Default::default(),
+            profile: SchedulerProfile::default(),
+            controller_manager: Default::default(),
+            check_invariants: false,
+            clock_origin_unix_s: 0,
+        },
+        nodes: nodes(10),
+        images: vec![("web:1".into(), image(10)), ("web:2".into(), image(15))],
+        pods: Vec::new(),
+        deployments: vec![web],
+        jobs: Vec::new(),
+        cron_jobs: Vec::new(),
+        services: vec![Service {
+            metadata: ObjectMeta::named("web"),
+            selector: Some(svc_selector),
+        }],
+        traffic: vec![TrafficSpec::constant("web", 2000.0)],
+        timeline: vec![TimelineEntry {
+            at: SimTime::from_secs(12 * 3600),
+            action: Action::SetImage {
+                namespace: "default".into(),
+                deployment: "web".into(),
+                container: None,
+                image: "web:2".into(),
+            },
+        }],
+    }
 }

@@ -81,7 +81,7 @@ pub use kubelet::{
     rank_memory_pressure, CpuProfile, Effects, EvictionCandidate, ExitBehavior, Health,
     ImageBehavior, Interpolation, Kubelet, KubeletConfig, KubeletTimer, KubeletTimerKind,
     MemoryPiece, MemoryProfile, MemoryShape, NodeDownMode, NodeTimerKind, OomCandidate, OomScope,
-    StartupBurst, BACKOFF_INITIAL, BACKOFF_MAX, BACKOFF_RESET, DEFAULT_PROFILE_RESOLUTION,
+    Serve, StartupBurst, BACKOFF_INITIAL, BACKOFF_MAX, BACKOFF_RESET, DEFAULT_PROFILE_RESOLUTION,
     IMMEDIATE_EVICTION_GRACE_PERIOD_S,
 };
 pub use qos::{compute_pod_qos, QosClass};

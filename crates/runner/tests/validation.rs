@@ -51,6 +51,16 @@ macro_rules! with_workloads {
         concat!(head!(), cluster!(), images!(), "workloads:\n", $w)
     };
 }
+/// A scenario with Service `web` and a `traffic:` section of `$t`.
+macro_rules! traffic {
+    ($t:expr) => {
+        concat!(
+            with_workloads!("  - apiVersion: v1\n    kind: Service\n    metadata: {name: web}\n    spec: {selector: {app: web}}\n"),
+            "traffic:\n",
+            $t
+        )
+    };
+}
 /// A pod whose spec is `$spec` (indented under `spec:` by 6 spaces).
 macro_rules! pod {
     ($spec:expr) => {
@@ -302,6 +312,21 @@ const ROWS: &[Row] = &[
     err(with_workloads!("  - apiVersion: v1\n    kind: Service\n    metadata: {name: web}\n    spec: {selector: {app: web}, «portz: []}\n"), "unknown field", "workloads[0].spec.portz"),
     err(with_workloads!("  - apiVersion: v1\n    kind: Service\n    metadata: {name: web}\n  - apiVersion: v1\n    kind: Service\n    metadata: {name: «web}\n"), "Duplicate value: services \"web\" already exists in namespace \"default\"", "workloads[1].metadata.name"),
     err(concat!(head!(), "cluster:\n  nodes: [{name: n, capacity: {cpu: \"4\", memory: 8Gi}}]\n  controllerManager: {endpointsDelay: «soon}\n"), "", "cluster.controllerManager.endpointsDelay"),
+    // ---- Traffic ----
+    err(traffic!("  - {service: «api, rate: 10}\n"), "Not found: Service \"api\" is not in the scenario (Services: web)", "traffic[0].service"),
+    err(traffic!("  - {service: web, rate: «-5}\n"), "rate (requests per second) must be a number from 0 to", "traffic[0].rate"),
+    err(traffic!("  - {service: web, rate: «fast}\n"), "rate must be requests per second (a number) or a profile", "traffic[0].rate"),
+    err(traffic!("  - {service: web, rate: {points: [{at: 0s, rps: «.nan}]}}\n"), "rps must be a number from 0 to", "traffic[0].rate.points[0].rps"),
+    err(traffic!("  - {service: web, rate: {points: [{at: 10s, rps: 1}, {at: «5s, rps: 2}]}}\n"), "points must be in strictly increasing time order", "traffic[0].rate.points[1].at"),
+    err(traffic!("  - {service: web, rate: {points: [{at: 0s, rps: 1}, {at: 1h, rps: 2}], period: «30m}}\n"), "period must be longer than the last point's time", "traffic[0].rate.period"),
+    err(traffic!("  - {service: web, rate: 1}\n  - {service: «web, rate: 2}\n"), "Duplicate value: \"web\": one traffic entry per Service", "traffic[1].service"),
+    err(traffic!("  - {service: web, rate: 1, retries: «-1}\n"), "retries must be from 0 to 10", "traffic[0].retries"),
+    err(traffic!("  - {service: web, rate: 1, timeout: «0s}\n"), "a timeout must be above 0s", "traffic[0].timeout"),
+    err(traffic!("  - {service: web, rate: 1, slo: {errorRate: «2}}\n"), "errorRate must be a number from 0 to 1", "traffic[0].slo.errorRate"),
+    err(traffic!("  - {service: web, rate: 1, slo: {latency: «soon}}\n"), "", "traffic[0].slo.latency"),
+    err(concat!(head!(), cluster!(), "images:\n  img: {serve: {errorRate: «1.5}}\n"), "errorRate must be a number from 0 to 1", "images.img.serve.errorRate"),
+    err(concat!(head!(), cluster!(), "images:\n  img: {serve: {cpuSeconds: «-0.01}}\n"), "cpuSeconds per request must be a number from 0", "images.img.serve.cpuSeconds"),
+    err(concat!(head!(), cluster!(), "images:\n  img: {serve: {«cpuSecond: 0.01}}\n"), "unknown field", "images.img.serve.cpuSecond"),
     err(with_workloads!("  - «kind: Pod\n    metadata: {name: p}\n"), "Required value: apiVersion not set", "workloads[0].apiVersion"),
     err(with_workloads!("  - «just a string\n"), "expected a Kubernetes object", "workloads[0]"),
     err(with_workloads!("  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: c}\n    «datta: {a: b}\n"), "unknown field \"datta\": ConfigMap has no such field", "workloads[0].datta"),

@@ -138,6 +138,7 @@ fn input(cron_jobs: Vec<CronJob>, duration: u64, origin: i64) -> SimulationInput
         jobs: Vec::new(),
         cron_jobs,
         services: Vec::new(),
+        traffic: Vec::new(),
         timeline: Vec::new(),
     }
 }

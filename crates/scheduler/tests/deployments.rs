@@ -143,6 +143,7 @@ fn input(d: Deployment, timeline: Vec<TimelineEntry>, duration: u64) -> Simulati
         jobs: Vec::new(),
         cron_jobs: Vec::new(),
         services: Vec::new(),
+        traffic: Vec::new(),
         timeline,
     }
 }

@@ -150,6 +150,7 @@ prop_compose! {
             jobs: Vec::new(),
             cron_jobs: Vec::new(),
             services: Vec::new(),
+            traffic: Vec::new(),
             timeline: Vec::new(),
         }
     }

@@ -112,6 +112,7 @@ fn run(jobs: Vec<Job>, duration: u64) -> (Simulation, Vec<KubeEvent>) {
         jobs,
         cron_jobs: Vec::new(),
         services: Vec::new(),
+        traffic: Vec::new(),
         timeline: Vec::new(),
     };
     let mut sim = Simulation::new(input).expect("within limits");

@@ -154,6 +154,7 @@ fn build(z1: usize, z2: usize, replicas: i32, failures: Vec<Failure>) -> (Simula
         jobs: Vec::new(),
         cron_jobs: Vec::new(),
         services: Vec::new(),
+        traffic: Vec::new(),
         timeline,
     };
     (input, used.len())

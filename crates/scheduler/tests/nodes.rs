@@ -117,6 +117,7 @@ fn run(
         jobs: Vec::new(),
         cron_jobs: Vec::new(),
         services: Vec::new(),
+        traffic: Vec::new(),
         timeline,
     };
     let mut sim = Simulation::new(input).expect("within limits");

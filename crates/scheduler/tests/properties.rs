@@ -342,6 +342,7 @@ fn arb_input() -> impl Strategy<Value = SimulationInput> {
                 jobs: Vec::new(),
                 cron_jobs: Vec::new(),
                 services: Vec::new(),
+                traffic: Vec::new(),
                 timeline,
             }
         })

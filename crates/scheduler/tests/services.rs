@@ -108,6 +108,7 @@ fn input(strategy: DeploymentStrategy, delay_s: u64, services: Vec<Service>) -> 
         jobs: Vec::new(),
         cron_jobs: Vec::new(),
         services,
+        traffic: Vec::new(),
         timeline: vec![TimelineEntry {
             at: secs(60),
             action: Action::SetImage {

@@ -118,6 +118,7 @@ fn input(config: SimulationConfig, nodes: Vec<Node>, pods: Vec<Pod>) -> Simulati
         jobs: Vec::new(),
         cron_jobs: Vec::new(),
         services: Vec::new(),
+        traffic: Vec::new(),
         timeline: Vec::new(),
     }
 }
@@ -296,6 +297,7 @@ fn busy_scenario(seed: u64, extra_deployment: bool) -> SimulationInput {
         jobs: Vec::new(),
         cron_jobs: Vec::new(),
         services: Vec::new(),
+        traffic: Vec::new(),
         timeline,
     }
 }

@@ -37,8 +37,13 @@ pub struct ContainerCpu {
     pub weight: f64,
     /// Quota cap in cores (`INFINITY`: none).
     pub quota_cores: f64,
-    /// What the process would use now, unconstrained (cores).
+    /// What the process would use now, unconstrained (cores), from its
+    /// image's CPU profile.
     pub demand_cores: f64,
+    /// Demand on top of the profile that the profile does not overwrite:
+    /// the requests it serves (set by the traffic model, cleared when the
+    /// container stops).
+    pub extra_demand_cores: f64,
     /// What it gets now (cores).
     pub used_cores: f64,
     /// Demand cut by its quota now (cores).
@@ -63,6 +68,7 @@ pub(super) const IDLE: ContainerCpu = ContainerCpu {
     weight: 0.0,
     quota_cores: 0.0,
     demand_cores: 0.0,
+    extra_demand_cores: 0.0,
     used_cores: 0.0,
     throttled_cores: 0.0,
     starved_cores: 0.0,
@@ -93,6 +99,7 @@ impl Accounting {
         let c = &mut self.containers[id.index()];
         c.running = false;
         c.demand_cores = 0.0;
+        c.extra_demand_cores = 0.0;
         c.used_cores = 0.0;
         c.throttled_cores = 0.0;
         c.starved_cores = 0.0;
@@ -102,6 +109,12 @@ impl Accounting {
     /// Sets what container `id` would use (its demand profile moved).
     pub(crate) fn set_demand(&mut self, id: ContainerId, demand_cores: f64) {
         self.containers[id.index()].demand_cores = demand_cores;
+    }
+
+    /// Sets container `id`'s demand beyond its profile (served requests).
+    pub(crate) fn set_extra_demand(&mut self, id: ContainerId, cores: f64) {
+        debug_assert!(cores >= 0.0 && cores.is_finite());
+        self.containers[id.index()].extra_demand_cores = cores;
     }
 
     pub(super) fn pod_containers(p: &PodCpu) -> impl Iterator<Item = ContainerId> + use<> {
@@ -137,60 +150,111 @@ impl Accounting {
     }
 
     pub(super) fn solve_node(&mut self, nid: NodeId) {
-        let cfg = self.config;
         let n = &mut self.nodes[nid.index()];
         n.dirty = false;
-        let tree = &mut n.tree;
-        tree.clear();
-        n.leaves.clear();
-        let inf = f64::INFINITY;
-        let root = tree.add(None, 1.0, inf, 0.0);
-        let pods = &self.pods;
-        let burstable_m: i64 = n
-            .pods
-            .iter()
-            .filter_map(|p| pods[p.index()].as_ref())
-            .filter(|p| p.qos == QosClass::Burstable)
-            .map(|p| p.request_m)
-            .sum();
-        let burstable = tree.add(
-            Some(root),
-            cfg.pod_weight(milli_cpu_to_shares(burstable_m)),
-            inf,
-            0.0,
+        build_tree(
+            self.config,
+            &n.pods,
+            &self.pods,
+            &self.containers,
+            (&mut n.tree, &mut n.leaves),
+            None,
         );
-        let besteffort = tree.add(Some(root), cfg.pod_weight(MIN_SHARES), inf, 0.0);
-        for &pid in &n.pods {
-            let Some(p) = &pods[pid.index()] else {
-                continue;
-            };
-            let parent = match p.qos {
-                QosClass::Guaranteed => root,
-                QosClass::Burstable => burstable,
-                QosClass::BestEffort => besteffort,
-            };
-            let pod_cg = tree.add(Some(parent), cfg.pod_weight(p.shares), p.limit_cores, 0.0);
-            for cid in Self::pod_containers(p) {
-                let c = &self.containers[cid.index()];
-                if c.running {
-                    let leaf = tree.add(Some(pod_cg), c.weight, c.quota_cores, c.demand_cores);
-                    n.leaves.push((cid, leaf));
-                }
-            }
-        }
+        let tree = &mut n.tree;
         tree.solve(n.capacity_cores);
-        n.used_cores = tree.alloc(root);
+        n.used_cores = tree.alloc(0);
         for &(cid, leaf) in &n.leaves {
             let c = &mut self.containers[cid.index()];
             let used = tree.alloc(leaf);
             let need = tree.need(leaf);
             let rate_changed = used != c.used_cores;
             c.used_cores = used;
-            c.throttled_cores = (c.demand_cores - c.quota_cores).max(0.0);
+            c.throttled_cores = (c.demand_cores + c.extra_demand_cores - c.quota_cores).max(0.0);
             c.starved_cores = (need - used).max(0.0);
             if c.work_remaining_cpu_s.is_some() && (rate_changed || c.work_unscheduled) {
                 c.work_unscheduled = false;
                 self.work_changed.push(cid);
+            }
+        }
+    }
+}
+
+impl Accounting {
+    /// What running container `cid` on node `nid` would get if it wanted
+    /// every core (within its quota and its pod's limit), every other
+    /// container's demand as it is: its allocation when saturated, under
+    /// work-conserving CFS. Solved on a scratch tree; the books do not
+    /// change.
+    pub(crate) fn burst_alloc(&mut self, nid: NodeId, cid: ContainerId) -> f64 {
+        let n = &self.nodes[nid.index()];
+        let (mut tree, mut leaves) = std::mem::take(&mut self.probe);
+        build_tree(
+            self.config,
+            &n.pods,
+            &self.pods,
+            &self.containers,
+            (&mut tree, &mut leaves),
+            Some((cid, n.capacity_cores)),
+        );
+        tree.solve(n.capacity_cores);
+        let alloc = leaves
+            .iter()
+            .find(|l| l.0 == cid)
+            .map_or(0.0, |&(_, leaf)| tree.alloc(leaf));
+        self.probe = (tree, leaves);
+        alloc
+    }
+}
+
+/// Lays a node's cgroup tree out as kubelet does (root first, index 0),
+/// with container `boost.0`'s demand replaced by `boost.1`.
+fn build_tree(
+    cfg: crate::cgroup::CgroupConfig,
+    node_pods: &[crate::api::PodId],
+    pods: &[Option<PodCpu>],
+    containers: &[ContainerCpu],
+    (tree, leaves): (
+        &mut super::CpuTree,
+        &mut Vec<(ContainerId, super::CgroupIdx)>,
+    ),
+    boost: Option<(ContainerId, f64)>,
+) {
+    tree.clear();
+    leaves.clear();
+    let inf = f64::INFINITY;
+    let root = tree.add(None, 1.0, inf, 0.0);
+    let burstable_m: i64 = node_pods
+        .iter()
+        .filter_map(|p| pods[p.index()].as_ref())
+        .filter(|p| p.qos == QosClass::Burstable)
+        .map(|p| p.request_m)
+        .sum();
+    let burstable = tree.add(
+        Some(root),
+        cfg.pod_weight(milli_cpu_to_shares(burstable_m)),
+        inf,
+        0.0,
+    );
+    let besteffort = tree.add(Some(root), cfg.pod_weight(MIN_SHARES), inf, 0.0);
+    for &pid in node_pods {
+        let Some(p) = &pods[pid.index()] else {
+            continue;
+        };
+        let parent = match p.qos {
+            QosClass::Guaranteed => root,
+            QosClass::Burstable => burstable,
+            QosClass::BestEffort => besteffort,
+        };
+        let pod_cg = tree.add(Some(parent), cfg.pod_weight(p.shares), p.limit_cores, 0.0);
+        for cid in Accounting::pod_containers(p) {
+            let c = &containers[cid.index()];
+            if c.running {
+                let demand = match boost {
+                    Some((b, cores)) if b == cid => cores,
+                    _ => c.demand_cores + c.extra_demand_cores,
+                };
+                let leaf = tree.add(Some(pod_cg), c.weight, c.quota_cores, demand);
+                leaves.push((cid, leaf));
             }
         }
     }

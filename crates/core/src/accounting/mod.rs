@@ -88,6 +88,10 @@ impl NodeAccount {
     pub fn used_cores(&self) -> f64 {
         self.used_cores
     }
+    /// The node's CPU capacity (cores).
+    pub fn capacity_cores(&self) -> f64 {
+        self.capacity_cores
+    }
 }
 
 /// The books of every node and container.
@@ -104,6 +108,8 @@ pub struct Accounting {
     flushed: Vec<NodeId>,
     /// Containers with finite work whose rate changed in the last flush.
     work_changed: Vec<ContainerId>,
+    /// Scratch tree for [`Accounting::burst_alloc`].
+    probe: (CpuTree, Vec<(ContainerId, CgroupIdx)>),
 }
 
 impl Accounting {
@@ -141,6 +147,10 @@ impl Accounting {
     /// pod was never admitted).
     pub fn container(&self, id: ContainerId) -> &ContainerCpu {
         self.containers.get(id.index()).unwrap_or(&cpu::IDLE)
+    }
+    /// Pod `id`'s pod-level CPU picture, while it is on a node's books.
+    pub fn pod_cpu(&self, id: PodId) -> Option<&PodCpu> {
+        self.pods.get(id.index())?.as_ref()
     }
     /// Containers on the books (ids `0..containers_len()`).
     pub fn containers_len(&self) -> usize {

@@ -366,6 +366,21 @@ pub struct ImageBehavior {
     pub pull_time: SimTime,
     /// The image's size, as `Pulled` events report it.
     pub size_bytes: i64,
+    /// What answering one request takes, if the image serves requests
+    /// (the traffic model in kubesim-scheduler reads it; kubelet does not).
+    pub serve: Option<Serve>,
+}
+
+/// What answering one request to a Service takes in a container of this
+/// image (`images.<image>.serve`).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Serve {
+    /// CPU-seconds of work per request.
+    pub cpu_seconds: f64,
+    /// Fixed latency added to every answer (network, downstream calls).
+    pub latency: SimTime,
+    /// Share of answered requests that are errors (0–1).
+    pub error_rate: f64,
 }
 
 impl Default for ImageBehavior {
@@ -382,6 +397,7 @@ impl Default for ImageBehavior {
             probe_latency: SimTime::ZERO,
             pull_time: SimTime::ZERO,
             size_bytes: 0,
+            serve: None,
         }
     }
 }

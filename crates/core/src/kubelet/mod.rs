@@ -35,13 +35,14 @@ mod node_state;
 pub mod probes;
 mod pull;
 mod restart;
+mod serving;
 mod termination;
 mod work;
 
 pub use eviction::{rank_memory_pressure, EvictionCandidate, IMMEDIATE_EVICTION_GRACE_PERIOD_S};
 pub use image::{
     CpuProfile, ExitBehavior, ImageBehavior, Interpolation, MemoryPiece, MemoryProfile,
-    MemoryShape, StartupBurst, DEFAULT_PROFILE_RESOLUTION,
+    MemoryShape, Serve, StartupBurst, DEFAULT_PROFILE_RESOLUTION,
 };
 pub use node_state::NodeDownMode;
 pub use probes::{Health, ProbeKind};

@@ -32,7 +32,9 @@ pub use files::MAX_FILE_BYTES;
 use convert::budget::{self, Culprit};
 use convert::images::Image;
 use convert::settings::Limits;
-use convert::{batch, cluster, images, services, settings, timeline, workloads, Ctx, Doc, Report};
+use convert::{
+    batch, cluster, images, services, settings, timeline, traffic, workloads, Ctx, Doc, Report,
+};
 use error::{did_you_mean, Source};
 use kinds::{Handling, Lookup, Object};
 use kubesim_core::{CronJob, Deployment, Job, Pod, PriorityClasses, Service, SimTime};
@@ -460,6 +462,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
     let controller_manager =
         cluster::controller_manager(&mut ctx, raw.cluster.controller_manager.as_ref());
     let images = images::images(&mut ctx, &reader, &raw.images);
+    let traffic_specs = traffic::traffic(&mut ctx, &reader, &raw.traffic);
 
     // Manifest files: read them all, then parse each (trees borrow texts).
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -692,6 +695,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
         doc,
         report: &mut report,
     };
+    traffic::check_services(&mut ctx, &traffic_specs, &services);
     let targets: Vec<timeline::Target> = deployments
         .iter()
         .map(|d| {
@@ -877,6 +881,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
             &mut ctx,
             &Estimate {
                 services: services.iter().filter(|s| s.selector.is_some()).count() as u64,
+                traffic: traffic_specs.len() as u64,
                 duration,
                 sample_interval,
                 metrics: &metrics,
@@ -967,6 +972,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
             cron_jobs,
             services,
             timeline,
+            traffic: traffic_specs.into_iter().map(|(_, s)| s).collect(),
         },
     })
 }
@@ -1177,6 +1183,8 @@ impl Objects {
 struct Estimate<'a> {
     /// Services with a selector: one `endpoints` row per sample each.
     services: u64,
+    /// `traffic:` entries.
+    traffic: u64,
     duration: SimTime,
     sample_interval: SimTime,
     metrics: &'a kubesim_scheduler::MetricsConfig,
@@ -1246,7 +1254,10 @@ fn estimates(ctx: &mut Ctx<'_, '_>, e: &Estimate<'_>) {
     let samples = budget::samples(e.duration, e.sample_interval);
     let deployment_rows = budget::deployment_rows(e.deployments.len() as u64, e.rollouts);
     let rows = budget::metric_rows(samples, e.nodes, containers, deployment_rows, e.metrics)
-        .saturating_add(u128::from(samples) * u128::from(e.services));
+        .saturating_add(u128::from(samples) * u128::from(e.services))
+        // Six rows per traffic entry and sample, and as many for each
+        // revision serving it (two during a release): about 18.
+        .saturating_add(u128::from(samples) * u128::from(e.traffic) * 18);
     let root = At::ROOT;
     let interval_at = if e.sample_interval_given {
         root.key("sampleInterval")

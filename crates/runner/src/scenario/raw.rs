@@ -38,6 +38,9 @@ pub struct ScenarioFile {
     pub images: BTreeMap<String, ImageSection>,
     #[serde(default)]
     pub timeline: Vec<TimelineSection>,
+    /// Request traffic, one entry per Service.
+    #[serde(default)]
+    pub traffic: Vec<TrafficSection>,
     #[serde(default)]
     pub metrics: Option<MetricsSection>,
     #[serde(default)]
@@ -278,6 +281,65 @@ pub struct ImageSection {
     pub pre_stop_time: Option<String>,
     #[serde(default)]
     pub shutdown: Option<String>,
+    /// What answering one request takes.
+    #[serde(default)]
+    pub serve: Option<ServeSection>,
+}
+
+/// `images.IMAGE.serve`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServeSection {
+    #[serde(default)]
+    pub cpu_seconds: Option<f64>,
+    #[serde(default)]
+    pub latency: Option<String>,
+    #[serde(default)]
+    pub error_rate: Option<f64>,
+}
+
+/// `traffic[]`: requests to one Service.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrafficSection {
+    /// `NAME` or `NAMESPACE/NAME`.
+    pub service: String,
+    /// A number (requests per second) or a profile (a mapping).
+    pub rate: NodeRef,
+    #[serde(default)]
+    pub timeout: Option<String>,
+    #[serde(default)]
+    pub retries: Option<i64>,
+    #[serde(default)]
+    pub slo: Option<SloSection>,
+}
+
+/// `traffic[].rate` as a profile.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateProfileSection {
+    pub points: Vec<RatePoint>,
+    #[serde(default)]
+    pub interpolation: Option<InterpolationText>,
+    #[serde(default)]
+    pub period: Option<String>,
+}
+
+/// `traffic[].rate.points[]`.
+#[derive(Debug, Deserialize)]
+pub struct RatePoint {
+    pub at: String,
+    pub rps: f64,
+}
+
+/// `traffic[].slo`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SloSection {
+    #[serde(default)]
+    pub latency: Option<String>,
+    #[serde(default)]
+    pub error_rate: Option<f64>,
 }
 
 /// `images.IMAGE.memory` as a profile: a leak (`start`, `growth`, `max`)

@@ -4,6 +4,7 @@
 
 use crate::controllers::ControllerTimer;
 use crate::placement::PlacementTimer;
+use crate::traffic::TrafficTimer;
 use kubesim_core::KubeletTimer;
 
 /// One entry of the event queue.
@@ -20,4 +21,7 @@ pub enum Event {
     Timeline(u32),
     /// Take a metric sample.
     Sample,
+    /// A Service's traffic has something due (a process coming up, a
+    /// rate breakpoint).
+    Traffic(TrafficTimer),
 }

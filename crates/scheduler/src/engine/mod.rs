@@ -41,6 +41,7 @@ use crate::controllers::{
     ControllerManagerConfig, Controllers, CronJobController, NodeLifecycleController,
 };
 use crate::placement::{Placement, SchedulerProfile};
+use crate::traffic::{Traffic, TrafficSpec};
 use kubesim_core::{
     container_cgroup, entity_rng, CronJob, Deployment, Effects, EventQueue, ImageBehavior, Job,
     Kubelet, KubeletConfig, LimitExceeded, Node, Notice, Pod, PodPhase, RunLimits, Service,
@@ -97,6 +98,8 @@ pub struct SimulationInput {
     pub services: Vec<Service>,
     /// Timed actions.
     pub timeline: Vec<TimelineEntry>,
+    /// Request traffic, one entry per Service (`traffic:`).
+    pub traffic: Vec<TrafficSpec>,
 }
 
 /// Why a run stopped early.
@@ -123,6 +126,7 @@ pub struct Simulation {
     placement: Placement,
     controllers: Controllers,
     sampler: Sampler,
+    traffic: Traffic,
     timeline: Vec<(SimTime, timeline::Resolved)>,
     fx: Effects,
     notices: Vec<Notice>,
@@ -181,6 +185,7 @@ impl Simulation {
                 c
             },
             sampler: Sampler::new(config.metrics, config.sample_interval),
+            traffic: Traffic::default(),
             timeline: Vec::new(),
             fx: Effects::default(),
             notices: Vec::new(),
@@ -204,6 +209,7 @@ impl Simulation {
                 .map_err(|e| store_err(e, zero))?;
             sim.dispatch_notices()?;
         }
+        sim.traffic = Traffic::new(input.traffic, &sim.store, sim.config.seed);
         for pod in input.pods {
             sim.store
                 .create_pod(pod, zero)
@@ -268,6 +274,10 @@ impl Simulation {
     pub fn controllers(&self) -> &Controllers {
         &self.controllers
     }
+    /// The request traffic (implements [`crate::traffic::TrafficQuery`]).
+    pub fn traffic(&self) -> &Traffic {
+        &self.traffic
+    }
 
     /// Runs to the scenario's end, streaming records to `sink`.
     pub fn run<S: RecordSink>(&mut self, sink: &mut S) -> Result<RunSummary, SimError<S::Error>> {
@@ -277,9 +287,16 @@ impl Simulation {
             // Before time moves on (or the queue runs dry), re-divide CPU on
             // every node that changed: that may schedule new timers.
             let next = self.queue.peek_time();
-            if self.kubelet.has_dirty() && next.is_none_or(|t| t > self.now) {
+            let advancing = next.is_none_or(|t| t > self.now);
+            if self.kubelet.has_dirty() && advancing {
                 self.kubelet.flush(&self.store, self.now, &mut self.fx);
+                self.traffic.note_flushed(self.kubelet.flushed_nodes());
                 self.emit(sink)?;
+                continue;
+            }
+            // Traffic learns what changed at this instant; new serving
+            // demand sends the loop back to re-solve those nodes.
+            if advancing && self.sync_traffic() {
                 continue;
             }
             let Some(t) = next else { break };
@@ -308,7 +325,10 @@ impl Simulation {
         }
         self.now = end;
         self.kubelet.flush(&self.store, end, &mut self.fx);
+        self.traffic.note_flushed(self.kubelet.flushed_nodes());
         self.emit(sink)?;
+        self.sync_traffic();
+        self.traffic.account_all(end);
         self.kubelet.accrue_all(end);
         self.check_state(true);
         Ok(self.summary())
@@ -337,6 +357,7 @@ impl Simulation {
         self.placement
             .check_invariants(&self.store, self.kubelet.accounting())?;
         self.controllers.check_invariants(&self.store, self.now)?;
+        self.traffic.check_invariants()?;
         if let Some(t) = self.queue.peek_time() {
             if t < self.now {
                 return Err(format!("a timer at {t} is in the past"));
@@ -390,6 +411,7 @@ impl Simulation {
                     &mut self.fx,
                 )?;
             }
+            Event::Traffic(t) => self.traffic.on_timer(t, self.now),
             Event::Sample => {
                 // A sample shows the state *after* everything that happens
                 // at its instant: while other events of this instant wait,
@@ -401,6 +423,12 @@ impl Simulation {
                 self.kubelet.accrue_all(self.now);
                 self.sampler
                     .sample(&self.store, &self.kubelet, self.now, sink)
+                    .map_err(SimError::Record)?;
+                // Close the traffic window: account every Service to now.
+                self.sync_traffic();
+                self.traffic.account_all(self.now);
+                self.traffic
+                    .sample(&self.store, self.now, sink)
                     .map_err(SimError::Record)?;
                 let next = self.now.saturating_add(self.config.sample_interval);
                 if next <= self.config.duration {
@@ -421,6 +449,20 @@ impl Simulation {
             self.dispatch_notices()?;
         }
         Ok(())
+    }
+
+    /// Lets the traffic model catch up with this instant; true when it
+    /// changed a serving container's demand (nodes to re-solve).
+    fn sync_traffic(&mut self) -> bool {
+        if self.traffic.is_empty() {
+            return false;
+        }
+        let changed = self.traffic.sync(&self.store, &mut self.kubelet, self.now);
+        for (t, e) in self.traffic.timers.drain(..) {
+            self.queue.push(t, Event::Traffic(e));
+        }
+        // A pod that left the endpoints had its demand cleared too.
+        changed || self.kubelet.has_dirty()
     }
 
     fn drain_controller_timers(&mut self) {
@@ -613,6 +655,8 @@ impl Simulation {
             pods_created: self.store.pod_count(),
             scheduling_attempts: self.placement.attempts(),
             failed_scheduling: self.placement.failed(),
+            requests_total: self.traffic.requests_total(),
+            requests_failed: self.traffic.requests_failed(),
             ..Default::default()
         };
         let books = self.kubelet.accounting();

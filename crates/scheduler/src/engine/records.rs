@@ -128,6 +128,14 @@ pub enum MetricObject<'a> {
     },
     /// `service/NAME` (`service/NAMESPACE/NAME` outside `default`).
     Service(&'a str),
+    /// `service/NAME/rev-N`: requests served by the Service's pods of
+    /// revision N.
+    ServiceRevision {
+        /// The Service's qualified name.
+        service: &'a str,
+        /// The revision.
+        revision: i64,
+    },
 }
 
 impl fmt::Display for MetricObject<'_> {
@@ -142,6 +150,9 @@ impl fmt::Display for MetricObject<'_> {
                 revision,
             } => write!(f, "deployment/{deployment}/rev-{revision}"),
             MetricObject::Service(s) => write!(f, "service/{s}"),
+            MetricObject::ServiceRevision { service, revision } => {
+                write!(f, "service/{service}/rev-{revision}")
+            }
         }
     }
 }
@@ -460,6 +471,10 @@ pub struct SummaryRecord {
     pub cpu_starved_core_s: f64,
     /// Kubernetes events recorded (rows of events.csv).
     pub kube_events: u64,
+    /// Requests that arrived at Services with traffic.
+    pub requests_total: f64,
+    /// Of those, requests that failed.
+    pub requests_failed: f64,
 }
 
 impl Record for SummaryRecord {
@@ -483,6 +498,8 @@ impl Record for SummaryRecord {
         "cpu_throttled_core_s",
         "cpu_starved_core_s",
         "kube_events",
+        "requests_total",
+        "requests_failed",
     ];
     fn for_each_field(&self, f: &mut dyn FnMut(Field<'_>)) {
         let u = |n: usize| Field::UInt(n as u64);
@@ -505,5 +522,7 @@ impl Record for SummaryRecord {
         f(Field::Float(self.cpu_throttled_core_s));
         f(Field::Float(self.cpu_starved_core_s));
         f(Field::UInt(self.kube_events));
+        f(Field::Float(self.requests_total));
+        f(Field::Float(self.requests_failed));
     }
 }

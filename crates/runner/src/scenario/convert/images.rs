@@ -125,6 +125,9 @@ fn image(
     if let Some(h) = &img.health {
         b.health = health(ctx, h, &at.key("health"));
     }
+    if let Some(sv) = &img.serve {
+        b.serve = Some(super::traffic::serve(ctx, sv, &at.key("serve")));
+    }
     let restarts_per_sec = b.exit.map_or(0.0, restarts_per_sec);
     Image {
         name: name.to_string(),

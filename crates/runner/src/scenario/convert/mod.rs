@@ -30,6 +30,7 @@ pub mod pod;
 pub mod services;
 pub mod settings;
 pub mod timeline;
+pub mod traffic;
 pub mod workloads;
 
 use super::error::{did_you_mean, ScenarioError, Source};
