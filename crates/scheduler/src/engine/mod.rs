@@ -26,14 +26,17 @@
 
 mod event;
 mod records;
+mod releases;
 mod sampler;
 mod timeline;
 
 pub use event::Event;
 pub use records::{
     ContainerRecord, EventRecord, EvictionRecord, Field, MetricObject, MetricRecord, NullSink,
-    OomRecord, PodRecord, Record, RecordSink, SummaryRecord, PROGRESS_EVERY,
+    OomRecord, PodRecord, Record, RecordSink, ReleaseOutcome, ReleaseRecord, SummaryRecord,
+    PROGRESS_EVERY,
 };
+pub use releases::{Acc, ReleaseConfig, Releases, Slo, Workload};
 pub use sampler::{MetricsConfig, Sampler, DEPLOYMENT_METRICS, REVISION_METRICS};
 pub use timeline::{Action, TimelineEntry};
 
@@ -41,6 +44,7 @@ use crate::controllers::{
     ControllerManagerConfig, Controllers, CronJobController, NodeLifecycleController,
 };
 use crate::placement::{Placement, SchedulerProfile};
+use crate::traffic::{NoTraffic, TrafficQuery};
 use kubesim_core::{
     container_cgroup, entity_rng, CronJob, Deployment, Effects, EventQueue, ImageBehavior, Job,
     Kubelet, KubeletConfig, LimitExceeded, Node, Notice, Pod, PodPhase, RunLimits, Service,
@@ -123,6 +127,10 @@ pub struct Simulation {
     placement: Placement,
     controllers: Controllers,
     sampler: Sampler,
+    releases: Releases,
+    /// The traffic the release tracker reads (tests plug a stub in;
+    /// without one, [`NoTraffic`]).
+    traffic_query: Option<Box<dyn TrafficQuery + Send>>,
     timeline: Vec<(SimTime, timeline::Resolved)>,
     fx: Effects,
     notices: Vec<Notice>,
@@ -181,6 +189,8 @@ impl Simulation {
                 c
             },
             sampler: Sampler::new(config.metrics, config.sample_interval),
+            releases: Releases::default(),
+            traffic_query: None,
             timeline: Vec::new(),
             fx: Effects::default(),
             notices: Vec::new(),
@@ -215,6 +225,7 @@ impl Simulation {
                 .store
                 .create_deployment(d)
                 .map_err(|e| store_err(e, zero))?;
+            sim.releases.add(&sim.store, Workload::Deployment(id));
             let seed = sim.config.seed;
             sim.controllers
                 .add_deployment(&mut sim.store, id, seed, zero, &mut sim.fx.events)?;
@@ -269,6 +280,24 @@ impl Simulation {
         &self.controllers
     }
 
+    /// Sets the Services' SLOs the release tracker judges releases by
+    /// (before [`run`](Self::run)).
+    pub fn set_release_config(&mut self, cfg: ReleaseConfig) {
+        self.releases.configure(cfg);
+    }
+
+    /// Plugs in the traffic the release tracker reads (before
+    /// [`run`](Self::run); without it, [`NoTraffic`]).
+    pub fn set_traffic_query(&mut self, q: Box<dyn TrafficQuery + Send>) {
+        self.traffic_query = Some(q);
+    }
+
+    /// `rollouts.csv`: one record per release, by start time then object
+    /// (after [`run`](Self::run)).
+    pub fn release_records(&self) -> Vec<ReleaseRecord> {
+        self.releases.records()
+    }
+
     /// Runs to the scenario's end, streaming records to `sink`.
     pub fn run<S: RecordSink>(&mut self, sink: &mut S) -> Result<RunSummary, SimError<S::Error>> {
         self.emit(sink)?;
@@ -304,12 +333,16 @@ impl Simulation {
             self.handle(ev, sink)?;
             self.compact_queue();
             self.emit(sink)?;
+            self.observe_releases();
             self.check_state(false);
         }
         self.now = end;
         self.kubelet.flush(&self.store, end, &mut self.fx);
         self.emit(sink)?;
         self.kubelet.accrue_all(end);
+        let traffic = traffic_of(&self.traffic_query);
+        self.releases
+            .finish(&self.store, &self.controllers, traffic, end);
         self.check_state(true);
         Ok(self.summary())
     }
@@ -337,6 +370,7 @@ impl Simulation {
         self.placement
             .check_invariants(&self.store, self.kubelet.accounting())?;
         self.controllers.check_invariants(&self.store, self.now)?;
+        self.releases.check_invariants()?;
         if let Some(t) = self.queue.peek_time() {
             if t < self.now {
                 return Err(format!("a timer at {t} is in the past"));
@@ -402,6 +436,8 @@ impl Simulation {
                 self.sampler
                     .sample(&self.store, &self.kubelet, self.now, sink)
                     .map_err(SimError::Record)?;
+                self.releases
+                    .on_sample(traffic_of(&self.traffic_query), self.now);
                 let next = self.now.saturating_add(self.config.sample_interval);
                 if next <= self.config.duration {
                     self.queue.push(next, Event::Sample);
@@ -505,6 +541,11 @@ impl Simulation {
         self.store.take_notices(&mut batch);
         let now = self.now;
         for &n in &batch {
+            // Before the controllers react: a template change is seen
+            // with the revision the workload had before it.
+            let traffic = traffic_of(&self.traffic_query);
+            self.releases
+                .on_notice(&self.store, &self.controllers, traffic, n, now);
             self.placement.on_notice(&mut self.store, n, now);
             self.drain_placement_timers();
             self.kubelet
@@ -516,6 +557,16 @@ impl Simulation {
         batch.clear();
         self.notices = batch;
         Ok(())
+    }
+
+    /// After an event: the release tracker integrates the counts of open
+    /// releases (nothing to do while none is open).
+    fn observe_releases(&mut self) {
+        if self.releases.has_open() {
+            let traffic = traffic_of(&self.traffic_query);
+            self.releases
+                .observe(&self.store, &self.controllers, traffic, self.now);
+        }
     }
 
     /// `pods.csv`: one record per pod, sorted by name (as `kubectl get
@@ -642,5 +693,14 @@ impl Simulation {
             }
         }
         s
+    }
+}
+
+/// The traffic the release tracker reads: the plugged-in query, else
+/// none. (The traffic model hooks in here.)
+fn traffic_of(q: &Option<Box<dyn TrafficQuery + Send>>) -> &dyn TrafficQuery {
+    match q {
+        Some(q) => q.as_ref(),
+        None => &NoTraffic,
     }
 }
