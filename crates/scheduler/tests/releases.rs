@@ -530,3 +530,29 @@ proptest! {
         }
     }
 }
+
+/// A rollback after the release completed is a release of its own that
+/// rolls the old ReplicaSet back up (the Progressing condition still says
+/// `NewReplicaSetAvailable` from before, as upstream keeps it; the
+/// release completes only when the rollback has).
+#[test]
+fn a_rollback_after_completion_rolls_for_real() {
+    let d = web(
+        4,
+        "web:1",
+        rolling(IntOrPercent::Int(1), IntOrPercent::Int(0)),
+    );
+    let tl = vec![at(30, set_image("web:2")), at(100, rollback())];
+    let (_, rows) = run(input(d, tl, 300));
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0].outcome, ReleaseOutcome::Completed);
+    assert!(rows[0].finished.unwrap() < secs(100));
+    let back = &rows[1];
+    assert_eq!(back.outcome, ReleaseOutcome::Completed);
+    assert_eq!((back.from_revision, back.to_revision), (Some(2), Some(3)));
+    // Four waves of one surge pod, each about startup (5 s) long.
+    let took = back.finished.unwrap() - secs(100);
+    assert!(took >= secs(20) && took <= secs(28), "{took}");
+    assert_eq!(back.peak_pods, 5);
+    assert!(back.extra_pod_seconds >= 20.0, "{}", back.extra_pod_seconds);
+}

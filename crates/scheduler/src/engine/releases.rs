@@ -29,7 +29,9 @@
 //! timeline causes.
 
 use super::records::{ReleaseOutcome, ReleaseRecord};
-use crate::controllers::deployment::util::{equal_ignore_hash, reasons, revision};
+use crate::controllers::deployment::util::{
+    deployment_complete, equal_ignore_hash, reasons, revision,
+};
 use crate::controllers::Controllers;
 use crate::traffic::{Totals, TrafficQuery, Window};
 use kubesim_core::{
@@ -174,10 +176,10 @@ impl Workload {
         }
     }
 
-    /// The state of the release whose new ReplicaSet is `new_rs`. A
-    /// condition counts only once the controller observed the current
-    /// spec and announces `new_rs`'s revision (a stale condition of the
-    /// previous revision does not).
+    /// The state of the release whose new ReplicaSet is `new_rs`. The
+    /// status counts only once the controller observed the current spec
+    /// and announces `new_rs`'s revision (a status of the previous
+    /// revision does not).
     fn progress(self, store: &Store, new_rs: Option<ReplicaSetId>) -> Progress {
         let Some(rs) = new_rs else {
             return Progress::Progressing;
@@ -188,10 +190,14 @@ impl Workload {
                 let current = d.status.observed_generation >= d.metadata.generation
                     && revision(&d.metadata.annotations)
                         == revision(&store.replica_set(rs).metadata.annotations);
+                // `DeploymentComplete`, the test that sets
+                // `NewReplicaSetAvailable` (a condition alone can be stale:
+                // upstream keeps it through a rollback to an existing
+                // ReplicaSet, and drops it without a progress deadline).
+                if current && deployment_complete(d, &d.status) {
+                    return Progress::Complete;
+                }
                 match &d.status.progressing {
-                    Some(c) if current && c.reason == reasons::NEW_RS_AVAILABLE => {
-                        Progress::Complete
-                    }
                     Some(c) if current && c.status == "False" && c.reason == reasons::TIMED_OUT => {
                         Progress::DeadlineExceeded
                     }
