@@ -20,7 +20,7 @@
 //!
 //! Data flows one way: [`SimulationInput`] → [`Simulation`] → records
 //! ([`EventRecord`], [`MetricRecord`] streamed to a [`RecordSink`];
-//! [`PodRecord`], [`ContainerRecord`], [`SummaryRecord`] at the end). No
+//! [`PodRecord`], [`ContainerRecord`], [`ReleaseRecord`], [`SummaryRecord`] at the end). No
 //! I/O here.
 
 #![forbid(unsafe_code)]

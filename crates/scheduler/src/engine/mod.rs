@@ -4,8 +4,9 @@
 //! [`Simulation::new`] builds the run from a validated [`SimulationInput`];
 //! [`Simulation::run`] pops [`Event`]s to the scenario's end, streaming
 //! [`EventRecord`]s and [`MetricRecord`]s to a [`RecordSink`]; afterwards
-//! [`Simulation::pod_records`], [`Simulation::container_records`] and the
-//! returned [`SummaryRecord`] give the per-object tables.
+//! [`Simulation::pod_records`], [`Simulation::container_records`],
+//! [`Simulation::release_records`] (the release tracker, [`releases`])
+//! and the returned [`SummaryRecord`] give the per-object tables.
 //!
 //! The protocol, per popped event:
 //! 1. hand it to its subsystem (kubelet, placement, timeline, sampler);

@@ -8,8 +8,8 @@
 //! Columns are only ever appended, never reordered.
 //!
 //! [`EventRecord`]s and [`MetricRecord`]s stream to a [`RecordSink`] while
-//! the run goes; [`PodRecord`]s, [`ContainerRecord`]s and the
-//! [`SummaryRecord`] are built from the final state.
+//! the run goes; [`PodRecord`]s, [`ContainerRecord`]s, [`ReleaseRecord`]s
+//! and the [`SummaryRecord`] are built from the final state.
 
 use kubesim_core::{KubeEvent, SimTime};
 use std::fmt;
