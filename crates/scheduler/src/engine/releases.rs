@@ -352,6 +352,9 @@ struct Release {
     from_revision: Option<i64>,
     to_revision: Option<i64>,
     new_rs: Option<ReplicaSetId>,
+    /// The workload's ReplicaSets (how many, the newest) when `new_rs`
+    /// was last looked for.
+    sets_seen: Option<(usize, Option<ReplicaSetId>)>,
     started: SimTime,
     services: Vec<ServiceId>,
     /// Whether one of `services` has an SLO.
@@ -511,6 +514,7 @@ impl Releases {
             from_revision,
             to_revision: None,
             new_rs,
+            sets_seen: None,
             started: now,
             services,
             has_slo,
@@ -571,7 +575,13 @@ impl Releases {
         now: SimTime,
     ) -> Progress {
         let w = self.releases[i].workload;
-        if self.releases[i].new_rs.is_none() {
+        // Look for the new ReplicaSet only when the workload's list of
+        // ReplicaSets changed (a paused Deployment creates none for
+        // a long time; comparing templates is not free).
+        let sets = w.replica_sets(controllers);
+        let seen = (sets.len(), sets.last().copied());
+        if self.releases[i].new_rs.is_none() && self.releases[i].sets_seen != Some(seen) {
+            self.releases[i].sets_seen = Some(seen);
             let ti = self.tracked.iter().position(|t| t.workload == w);
             if let Some(ti) = ti {
                 let tpl = &self.tracked[ti].templates[self.releases[i].template];
@@ -858,9 +868,11 @@ mod tests {
 
     #[test]
     fn slo_misses() {
-        let mut t = Totals::default();
-        t.requests = 100.0;
-        t.errors = 2.0;
+        let mut t = Totals {
+            requests: 100.0,
+            errors: 2.0,
+            ..Default::default()
+        };
         t.add_answered(98.0, 0.05);
         let w = t.since(&Totals::default(), 1.0);
         let slo = |l, e| Slo {
