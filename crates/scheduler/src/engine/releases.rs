@@ -20,8 +20,9 @@
 //!
 //! A workload that releases is a [`Workload`]: today a Deployment; an Argo
 //! Rollout is one more variant with its own arms in `impl Workload`
-//! (object name, strategy, template, ReplicaSets, what it observes —
-//! including `aborted`).
+//! (object name, strategy, template, ReplicaSets, counts, and its
+//! progress — `Progress::Aborted` closes a release as `aborted`, detected
+//! at that instant) and its spec-change notice in [`Releases::on_notice`].
 //!
 //! Invariant: the tracker reads the store and the controllers' views and
 //! never writes either; it is the only owner of release rows. Its memory
@@ -86,6 +87,10 @@ enum Progress {
     Progressing,
     /// The new revision is complete.
     Complete,
+    /// Stopped as bad by its controller (Argo Rollouts' abort, which the
+    /// Rollout arm reports; a Deployment never aborts).
+    #[allow(dead_code)]
+    Aborted,
     /// Past its progress deadline.
     DeadlineExceeded,
 }
@@ -436,10 +441,22 @@ impl Releases {
         notice: Notice,
         now: SimTime,
     ) {
-        let Notice::DeploymentChanged(id) = notice else {
-            return;
+        let w = match notice {
+            Notice::DeploymentChanged(id) => Workload::Deployment(id),
+            _ => return,
         };
-        let w = Workload::Deployment(id);
+        self.spec_changed(store, controllers, traffic, w, now);
+    }
+
+    /// `w`'s spec changed: if its template did, a release starts.
+    fn spec_changed(
+        &mut self,
+        store: &Store,
+        controllers: &Controllers,
+        traffic: &dyn TrafficQuery,
+        w: Workload,
+        now: SimTime,
+    ) {
         let Some(ti) = self.tracked.iter().position(|t| t.workload == w) else {
             return;
         };
@@ -548,12 +565,16 @@ impl Releases {
         let mut k = 0;
         while k < self.open.len() {
             let i = self.open[k];
-            if self.observe_one(store, controllers, traffic, i, now) == Progress::Complete {
-                self.untrack(i);
-                self.close(store, traffic, i, ReleaseOutcome::Completed, Some(now), now);
-            } else {
-                k += 1;
-            }
+            let outcome = match self.observe_one(store, controllers, traffic, i, now) {
+                Progress::Complete => ReleaseOutcome::Completed,
+                Progress::Aborted => ReleaseOutcome::Aborted,
+                Progress::Progressing | Progress::DeadlineExceeded => {
+                    k += 1;
+                    continue;
+                }
+            };
+            self.untrack(i);
+            self.close(store, traffic, i, outcome, Some(now), now);
         }
     }
 
