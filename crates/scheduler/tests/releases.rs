@@ -556,3 +556,35 @@ fn a_rollback_after_completion_rolls_for_real() {
     assert_eq!(back.peak_pods, 5);
     assert!(back.extra_pod_seconds >= 20.0, "{}", back.extra_pod_seconds);
 }
+
+/// Requests are summed over the Services that select the template's
+/// labels in its namespace — not a Service selecting other pods, nor one
+/// in another namespace.
+#[test]
+fn requests_count_the_services_that_select_the_workload() {
+    let d = web(
+        2,
+        "web:1",
+        rolling(IntOrPercent::Int(1), IntOrPercent::Int(0)),
+    );
+    let mut inp = input(d, vec![at(30, set_image("web:2"))], 200);
+    let svc = |name: &str, ns: &str, app: &str| {
+        let mut metadata = ObjectMeta::named(name);
+        metadata.namespace = ns.into();
+        Service {
+            metadata,
+            selector: Some([("app".to_string(), app.to_string())].into()),
+        }
+    };
+    inp.services.push(svc("web-internal", "default", "web"));
+    inp.services.push(svc("other", "default", "other"));
+    inp.services.push(svc("web", "staging", "web"));
+    let mut sim = Simulation::new(inp).unwrap();
+    sim.set_traffic_query(Box::new(Counting::default()));
+    sim.run(&mut NullSink).unwrap();
+    let r = &sim.release_records()[0];
+    // Two Services, 10 requests and 1 error each between the start and the
+    // end (see `Counting`).
+    assert_eq!((r.requests_total, r.requests_failed), (20.0, 2.0));
+    assert_eq!((r.requests_served_by_new, r.errors_from_new), (20.0, 2.0));
+}
