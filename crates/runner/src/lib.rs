@@ -8,7 +8,7 @@
 //! - [`run`]: scenarios → [`kubesim_scheduler::Simulation`] runs on a rayon
 //!   pool, each into its own output folder, atomically.
 //! - [`output`]: the CSV writers (`pods.csv`, `containers.csv`,
-//!   `events.csv`, `metrics.csv`, `summary.csv`).
+//!   `events.csv`, `metrics.csv`, `summary.csv`, `rollouts.csv`).
 //!
 //! Data flows one way: file → [`Scenario`] → `Simulation` → records → CSV.
 

@@ -187,5 +187,6 @@ fn simulate_into(
     write_table(&dir.join("pods.csv"), &sim.pod_records()).map_err(out_err)?;
     write_table(&dir.join("containers.csv"), &sim.container_records()).map_err(out_err)?;
     write_table(&dir.join("summary.csv"), std::slice::from_ref(&summary)).map_err(out_err)?;
+    write_table(&dir.join("rollouts.csv"), &sim.release_records()).map_err(out_err)?;
     Ok(summary)
 }

@@ -176,10 +176,59 @@ fn timeline_rollouts_reach_the_csv_files() {
     );
     assert_eq!(metric(&m, last, "deployment/web/rev-2", "replicas"), None);
 
+    // One release per template change; the pause holds the second one
+    // until the resume; the rollback to revision 2 rolls web:2's
+    // ReplicaSet back up (a full rollout: it had no pods left).
+    let releases = std::fs::read_to_string(dir.join("rollouts.csv")).unwrap();
+    assert_eq!(
+        releases,
+        "object,from_revision,to_revision,strategy,started_s,finished_s,outcome,peak_pods,\
+         extra_pod_seconds,min_available,seconds_below_desired,requests_total,requests_failed,\
+         requests_served_by_new,errors_from_new,slo_violation_seconds,time_to_detect_s,\
+         time_to_recover_s\n\
+         deployment/batch,1,2,Recreate,60.000,65.600,completed,2,0,0,5.400,0,0,0,0,,,\n\
+         deployment/web,1,2,RollingUpdate,60.000,97.700,completed,6,52.5,4,0.000,0,0,0,0,,,\n\
+         deployment/web,2,3,RollingUpdate,250.000,356.500,completed,8,81.3,6,0.000,0,0,0,0,,,\n\
+         deployment/web,3,4,RollingUpdate,420.000,476.500,completed,8,81.3,6,0.000,0,0,0,0,,,\n"
+    );
+
     let pods = rows(&dir.join("pods.csv"));
     let header = std::fs::read_to_string(dir.join("pods.csv")).unwrap();
     assert!(header.starts_with("pod,"));
     assert!(pods
         .iter()
         .all(|p| p[1] == "deployment/web" || p[1] == "deployment/batch"));
+}
+
+/// `kubesim run scenarios/rolling-update.yaml` writes its one release:
+/// 10 replicas, maxSurge 25% (3) and maxUnavailable 25% (2): 13 pods at
+/// most, 8 available at least; two waves of 20 s (the new pods' startup)
+/// with 3 pods above 10 each — 120 extra pod-seconds — and 40 s below
+/// the desired 10 available.
+#[test]
+fn rolling_update_scenario_writes_its_release() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let scenario =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/rolling-update.yaml");
+    let out = tmp.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_kubesim"))
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .expect("kubesim runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let releases = rows(&out.join("rolling-update/rollouts.csv"));
+    assert_eq!(
+        releases,
+        vec![
+            "deployment/web,1,2,RollingUpdate,300.000,340.000,completed,13,120,8,40.000,0,0,0,0,,,"
+                .split(',')
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        ]
+    );
 }

@@ -13,7 +13,7 @@
 use kubesim_runner::{collect_scenario_files, load, run_one};
 use std::path::PathBuf;
 
-const FILES: [&str; 7] = [
+const FILES: [&str; 8] = [
     "summary.csv",
     "pods.csv",
     "containers.csv",
@@ -21,6 +21,7 @@ const FILES: [&str; 7] = [
     "metrics.csv",
     "oom.csv",
     "evictions.csv",
+    "rollouts.csv",
 ];
 
 /// Files up to this size are snapshotted whole.

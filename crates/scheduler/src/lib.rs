@@ -20,7 +20,7 @@
 //!
 //! Data flows one way: [`SimulationInput`] → [`Simulation`] → records
 //! ([`EventRecord`], [`MetricRecord`] streamed to a [`RecordSink`];
-//! [`PodRecord`], [`ContainerRecord`], [`SummaryRecord`] at the end). No
+//! [`PodRecord`], [`ContainerRecord`], [`ReleaseRecord`], [`SummaryRecord`] at the end). No
 //! I/O here.
 
 #![forbid(unsafe_code)]
@@ -34,9 +34,10 @@ pub mod traffic;
 pub use controllers::{Controllers, DeploymentController};
 pub use engine::{
     Action, ContainerRecord, Event, EventRecord, EvictionRecord, Field, MetricObject, MetricRecord,
-    MetricsConfig, NullSink, OomRecord, PodRecord, Record, RecordSink, RunSummary, Sampler,
-    SimError, Simulation, SimulationConfig, SimulationInput, SummaryRecord, TimelineEntry,
-    CHECK_EVERY_EVENT_MAX, DEPLOYMENT_METRICS, REVISION_METRICS,
+    MetricsConfig, NullSink, OomRecord, PodRecord, Record, RecordSink, ReleaseConfig,
+    ReleaseOutcome, ReleaseRecord, Releases, RunSummary, Sampler, SimError, Simulation,
+    SimulationConfig, SimulationInput, Slo, SummaryRecord, TimelineEntry, CHECK_EVERY_EVENT_MAX,
+    DEPLOYMENT_METRICS, REVISION_METRICS,
 };
 pub use placement::framework;
 pub use placement::{

@@ -5,7 +5,7 @@
 //!
 //! - [`CsvSink`] streams `events.csv` and `metrics.csv` while a run goes;
 //! - [`write_table`] writes `pods.csv`, `containers.csv`, `summary.csv`
-//!   from the final records.
+//!   and `rollouts.csv` from the final records.
 //!
 //! Everything is written into the run's temporary folder, renamed into
 //! place only when the run succeeded ([`folder`]).

@@ -4,8 +4,9 @@
 //! [`Simulation::new`] builds the run from a validated [`SimulationInput`];
 //! [`Simulation::run`] pops [`Event`]s to the scenario's end, streaming
 //! [`EventRecord`]s and [`MetricRecord`]s to a [`RecordSink`]; afterwards
-//! [`Simulation::pod_records`], [`Simulation::container_records`] and the
-//! returned [`SummaryRecord`] give the per-object tables.
+//! [`Simulation::pod_records`], [`Simulation::container_records`],
+//! [`Simulation::release_records`] (the release tracker, [`releases`])
+//! and the returned [`SummaryRecord`] give the per-object tables.
 //!
 //! The protocol, per popped event:
 //! 1. hand it to its subsystem (kubelet, placement, timeline, sampler);
@@ -26,14 +27,17 @@
 
 mod event;
 mod records;
+mod releases;
 mod sampler;
 mod timeline;
 
 pub use event::Event;
 pub use records::{
     ContainerRecord, EventRecord, EvictionRecord, Field, MetricObject, MetricRecord, NullSink,
-    OomRecord, PodRecord, Record, RecordSink, SummaryRecord, PROGRESS_EVERY,
+    OomRecord, PodRecord, Record, RecordSink, ReleaseOutcome, ReleaseRecord, SummaryRecord,
+    PROGRESS_EVERY,
 };
+pub use releases::{Acc, ReleaseConfig, Releases, Slo, Workload};
 pub use sampler::{MetricsConfig, Sampler, DEPLOYMENT_METRICS, REVISION_METRICS};
 pub use timeline::{Action, TimelineEntry};
 
@@ -41,7 +45,7 @@ use crate::controllers::{
     ControllerManagerConfig, Controllers, CronJobController, NodeLifecycleController,
 };
 use crate::placement::{Placement, SchedulerProfile};
-use crate::traffic::{Traffic, TrafficSpec};
+use crate::traffic::{Traffic, TrafficQuery, TrafficSpec};
 use kubesim_core::{
     container_cgroup, entity_rng, CronJob, Deployment, Effects, EventQueue, ImageBehavior, Job,
     Kubelet, KubeletConfig, LimitExceeded, Node, Notice, Pod, PodPhase, RunLimits, Service,
@@ -127,6 +131,10 @@ pub struct Simulation {
     controllers: Controllers,
     sampler: Sampler,
     traffic: Traffic,
+    releases: Releases,
+    /// A stand-in for the traffic model that the release tracker reads
+    /// (tests plug a stub in; without one, `traffic`).
+    traffic_query: Option<Box<dyn TrafficQuery + Send>>,
     timeline: Vec<(SimTime, timeline::Resolved)>,
     fx: Effects,
     notices: Vec<Notice>,
@@ -186,6 +194,8 @@ impl Simulation {
             },
             sampler: Sampler::new(config.metrics, config.sample_interval),
             traffic: Traffic::default(),
+            releases: Releases::default(),
+            traffic_query: None,
             timeline: Vec::new(),
             fx: Effects::default(),
             notices: Vec::new(),
@@ -209,6 +219,17 @@ impl Simulation {
                 .map_err(|e| store_err(e, zero))?;
             sim.dispatch_notices()?;
         }
+        // Releases are judged by the SLOs of the Services with traffic.
+        let slos = input
+            .traffic
+            .iter()
+            .filter_map(|t| {
+                let slo = t.slo?;
+                let id = sim.store.service_id(&t.namespace, &t.service)?;
+                Some((id, releases::Slo::from(slo)))
+            })
+            .collect();
+        sim.releases.configure(ReleaseConfig { slos });
         sim.traffic = Traffic::new(input.traffic, &sim.store, sim.config.seed);
         for pod in input.pods {
             sim.store
@@ -221,6 +242,7 @@ impl Simulation {
                 .store
                 .create_deployment(d)
                 .map_err(|e| store_err(e, zero))?;
+            sim.releases.add(&sim.store, Workload::Deployment(id));
             let seed = sim.config.seed;
             sim.controllers
                 .add_deployment(&mut sim.store, id, seed, zero, &mut sim.fx.events)?;
@@ -279,6 +301,24 @@ impl Simulation {
         &self.traffic
     }
 
+    /// Sets the Services' SLOs the release tracker judges releases by
+    /// (before [`run`](Self::run)).
+    pub fn set_release_config(&mut self, cfg: ReleaseConfig) {
+        self.releases.configure(cfg);
+    }
+
+    /// Plugs in the traffic the release tracker reads (before
+    /// [`run`](Self::run); without it, the run's own traffic model).
+    pub fn set_traffic_query(&mut self, q: Box<dyn TrafficQuery + Send>) {
+        self.traffic_query = Some(q);
+    }
+
+    /// `rollouts.csv`: one record per release, by start time then object
+    /// (after [`run`](Self::run)).
+    pub fn release_records(&self) -> Vec<ReleaseRecord> {
+        self.releases.records()
+    }
+
     /// Runs to the scenario's end, streaming records to `sink`.
     pub fn run<S: RecordSink>(&mut self, sink: &mut S) -> Result<RunSummary, SimError<S::Error>> {
         self.emit(sink)?;
@@ -321,6 +361,7 @@ impl Simulation {
             self.handle(ev, sink)?;
             self.compact_queue();
             self.emit(sink)?;
+            self.observe_releases();
             self.check_state(false);
         }
         self.now = end;
@@ -330,6 +371,9 @@ impl Simulation {
         self.sync_traffic();
         self.traffic.account_all(end);
         self.kubelet.accrue_all(end);
+        let traffic = traffic_of(&self.traffic_query, &self.traffic);
+        self.releases
+            .finish(&self.store, &self.controllers, traffic, end);
         self.check_state(true);
         Ok(self.summary())
     }
@@ -358,6 +402,7 @@ impl Simulation {
             .check_invariants(&self.store, self.kubelet.accounting())?;
         self.controllers.check_invariants(&self.store, self.now)?;
         self.traffic.check_invariants()?;
+        self.releases.check_invariants()?;
         if let Some(t) = self.queue.peek_time() {
             if t < self.now {
                 return Err(format!("a timer at {t} is in the past"));
@@ -430,6 +475,8 @@ impl Simulation {
                 self.traffic
                     .sample(&self.store, self.now, sink)
                     .map_err(SimError::Record)?;
+                self.releases
+                    .on_sample(traffic_of(&self.traffic_query, &self.traffic), self.now);
                 let next = self.now.saturating_add(self.config.sample_interval);
                 if next <= self.config.duration {
                     self.queue.push(next, Event::Sample);
@@ -547,6 +594,11 @@ impl Simulation {
         self.store.take_notices(&mut batch);
         let now = self.now;
         for &n in &batch {
+            // Before the controllers react: a template change is seen
+            // with the revision the workload had before it.
+            let traffic = traffic_of(&self.traffic_query, &self.traffic);
+            self.releases
+                .on_notice(&self.store, &self.controllers, traffic, n, now);
             self.placement.on_notice(&mut self.store, n, now);
             self.drain_placement_timers();
             self.kubelet
@@ -558,6 +610,16 @@ impl Simulation {
         batch.clear();
         self.notices = batch;
         Ok(())
+    }
+
+    /// After an event: the release tracker integrates the counts of open
+    /// releases (nothing to do while none is open).
+    fn observe_releases(&mut self) {
+        if self.releases.has_open() {
+            let traffic = traffic_of(&self.traffic_query, &self.traffic);
+            self.releases
+                .observe(&self.store, &self.controllers, traffic, self.now);
+        }
     }
 
     /// `pods.csv`: one record per pod, sorted by name (as `kubectl get
@@ -686,5 +748,17 @@ impl Simulation {
             }
         }
         s
+    }
+}
+
+/// The traffic the release tracker reads: a plugged-in query (tests),
+/// else the run's traffic model.
+fn traffic_of<'a>(
+    q: &'a Option<Box<dyn TrafficQuery + Send>>,
+    model: &'a Traffic,
+) -> &'a dyn TrafficQuery {
+    match q {
+        Some(q) => q.as_ref(),
+        None => model,
     }
 }

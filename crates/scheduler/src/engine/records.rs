@@ -8,8 +8,8 @@
 //! Columns are only ever appended, never reordered.
 //!
 //! [`EventRecord`]s and [`MetricRecord`]s stream to a [`RecordSink`] while
-//! the run goes; [`PodRecord`]s, [`ContainerRecord`]s and the
-//! [`SummaryRecord`] are built from the final state.
+//! the run goes; [`PodRecord`]s, [`ContainerRecord`]s, [`ReleaseRecord`]s
+//! and the [`SummaryRecord`] are built from the final state.
 
 use kubesim_core::{KubeEvent, SimTime};
 use std::fmt;
@@ -524,5 +524,123 @@ impl Record for SummaryRecord {
         f(Field::UInt(self.kube_events));
         f(Field::Float(self.requests_total));
         f(Field::Float(self.requests_failed));
+    }
+}
+
+/// How a release ended (`outcome` in `rollouts.csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReleaseOutcome {
+    /// The new revision became complete (Deployment:
+    /// `NewReplicaSetAvailable`).
+    Completed,
+    /// Aborted (Argo Rollouts; never for a Deployment).
+    Aborted,
+    /// A later template change went back to a template the workload had
+    /// before while this release was in progress.
+    RolledBack,
+    /// Past its progress deadline (`ProgressDeadlineExceeded`) and never
+    /// completed.
+    Stuck,
+    /// Not decided: the run ended first (no `finished_s`), or a newer
+    /// forward change replaced it (`finished_s` = that change).
+    InProgress,
+}
+
+impl ReleaseOutcome {
+    /// The CSV word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReleaseOutcome::Completed => "completed",
+            ReleaseOutcome::Aborted => "aborted",
+            ReleaseOutcome::RolledBack => "rolled-back",
+            ReleaseOutcome::Stuck => "stuck",
+            ReleaseOutcome::InProgress => "in-progress",
+        }
+    }
+}
+
+/// A row of `rollouts.csv`: one release (a template change of a
+/// workload). Columns are documented in docs/scenario-format.md.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleaseRecord {
+    /// `deployment/NAME` (`deployment/NAMESPACE/NAME` outside `default`).
+    pub object: String,
+    /// The revision before the change (empty if none yet).
+    pub from_revision: Option<i64>,
+    /// The new ReplicaSet's revision (empty if it was never created).
+    pub to_revision: Option<i64>,
+    /// `RollingUpdate` or `Recreate` (`Canary`, `BlueGreen` for Rollouts).
+    pub strategy: &'static str,
+    /// The template change.
+    pub started: SimTime,
+    /// When the outcome was decided (empty: the run ended first).
+    pub finished: Option<SimTime>,
+    /// The outcome.
+    pub outcome: ReleaseOutcome,
+    /// Most pods (not finished, terminating included) at any instant.
+    pub peak_pods: i64,
+    /// ∫ max(0, pods − spec.replicas) dt.
+    pub extra_pod_seconds: f64,
+    /// Fewest available replicas at any instant.
+    pub min_available: i64,
+    /// Time with available < spec.replicas.
+    pub below_desired: SimTime,
+    /// Requests to the Services selecting the template.
+    pub requests_total: f64,
+    /// Those that failed.
+    pub requests_failed: f64,
+    /// Requests served by the new ReplicaSet's pods.
+    pub requests_served_by_new: f64,
+    /// Those that failed.
+    pub errors_from_new: f64,
+    /// Time in sample intervals that missed an SLO (empty: no SLO).
+    pub slo_violation: Option<SimTime>,
+    /// From the start to the rollback or abort.
+    pub time_to_detect: Option<SimTime>,
+    /// From the detection to the end of the first whole sample interval
+    /// within every SLO.
+    pub time_to_recover: Option<SimTime>,
+}
+
+impl Record for ReleaseRecord {
+    const COLUMNS: &'static [&'static str] = &[
+        "object",
+        "from_revision",
+        "to_revision",
+        "strategy",
+        "started_s",
+        "finished_s",
+        "outcome",
+        "peak_pods",
+        "extra_pod_seconds",
+        "min_available",
+        "seconds_below_desired",
+        "requests_total",
+        "requests_failed",
+        "requests_served_by_new",
+        "errors_from_new",
+        "slo_violation_seconds",
+        "time_to_detect_s",
+        "time_to_recover_s",
+    ];
+    fn for_each_field(&self, f: &mut dyn FnMut(Field<'_>)) {
+        f(Field::Str(&self.object));
+        f(Field::OptInt(self.from_revision));
+        f(Field::OptInt(self.to_revision));
+        f(Field::Str(self.strategy));
+        f(Field::Time(self.started));
+        f(Field::OptTime(self.finished));
+        f(Field::Str(self.outcome.as_str()));
+        f(Field::Int(self.peak_pods));
+        f(Field::Float(self.extra_pod_seconds));
+        f(Field::Int(self.min_available));
+        f(Field::Time(self.below_desired));
+        f(Field::Float(self.requests_total));
+        f(Field::Float(self.requests_failed));
+        f(Field::Float(self.requests_served_by_new));
+        f(Field::Float(self.errors_from_new));
+        f(Field::OptTime(self.slo_violation));
+        f(Field::OptTime(self.time_to_detect));
+        f(Field::OptTime(self.time_to_recover));
     }
 }

@@ -1,0 +1,591 @@
+//! `rollouts.csv` through the engine: one row per release of a
+//! Deployment — its outcome (completed, rolled-back, stuck, in-progress,
+//! superseded), the capacity it cost (peak pods, extra pod-seconds,
+//! checked against the pods' own lifetimes), the availability it gave
+//! up, and the request columns through a stub [`TrafficQuery`].
+
+use kubesim_core::{
+    Container, Deployment, DeploymentStrategy, Health, ImageBehavior, IntOrPercent, LabelSelector,
+    MilliCpu, Node, ObjectMeta, PodSpec, PodTemplate, Probe, ReplicaSetId, ResourceList,
+    ResourceRequirements, RunLimits, Service, ServiceId, SimTime,
+};
+use kubesim_scheduler::traffic::{Totals, TrafficQuery};
+use kubesim_scheduler::{
+    Action, MetricsConfig, NullSink, ReleaseConfig, ReleaseOutcome, ReleaseRecord, Simulation,
+    SimulationConfig, SimulationInput, Slo, TimelineEntry,
+};
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+fn secs(s: u64) -> SimTime {
+    SimTime::from_secs(s)
+}
+
+fn node(name: &str) -> Node {
+    Node::new(
+        ObjectMeta::named(name),
+        ResourceList {
+            milli_cpu: 64_000,
+            memory: 256 << 30,
+            pods: 110,
+            scalar: Vec::new(),
+        },
+        ResourceList::default(),
+    )
+}
+
+fn labels() -> BTreeMap<String, String> {
+    [("app".to_string(), "web".to_string())].into()
+}
+
+/// A Deployment `web` of `replicas` running `image`, with a readiness
+/// probe every second.
+fn web(replicas: i32, image: &str, strategy: DeploymentStrategy) -> Deployment {
+    let spec = PodSpec {
+        containers: vec![Container {
+            name: "app".into(),
+            image: image.into(),
+            resources: ResourceRequirements {
+                cpu_request_m: Some(MilliCpu(100)),
+                ..Default::default()
+            },
+            readiness_probe: Some(Probe {
+                period_s: 1,
+                ..Default::default()
+            }),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let mut d = Deployment::new(
+        ObjectMeta::named("web"),
+        replicas,
+        LabelSelector::from_labels(labels()),
+        PodTemplate {
+            labels: labels(),
+            annotations: BTreeMap::new(),
+            spec,
+        },
+    );
+    d.strategy = strategy;
+    d
+}
+
+fn rolling(surge: IntOrPercent, unavailable: IntOrPercent) -> DeploymentStrategy {
+    DeploymentStrategy::RollingUpdate {
+        max_surge: surge,
+        max_unavailable: unavailable,
+    }
+}
+
+fn image(startup_s: u64, shutdown_s: u64) -> ImageBehavior {
+    ImageBehavior {
+        startup: secs(startup_s),
+        shutdown: secs(shutdown_s),
+        ..Default::default()
+    }
+}
+
+fn at(t: u64, action: Action) -> TimelineEntry {
+    TimelineEntry {
+        at: secs(t),
+        action,
+    }
+}
+
+fn set_image(image: &str) -> Action {
+    Action::SetImage {
+        namespace: "default".into(),
+        deployment: "web".into(),
+        container: None,
+        image: image.into(),
+    }
+}
+
+fn rollback() -> Action {
+    Action::Rollback {
+        namespace: "default".into(),
+        deployment: "web".into(),
+        to_revision: None,
+    }
+}
+
+fn input(d: Deployment, timeline: Vec<TimelineEntry>, duration: u64) -> SimulationInput {
+    SimulationInput {
+        config: SimulationConfig {
+            scenario: "releases".into(),
+            seed: 7,
+            duration: secs(duration),
+            sample_interval: secs(1),
+            limits: RunLimits::default(),
+            metrics: MetricsConfig {
+                cluster: false,
+                nodes: false,
+                containers: false,
+                container_every: 1,
+                deployments: false,
+            },
+            kubelet: Default::default(),
+            profile: Default::default(),
+            controller_manager: Default::default(),
+            check_invariants: true,
+            clock_origin_unix_s: 0,
+        },
+        nodes: vec![node("n1"), node("n2")],
+        traffic: Vec::new(),
+        images: vec![
+            ("web:1".into(), image(5, 0)),
+            ("web:2".into(), image(5, 0)),
+            ("web:3".into(), image(5, 0)),
+            (
+                "broken:1".into(),
+                ImageBehavior {
+                    health: Health {
+                        never: true,
+                        ..Default::default()
+                    },
+                    ..image(1, 0)
+                },
+            ),
+        ],
+        pods: Vec::new(),
+        deployments: vec![d],
+        jobs: Vec::new(),
+        cron_jobs: Vec::new(),
+        services: vec![Service {
+            metadata: ObjectMeta::named("web"),
+            selector: Some(labels()),
+        }],
+        timeline,
+    }
+}
+
+fn run(input: SimulationInput) -> (Simulation, Vec<ReleaseRecord>) {
+    let mut sim = Simulation::new(input).expect("builds");
+    sim.run(&mut NullSink).expect("runs");
+    let rows = sim.release_records();
+    (sim, rows)
+}
+
+/// ∫ max(0, pods(t) − replicas) dt over [from, to] and the most pods
+/// alive for a positive time, computed from the pods' own lifetimes
+/// (created … finished), independently of the tracker.
+fn from_pod_lifetimes(sim: &Simulation, replicas: i64, from: SimTime, to: SimTime) -> (f64, i64) {
+    let mut edges: Vec<(SimTime, i64)> = Vec::new();
+    for (_, p) in sim.store().pods() {
+        let t = p.times();
+        edges.push((t.created, 1));
+        edges.push((t.finished.unwrap_or(SimTime::MAX), -1));
+    }
+    edges.sort();
+    let (mut pods, mut last, mut extra_ns, mut peak) = (0i64, SimTime::ZERO, 0u128, 0i64);
+    for (t, d) in edges {
+        let (a, b) = (last.max(from), t.min(to));
+        if b > a {
+            extra_ns += (pods - replicas).max(0) as u128 * u128::from((b - a).as_nanos());
+            peak = peak.max(pods);
+        }
+        pods += d;
+        last = t;
+    }
+    (extra_ns as f64 / 1e9, peak)
+}
+
+/// 8 replicas, maxSurge 25% (2), maxUnavailable 0: never more than 10
+/// pods, never fewer than 8 available; the extra capacity is what the
+/// pods' lifetimes say.
+#[test]
+fn rolling_update_costs_its_surge() {
+    let d = web(
+        8,
+        "web:1",
+        rolling(IntOrPercent::Percent(25), IntOrPercent::Int(0)),
+    );
+    let (sim, rows) = run(input(d, vec![at(30, set_image("web:2"))], 200));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = &rows[0];
+    assert_eq!(r.object, "deployment/web");
+    assert_eq!((r.from_revision, r.to_revision), (Some(1), Some(2)));
+    assert_eq!(r.strategy, "RollingUpdate");
+    assert_eq!(r.outcome, ReleaseOutcome::Completed);
+    assert_eq!(r.started, secs(30));
+    let finished = r.finished.expect("finished");
+    assert!(finished > secs(30) && finished < secs(100), "{finished}");
+    assert_eq!(r.peak_pods, 10);
+    assert_eq!(r.min_available, 8);
+    assert_eq!(r.below_desired, SimTime::ZERO);
+    let (extra, peak) = from_pod_lifetimes(&sim, 8, secs(30), finished);
+    assert_eq!(peak, 10);
+    assert!(
+        (r.extra_pod_seconds - extra).abs() < 1e-9,
+        "{} vs {extra}",
+        r.extra_pod_seconds
+    );
+    // Four waves of two surge pods, each living about startup (5 s) plus
+    // the probe's first success (≤ 1 s) before its old pods go.
+    assert!(
+        r.extra_pod_seconds >= 4.0 * 2.0 * 5.0 && r.extra_pod_seconds <= 4.0 * 2.0 * 7.0,
+        "{}",
+        r.extra_pod_seconds
+    );
+    assert_eq!(r.time_to_detect, None);
+    assert_eq!(r.slo_violation, None);
+}
+
+/// Recreate: never more pods than replicas, and a gap with fewer
+/// available than desired.
+#[test]
+fn recreate_gives_up_availability() {
+    let d = web(4, "web:1", DeploymentStrategy::Recreate);
+    let (sim, rows) = run(input(d, vec![at(30, set_image("web:2"))], 200));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = &rows[0];
+    assert_eq!(r.strategy, "Recreate");
+    assert_eq!(r.outcome, ReleaseOutcome::Completed);
+    assert_eq!(r.peak_pods, 4);
+    assert_eq!(r.extra_pod_seconds, 0.0);
+    assert_eq!(r.min_available, 0);
+    // Old pods stop at once (no shutdown time); the new ones start for 5 s
+    // and turn Ready within a probe period.
+    assert!(
+        r.below_desired >= secs(5) && r.below_desired <= secs(7),
+        "{}",
+        r.below_desired
+    );
+    let (extra, peak) = from_pod_lifetimes(&sim, 4, secs(30), r.finished.unwrap());
+    assert_eq!((extra, peak), (0.0, 4));
+}
+
+/// A rollback while the bad release rolls: the bad one is `rolled-back`
+/// and detected after 30 s; the rollback is its own release, completed,
+/// from revision 2 to revision 3 (the old ReplicaSet, renumbered).
+#[test]
+fn rollback_mid_release_is_detected() {
+    let mut d = web(
+        4,
+        "web:1",
+        rolling(IntOrPercent::Int(1), IntOrPercent::Int(0)),
+    );
+    d.progress_deadline_seconds = Some(600);
+    let tl = vec![at(30, set_image("broken:1")), at(60, rollback())];
+    let (_, rows) = run(input(d, tl, 300));
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let (bad, back) = (&rows[0], &rows[1]);
+    assert_eq!(bad.outcome, ReleaseOutcome::RolledBack);
+    assert_eq!((bad.from_revision, bad.to_revision), (Some(1), Some(2)));
+    assert_eq!((bad.started, bad.finished), (secs(30), Some(secs(60))));
+    assert_eq!(bad.time_to_detect, Some(secs(30)));
+    assert_eq!(bad.time_to_recover, None, "no SLO, no recovery");
+    assert_eq!(bad.peak_pods, 5);
+    assert_eq!(bad.min_available, 4);
+    assert_eq!(back.outcome, ReleaseOutcome::Completed);
+    assert_eq!((back.from_revision, back.to_revision), (Some(2), Some(3)));
+    assert_eq!(back.started, secs(60));
+    assert_eq!(back.time_to_detect, None);
+}
+
+/// New pods never become ready: past progressDeadlineSeconds the release
+/// is `stuck`, finished at the deadline.
+#[test]
+fn a_release_past_its_deadline_is_stuck() {
+    let mut d = web(
+        2,
+        "web:1",
+        rolling(IntOrPercent::Int(1), IntOrPercent::Int(0)),
+    );
+    d.progress_deadline_seconds = Some(60);
+    let (_, rows) = run(input(d, vec![at(30, set_image("broken:1"))], 200));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = &rows[0];
+    assert_eq!(r.outcome, ReleaseOutcome::Stuck);
+    let f = r.finished.expect("finished at the deadline");
+    assert!(f > secs(90) && f < secs(91), "{f}");
+    assert_eq!(r.peak_pods, 3);
+    assert_eq!(r.min_available, 2);
+    // One surge pod from 30 s to the deadline.
+    let extra = (f - secs(30)).as_secs_f64();
+    assert!(
+        (r.extra_pod_seconds - extra).abs() < 1e-9,
+        "{}",
+        r.extra_pod_seconds
+    );
+    assert_eq!(r.to_revision, Some(2));
+}
+
+/// The run ends while the release rolls: `in-progress`, no finished_s,
+/// the window up to the end.
+#[test]
+fn run_ending_mid_release_is_in_progress() {
+    let d = web(
+        8,
+        "web:1",
+        rolling(IntOrPercent::Percent(25), IntOrPercent::Int(0)),
+    );
+    let (_, rows) = run(input(d, vec![at(30, set_image("web:2"))], 33));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = &rows[0];
+    assert_eq!(r.outcome, ReleaseOutcome::InProgress);
+    assert_eq!(r.finished, None);
+    assert_eq!(r.peak_pods, 10);
+    assert!(
+        (r.extra_pod_seconds - 6.0).abs() < 1e-9,
+        "{}",
+        r.extra_pod_seconds
+    );
+}
+
+/// A newer forward change while a release rolls: the first stays
+/// `in-progress`, closed at the change; the second completes.
+#[test]
+fn a_superseded_release_is_closed_in_progress() {
+    let d = web(
+        4,
+        "web:1",
+        rolling(IntOrPercent::Int(1), IntOrPercent::Int(0)),
+    );
+    let tl = vec![at(30, set_image("web:2")), at(32, set_image("web:3"))];
+    let (_, rows) = run(input(d, tl, 200));
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0].outcome, ReleaseOutcome::InProgress);
+    assert_eq!(rows[0].finished, Some(secs(32)));
+    assert_eq!(rows[0].time_to_detect, None);
+    assert_eq!(rows[1].outcome, ReleaseOutcome::Completed);
+    assert_eq!(
+        (rows[1].from_revision, rows[1].to_revision),
+        (Some(2), Some(3))
+    );
+}
+
+/// Without a template change there is no release; scaling is not one.
+#[test]
+fn creation_and_scaling_are_not_releases() {
+    let d = web(
+        2,
+        "web:1",
+        rolling(IntOrPercent::Int(1), IntOrPercent::Int(0)),
+    );
+    let scale = Action::Scale {
+        namespace: "default".into(),
+        deployment: "web".into(),
+        replicas: 5,
+    };
+    let (_, rows) = run(input(d, vec![at(30, scale)], 100));
+    assert!(rows.is_empty(), "{rows:?}");
+}
+
+/// A stub: every query of a key returns 10 more requests and 1 more
+/// error than the previous one (and, after `good_after` queries of a
+/// Service, no more errors). Deterministic: the engine queries in a fixed
+/// order.
+#[derive(Default)]
+struct Counting {
+    calls: Mutex<BTreeMap<(ServiceId, Option<ReplicaSetId>), u64>>,
+    good_after: Option<u64>,
+}
+
+impl TrafficQuery for Counting {
+    fn totals(&self, service: ServiceId, rs: Option<ReplicaSetId>) -> Totals {
+        let mut calls = self.calls.lock().unwrap();
+        let n = calls.entry((service, rs)).or_default();
+        *n += 1;
+        let bad = self.good_after.map_or(*n, |g| (*n).min(g));
+        let mut t = Totals {
+            requests: 10.0 * *n as f64,
+            errors: bad as f64,
+            ..Default::default()
+        };
+        t.add_answered(9.0 * *n as f64, 0.01);
+        t
+    }
+}
+
+/// The request columns are differences of cumulative totals between the
+/// release's start and its end, over the Services that select it, and
+/// for its new ReplicaSet.
+#[test]
+fn request_columns_come_from_the_traffic() {
+    let d = web(
+        2,
+        "web:1",
+        rolling(IntOrPercent::Int(1), IntOrPercent::Int(0)),
+    );
+    let mut sim = Simulation::new(input(d, vec![at(30, set_image("web:2"))], 200)).unwrap();
+    sim.set_traffic_query(Box::new(Counting::default()));
+    sim.run(&mut NullSink).unwrap();
+    let rows = sim.release_records();
+    let r = &rows[0];
+    assert_eq!(r.outcome, ReleaseOutcome::Completed);
+    // Service: queried at the start and at the end (no SLO: no samples).
+    assert_eq!((r.requests_total, r.requests_failed), (10.0, 1.0));
+    // The new ReplicaSet did not exist at the start: its totals count
+    // from zero.
+    assert_eq!((r.requests_served_by_new, r.errors_from_new), (10.0, 1.0));
+    assert_eq!(r.slo_violation, None);
+}
+
+/// With an SLO: every sample interval of the release misses it (10 %
+/// errors > 1 %), so the whole release is in violation; after the
+/// rollback the errors stop and the service recovers.
+#[test]
+fn slo_violation_and_recovery() {
+    let mut d = web(
+        2,
+        "web:1",
+        rolling(IntOrPercent::Int(1), IntOrPercent::Int(0)),
+    );
+    d.progress_deadline_seconds = Some(600);
+    let tl = vec![at(30, set_image("broken:1")), at(60, rollback())];
+    let mut sim = Simulation::new(input(d, tl, 200)).unwrap();
+    sim.set_traffic_query(Box::new(Counting {
+        good_after: Some(70),
+        ..Default::default()
+    }));
+    sim.set_release_config(ReleaseConfig {
+        slos: vec![(
+            ServiceId(0),
+            Slo {
+                latency_p99_s: Some(1.0),
+                error_rate: Some(0.01),
+            },
+        )],
+    });
+    sim.run(&mut NullSink).unwrap();
+    let rows = sim.release_records();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let bad = &rows[0];
+    assert_eq!(bad.outcome, ReleaseOutcome::RolledBack);
+    assert_eq!(bad.slo_violation, Some(secs(30)));
+    assert_eq!(bad.time_to_detect, Some(secs(30)));
+    // Queries of the service: one per sample (1 s) plus one at each
+    // release's start and end; after the 70th there are no new errors —
+    // about 64 s into the run, so the first whole good interval after
+    // the rollback at 60 s ends a few seconds later.
+    let recover = bad.time_to_recover.expect("recovers");
+    assert!(recover > SimTime::ZERO && recover <= secs(10), "{recover}");
+    // The old ReplicaSet kept all its pods (maxUnavailable 0): the
+    // rollback completes at once, with nothing to violate.
+    let back = &rows[1];
+    assert_eq!(back.outcome, ReleaseOutcome::Completed);
+    assert_eq!(back.finished, Some(secs(60)));
+    assert_eq!(back.slo_violation, Some(SimTime::ZERO));
+    assert_eq!(back.time_to_recover, None);
+}
+
+fn action(kind: u8, arg: u8) -> Action {
+    match kind % 3 {
+        0 => set_image(["web:1", "web:2", "web:3", "broken:1"][usize::from(arg % 4)]),
+        1 => Action::Scale {
+            namespace: "default".into(),
+            deployment: "web".into(),
+            replicas: i32::from(arg % 9),
+        },
+        _ => rollback(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Any timeline of setImage / scale / rollback: every row is
+    /// well-formed.
+    #[test]
+    fn every_release_row_is_well_formed(
+        replicas in 1i32..8,
+        recreate in any::<bool>(),
+        steps in prop::collection::vec((0u64..120, any::<u8>(), any::<u8>()), 1..8),
+        deadline in prop::option::of(10i32..120),
+    ) {
+        let strategy = if recreate {
+            DeploymentStrategy::Recreate
+        } else {
+            rolling(IntOrPercent::Percent(25), IntOrPercent::Percent(25))
+        };
+        let mut d = web(replicas, "web:1", strategy);
+        d.progress_deadline_seconds = deadline;
+        let tl = steps.iter().map(|&(t, k, a)| at(t, action(k, a))).collect();
+        let (_, rows) = run(input(d, tl, 200));
+        let most = i64::from(replicas.max(8));
+        for r in &rows {
+            if let Some(f) = r.finished {
+                prop_assert!(r.started <= f, "{r:?}");
+            } else {
+                prop_assert!(r.outcome == ReleaseOutcome::InProgress, "{r:?}");
+            }
+            prop_assert!(matches!(
+                r.outcome,
+                ReleaseOutcome::Completed | ReleaseOutcome::RolledBack
+                    | ReleaseOutcome::Stuck | ReleaseOutcome::InProgress
+            ), "{r:?}");
+            prop_assert!(r.min_available <= most, "{r:?}");
+            prop_assert!(r.peak_pods >= r.min_available, "{r:?}");
+            prop_assert!(r.extra_pod_seconds >= 0.0, "{r:?}");
+            prop_assert_eq!(
+                r.time_to_detect.is_some(),
+                r.outcome == ReleaseOutcome::RolledBack,
+                "{:?}", r
+            );
+        }
+        for w in rows.windows(2) {
+            prop_assert!(w[0].started <= w[1].started);
+        }
+    }
+}
+
+/// A rollback after the release completed is a release of its own that
+/// rolls the old ReplicaSet back up (the Progressing condition still says
+/// `NewReplicaSetAvailable` from before, as upstream keeps it; the
+/// release completes only when the rollback has).
+#[test]
+fn a_rollback_after_completion_rolls_for_real() {
+    let d = web(
+        4,
+        "web:1",
+        rolling(IntOrPercent::Int(1), IntOrPercent::Int(0)),
+    );
+    let tl = vec![at(30, set_image("web:2")), at(100, rollback())];
+    let (_, rows) = run(input(d, tl, 300));
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0].outcome, ReleaseOutcome::Completed);
+    assert!(rows[0].finished.unwrap() < secs(100));
+    let back = &rows[1];
+    assert_eq!(back.outcome, ReleaseOutcome::Completed);
+    assert_eq!((back.from_revision, back.to_revision), (Some(2), Some(3)));
+    // Four waves of one surge pod, each about startup (5 s) long.
+    let took = back.finished.unwrap() - secs(100);
+    assert!(took >= secs(20) && took <= secs(28), "{took}");
+    assert_eq!(back.peak_pods, 5);
+    assert!(back.extra_pod_seconds >= 20.0, "{}", back.extra_pod_seconds);
+}
+
+/// Requests are summed over the Services that select the template's
+/// labels in its namespace — not a Service selecting other pods, nor one
+/// in another namespace.
+#[test]
+fn requests_count_the_services_that_select_the_workload() {
+    let d = web(
+        2,
+        "web:1",
+        rolling(IntOrPercent::Int(1), IntOrPercent::Int(0)),
+    );
+    let mut inp = input(d, vec![at(30, set_image("web:2"))], 200);
+    let svc = |name: &str, ns: &str, app: &str| {
+        let mut metadata = ObjectMeta::named(name);
+        metadata.namespace = ns.into();
+        Service {
+            metadata,
+            selector: Some([("app".to_string(), app.to_string())].into()),
+        }
+    };
+    inp.services.push(svc("web-internal", "default", "web"));
+    inp.services.push(svc("other", "default", "other"));
+    inp.services.push(svc("web", "staging", "web"));
+    let mut sim = Simulation::new(inp).unwrap();
+    sim.set_traffic_query(Box::new(Counting::default()));
+    sim.run(&mut NullSink).unwrap();
+    let r = &sim.release_records()[0];
+    // Two Services, 10 requests and 1 error each between the start and the
+    // end (see `Counting`).
+    assert_eq!((r.requests_total, r.requests_failed), (20.0, 2.0));
+    assert_eq!((r.requests_served_by_new, r.errors_from_new), (20.0, 2.0));
+}
