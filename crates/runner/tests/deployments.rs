@@ -187,9 +187,9 @@ fn timeline_rollouts_reach_the_csv_files() {
          requests_served_by_new,errors_from_new,slo_violation_seconds,time_to_detect_s,\
          time_to_recover_s\n\
          deployment/batch,1,2,Recreate,60.000,65.600,completed,2,0,0,5.400,0,0,0,0,,,\n\
-         deployment/web,1,2,RollingUpdate,60.000,97.700,completed,6,52.5,4,0.000,0,0,0,0,,,\n\
-         deployment/web,2,3,RollingUpdate,250.000,356.500,completed,8,81.3,6,0.000,0,0,0,0,,,\n\
-         deployment/web,3,4,RollingUpdate,420.000,476.500,completed,8,81.3,6,0.000,0,0,0,0,,,\n"
+         deployment/web,1,2,RollingUpdate,60.000,96.300,completed,6,51.1,4,0.000,0,0,0,0,,,\n\
+         deployment/web,2,3,RollingUpdate,250.000,354.300,completed,8,79.1,6,0.000,0,0,0,0,,,\n\
+         deployment/web,3,4,RollingUpdate,420.000,474.300,completed,8,79.1,6,0.000,0,0,0,0,,,\n"
     );
 
     let pods = rows(&dir.join("pods.csv"));
