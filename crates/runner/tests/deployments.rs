@@ -178,7 +178,10 @@ fn timeline_rollouts_reach_the_csv_files() {
 
     // One release per template change; the pause holds the second one
     // until the resume; the rollback to revision 2 rolls web:2's
-    // ReplicaSet back up (a full rollout: it had no pods left).
+    // ReplicaSet back up (a full rollout: it had no pods left). Each of
+    // web's first two releases completed and was then followed by a
+    // change back to an earlier template (setImage web:1 at 250 s, the
+    // rollback at 420 s): both are rolled-back, detected at that change.
     let releases = std::fs::read_to_string(dir.join("rollouts.csv")).unwrap();
     assert_eq!(
         releases,
@@ -187,8 +190,8 @@ fn timeline_rollouts_reach_the_csv_files() {
          requests_served_by_new,errors_from_new,slo_violation_seconds,time_to_detect_s,\
          time_to_recover_s\n\
          deployment/batch,1,2,Recreate,60.000,65.600,completed,2,0,0,5.400,0,0,0,0,,,\n\
-         deployment/web,1,2,RollingUpdate,60.000,96.300,completed,6,51.1,4,0.000,0,0,0,0,,,\n\
-         deployment/web,2,3,RollingUpdate,250.000,354.300,completed,8,79.1,6,0.000,0,0,0,0,,,\n\
+         deployment/web,1,2,RollingUpdate,60.000,96.300,rolled-back,6,51.1,4,0.000,0,0,0,0,,190.000,\n\
+         deployment/web,2,3,RollingUpdate,250.000,354.300,rolled-back,8,79.1,6,0.000,0,0,0,0,,170.000,\n\
          deployment/web,3,4,RollingUpdate,420.000,474.300,completed,8,79.1,6,0.000,0,0,0,0,,,\n"
     );
 

@@ -1,8 +1,10 @@
 //! `rollouts.csv` through the engine: one row per release of a
-//! Deployment — its outcome (completed, rolled-back, stuck, in-progress,
-//! superseded), the capacity it cost (peak pods, extra pod-seconds,
-//! checked against the pods' own lifetimes), the availability it gave
-//! up, and the request columns through a stub [`TrafficQuery`].
+//! Deployment — its outcome (completed, rolled-back — also after it
+//! completed —, stuck, in-progress, superseded), the capacity it cost
+//! (peak pods, extra pod-seconds, checked against the pods' own
+//! lifetimes), the availability it gave up, and the request columns over
+//! its whole reign (until the next release) through a stub
+//! [`TrafficQuery`].
 
 use kubesim_core::{
     Container, Deployment, DeploymentStrategy, Health, ImageBehavior, IntOrPercent, LabelSelector,
@@ -466,11 +468,15 @@ fn slo_violation_and_recovery() {
     let recover = bad.time_to_recover.expect("recovers");
     assert!(recover > SimTime::ZERO && recover <= secs(10), "{recover}");
     // The old ReplicaSet kept all its pods (maxUnavailable 0): the
-    // rollback completes at once, with nothing to violate.
+    // rollback completes at once. It reigns from 60 s to the run's end,
+    // so the intervals the Service still missed after the rollback (the
+    // stub's errors last to its 70th query, at 67 s) are its own — the
+    // same intervals that delay the bad release's recovery.
     let back = &rows[1];
     assert_eq!(back.outcome, ReleaseOutcome::Completed);
     assert_eq!(back.finished, Some(secs(60)));
-    assert_eq!(back.slo_violation, Some(SimTime::ZERO));
+    assert_eq!(back.slo_violation, Some(secs(7)));
+    assert!(back.slo_violation < Some(recover), "{recover}");
     assert_eq!(back.time_to_recover, None);
 }
 
@@ -527,6 +533,11 @@ proptest! {
                 r.outcome == ReleaseOutcome::RolledBack,
                 "{:?}", r
             );
+            // Detected at the rollback: when it ended mid-way, or after
+            // it completed.
+            if let (Some(d), Some(f)) = (r.time_to_detect, r.finished) {
+                prop_assert!(r.started + d >= f, "{r:?}");
+            }
         }
         for w in rows.windows(2) {
             prop_assert!(w[0].started <= w[1].started);
@@ -548,8 +559,11 @@ fn a_rollback_after_completion_rolls_for_real() {
     let tl = vec![at(30, set_image("web:2")), at(100, rollback())];
     let (_, rows) = run(input(d, tl, 300));
     assert_eq!(rows.len(), 2, "{rows:?}");
-    assert_eq!(rows[0].outcome, ReleaseOutcome::Completed);
+    // The release completed, then was rolled back: it turned out bad,
+    // detected at the rollback; `finished_s` stays its completion.
+    assert_eq!(rows[0].outcome, ReleaseOutcome::RolledBack);
     assert!(rows[0].finished.unwrap() < secs(100));
+    assert_eq!(rows[0].time_to_detect, Some(secs(70)));
     let back = &rows[1];
     assert_eq!(back.outcome, ReleaseOutcome::Completed);
     assert_eq!((back.from_revision, back.to_revision), (Some(2), Some(3)));
@@ -590,4 +604,99 @@ fn requests_count_the_services_that_select_the_workload() {
     // end (see `Counting`).
     assert_eq!((r.requests_total, r.requests_failed), (20.0, 2.0));
     assert_eq!((r.requests_served_by_new, r.errors_from_new), (20.0, 2.0));
+}
+
+fn with_slo(sim: &mut Simulation) {
+    sim.set_release_config(ReleaseConfig {
+        slos: vec![(
+            ServiceId(0),
+            Slo {
+                latency_p99_s: Some(1.0),
+                error_rate: Some(0.01),
+            },
+        )],
+    });
+}
+
+/// A bad release that completes (at about 37 s) and is rolled back by
+/// the operator at 100 s: `rolled-back`, detected 70 s after its start,
+/// and its request columns and SLO time run through the rollback — not
+/// only to its completion. With an SLO the Service is queried once per
+/// 1 s sample, so the stub's totals grow by 10 requests and 1 error per
+/// second: about 70 s of them.
+#[test]
+fn a_completed_release_rolled_back_later_answers_until_the_rollback() {
+    let d = web(
+        2,
+        "web:1",
+        rolling(IntOrPercent::Int(1), IntOrPercent::Int(0)),
+    );
+    let tl = vec![at(30, set_image("web:2")), at(100, rollback())];
+    let mut sim = Simulation::new(input(d, tl, 200)).unwrap();
+    sim.set_traffic_query(Box::new(Counting {
+        good_after: Some(105),
+        ..Default::default()
+    }));
+    with_slo(&mut sim);
+    sim.run(&mut NullSink).unwrap();
+    let rows = sim.release_records();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let bad = &rows[0];
+    assert_eq!(bad.outcome, ReleaseOutcome::RolledBack);
+    let finished = bad.finished.expect("completed");
+    assert!(finished > secs(30) && finished < secs(45), "{finished}");
+    assert_eq!(bad.time_to_detect, Some(secs(70)));
+    // Pod counts cover the rollout only: one surge pod while it rolled.
+    assert_eq!(bad.peak_pods, 3);
+    assert!(bad.extra_pod_seconds <= (finished - secs(30)).as_secs_f64());
+    // 70 samples between the start and the rollback, ±1 for the order of
+    // the sample and the timeline action at one instant.
+    assert!(
+        (690.0..=720.0).contains(&bad.requests_total),
+        "{}",
+        bad.requests_total
+    );
+    assert!(
+        (69.0..=72.0).contains(&bad.requests_failed),
+        "{}",
+        bad.requests_failed
+    );
+    // Every interval from the start to the rollback missed the SLO.
+    assert_eq!(bad.slo_violation, Some(secs(70)));
+    let recover = bad.time_to_recover.expect("recovers");
+    assert!(recover > SimTime::ZERO && recover <= secs(10), "{recover}");
+    let back = &rows[1];
+    assert_eq!(back.started, secs(100));
+    assert_eq!(back.outcome, ReleaseOutcome::Completed);
+    assert_eq!(back.time_to_detect, None);
+}
+
+/// A completed release followed by a forward change stays `completed`;
+/// its request columns still run until that change.
+#[test]
+fn a_completed_release_answers_until_the_next_release() {
+    let d = web(
+        2,
+        "web:1",
+        rolling(IntOrPercent::Int(1), IntOrPercent::Int(0)),
+    );
+    let tl = vec![at(30, set_image("web:2")), at(80, set_image("web:3"))];
+    let mut sim = Simulation::new(input(d, tl, 200)).unwrap();
+    sim.set_traffic_query(Box::new(Counting::default()));
+    with_slo(&mut sim);
+    sim.run(&mut NullSink).unwrap();
+    let rows = sim.release_records();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let first = &rows[0];
+    assert_eq!(first.outcome, ReleaseOutcome::Completed);
+    assert!(first.finished.unwrap() < secs(45));
+    assert_eq!(first.time_to_detect, None);
+    assert!(
+        (490.0..=520.0).contains(&first.requests_total),
+        "{}",
+        first.requests_total
+    );
+    assert_eq!(first.slo_violation, Some(secs(50)));
+    // The last release reigns until the run's end.
+    assert_eq!(rows[1].slo_violation, Some(secs(120)));
 }

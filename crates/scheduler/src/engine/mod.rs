@@ -616,9 +616,8 @@ impl Simulation {
     /// releases (nothing to do while none is open).
     fn observe_releases(&mut self) {
         if self.releases.has_open() {
-            let traffic = traffic_of(&self.traffic_query, &self.traffic);
             self.releases
-                .observe(&self.store, &self.controllers, traffic, self.now);
+                .observe(&self.store, &self.controllers, self.now);
         }
     }
 

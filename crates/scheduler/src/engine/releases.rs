@@ -3,10 +3,15 @@
 //! Owns [`Releases`], the tracker the engine keeps. A *release* starts when
 //! a workload's pod template changes after its creation (`kubectl set
 //! image`, `kubectl rollout undo`); the workload's creation is not one.
-//! It ends when its outcome is decided ([`ReleaseOutcome`]): the new
+//! It *closes* when its outcome is decided ([`ReleaseOutcome`]): the new
 //! revision complete, the release rolled back (a later template change
 //! back to a template the workload had before), stuck past its progress
-//! deadline, replaced by a newer forward change, or the run's end.
+//! deadline, replaced by a newer forward change, or the run's end. It
+//! *reigns* until the workload's next release starts (or the run ends):
+//! its pod counts cover start → close (the rollout itself), its request
+//! columns and SLO time start → end of reign (every request its revision
+//! answered for). A completed release whose successor is a rollback turns
+//! `rolled-back` then, detected at the rollback.
 //!
 //! Data flow: the engine hands the tracker every store [`Notice`] before
 //! the controllers react ([`Releases::on_notice`]: a template change opens
@@ -23,6 +28,10 @@
 //! (object name, strategy, template, ReplicaSets, counts, and its
 //! progress — `Progress::Aborted` closes a release as `aborted`, detected
 //! at that instant) and its spec-change notice in [`Releases::on_notice`].
+//!
+//! Cost: per event, O(1) per *open* release; a closed release that still
+//! reigns costs nothing per event — one traffic snapshot at the end of
+//! its reign, and its SLO check at each sample (one per workload).
 //!
 //! Invariant: the tracker reads the store and the controllers' views and
 //! never writes either; it is the only owner of release rows. Its memory
@@ -348,13 +357,12 @@ impl Requests {
     }
 }
 
-/// What a release looked like when its progress deadline passed.
+/// A release's pod counts when its progress deadline passed (its
+/// request columns go on: they cover its whole reign).
 #[derive(Debug, Clone, Copy)]
 struct Frozen {
     at: SimTime,
     acc: Acc,
-    requests: Requests,
-    violation: Clipped,
 }
 
 #[derive(Debug, Clone)]
@@ -371,12 +379,16 @@ struct Release {
     /// was last looked for.
     sets_seen: Option<(usize, Option<ReplicaSetId>)>,
     started: SimTime,
+    /// When the workload's next release started (or the run ended):
+    /// the end of the window of the request columns. `None` while it
+    /// reigns.
+    reign_end: Option<SimTime>,
     services: Vec<ServiceId>,
     /// Whether one of `services` has an SLO.
     has_slo: bool,
     acc: Acc,
     requests_at_start: Requests,
-    /// Requests during the release, once closed.
+    /// Requests during the release's reign, once it ended.
     requests: Requests,
     violation: Clipped,
     stuck: Option<Frozen>,
@@ -395,6 +407,9 @@ struct Tracked {
     current: usize,
     /// Its open release.
     open: Option<usize>,
+    /// Its latest release (open or closed): the one whose revision it
+    /// is rolling to or running, until its next release starts.
+    reigning: Option<usize>,
 }
 
 /// The release tracker (see the module docs).
@@ -404,8 +419,9 @@ pub struct Releases {
     releases: Vec<Release>,
     /// Open releases (indices).
     open: Vec<usize>,
-    /// Releases that still need samples: open, closed within the last
-    /// sample interval, or waiting for their service to recover.
+    /// Releases that still need samples: reigning, whose reign ended
+    /// within the last sample interval, or waiting for their service to
+    /// recover (at most a few per workload).
     watched: Vec<usize>,
     slos: Vec<(ServiceId, Slo)>,
     /// Each SLO'd Service's totals at the last sample.
@@ -433,6 +449,7 @@ impl Releases {
             templates: vec![workload.template(store).clone()],
             current: 0,
             open: None,
+            reigning: None,
         });
     }
 
@@ -482,15 +499,21 @@ impl Releases {
         // workload's (its controller has not seen the change yet).
         let mut from = None;
         if let Some(open) = self.tracked[ti].open.take() {
-            self.observe_one(store, controllers, traffic, open, now);
+            self.observe_one(store, controllers, open, now);
             let outcome = match (earlier, self.releases[open].stuck.is_some()) {
                 (Some(_), _) => ReleaseOutcome::RolledBack,
                 (None, true) => ReleaseOutcome::Stuck,
                 (None, false) => ReleaseOutcome::InProgress,
             };
             // Superseded by a forward change: in progress, closed here.
-            self.close(store, traffic, open, outcome, Some(now), now);
+            self.close(store, open, outcome, Some(now), now);
             from = self.releases[open].to_revision;
+        }
+        if let Some(prev) = self.tracked[ti].reigning.take() {
+            if earlier.is_some() {
+                self.rolled_back_later(prev, now);
+            }
+            self.end_reign(traffic, prev, now);
         }
         let from = from.or_else(|| w.revision(store));
         let t = &mut self.tracked[ti];
@@ -501,6 +524,32 @@ impl Releases {
         let index = t.current;
         let i = self.open_release(store, controllers, traffic, w, index, from, now);
         self.tracked[ti].open = Some(i);
+        self.tracked[ti].reigning = Some(i);
+    }
+
+    /// Release `i`, closed before, is rolled back at `now`: a completed
+    /// release turns out bad, detected at the rollback (its `finished_s`
+    /// stays its completion). One already stopped as bad (aborted, or
+    /// rolled back by this very change) keeps its detection.
+    fn rolled_back_later(&mut self, i: usize, now: SimTime) {
+        let r = &mut self.releases[i];
+        if let Some((outcome @ ReleaseOutcome::Completed, finished)) = r.outcome {
+            debug_assert!(r.detected.is_none(), "{outcome:?} release detected");
+            r.outcome = Some((ReleaseOutcome::RolledBack, finished));
+            r.detected = Some(now);
+        }
+    }
+
+    /// The reign of release `i` ends at `now` (its workload's next
+    /// release starts, or the run ends): its request columns are the
+    /// traffic since its start, its SLO window closes.
+    fn end_reign(&mut self, traffic: &dyn TrafficQuery, i: usize, now: SimTime) {
+        let r = &mut self.releases[i];
+        debug_assert!(r.outcome.is_some(), "reign of an open release ended");
+        debug_assert!(r.reign_end.is_none(), "reign ended twice");
+        r.requests = requests(traffic, &r.services, r.new_rs).minus(r.requests_at_start);
+        r.violation.to = Some(now);
+        r.reign_end = Some(now);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -543,6 +592,7 @@ impl Releases {
             new_rs,
             sets_seen: None,
             started: now,
+            reign_end: None,
             services,
             has_slo,
             acc: Acc::start(now, c.pods, c.available, c.desired),
@@ -565,17 +615,11 @@ impl Releases {
 
     /// After an event: integrates the counts of every open release and
     /// closes those whose outcome is decided.
-    pub fn observe(
-        &mut self,
-        store: &Store,
-        controllers: &Controllers,
-        traffic: &dyn TrafficQuery,
-        now: SimTime,
-    ) {
+    pub fn observe(&mut self, store: &Store, controllers: &Controllers, now: SimTime) {
         let mut k = 0;
         while k < self.open.len() {
             let i = self.open[k];
-            let outcome = match self.observe_one(store, controllers, traffic, i, now) {
+            let outcome = match self.observe_one(store, controllers, i, now) {
                 Progress::Complete => ReleaseOutcome::Completed,
                 Progress::Aborted => ReleaseOutcome::Aborted,
                 Progress::Progressing | Progress::DeadlineExceeded => {
@@ -584,7 +628,7 @@ impl Releases {
                 }
             };
             self.untrack(i);
-            self.close(store, traffic, i, outcome, Some(now), now);
+            self.close(store, i, outcome, Some(now), now);
         }
     }
 
@@ -601,7 +645,6 @@ impl Releases {
         &mut self,
         store: &Store,
         controllers: &Controllers,
-        traffic: &dyn TrafficQuery,
         i: usize,
         now: SimTime,
     ) -> Progress {
@@ -626,26 +669,18 @@ impl Releases {
         if p == Progress::DeadlineExceeded && r.stuck.is_none() {
             let mut acc = r.acc;
             acc.advance(now);
-            let mut violation = r.violation;
-            violation.to = Some(now);
-            let at_now = requests(traffic, &r.services, r.new_rs);
-            r.stuck = Some(Frozen {
-                at: now,
-                acc,
-                requests: at_now.minus(r.requests_at_start),
-                violation,
-            });
+            r.stuck = Some(Frozen { at: now, acc });
         }
         p
     }
 
     /// Closes open release `i` at `now` with `outcome`; `finished` is
-    /// its `finished_s` (`None`: the run ended first). A stuck release
-    /// keeps what it looked like at its deadline.
+    /// its `finished_s` (`None`: the run ended first). Its pod counts stop
+    /// here (a stuck release keeps those of its deadline); its request
+    /// columns go on until its reign ends ([`Releases::end_reign`]).
     fn close(
         &mut self,
         store: &Store,
-        traffic: &dyn TrafficQuery,
         i: usize,
         outcome: ReleaseOutcome,
         finished: Option<SimTime>,
@@ -659,15 +694,11 @@ impl Releases {
             .new_rs
             .map(|rs| revision(&store.replica_set(rs).metadata.annotations))
             .filter(|&v| v > 0);
-        r.requests = requests(traffic, &r.services, r.new_rs).minus(r.requests_at_start);
-        r.violation.to = Some(now);
         let mut finished = finished;
         if outcome == ReleaseOutcome::Stuck {
             if let Some(f) = r.stuck {
                 finished = Some(f.at);
                 r.acc = f.acc;
-                r.requests = f.requests;
-                r.violation = f.violation;
             }
         }
         if matches!(
@@ -711,23 +742,20 @@ impl Releases {
             let bad = any_missed(&r.services);
             if bad {
                 r.violation.add(start, now);
-                if let Some(f) = &mut r.stuck {
-                    f.violation.add(start, now);
-                }
             }
             if let Some(d) = r.detected {
                 if r.recovered.is_none() && start >= d && !bad {
                     r.recovered = Some(now);
                 }
             }
-            let closed_by = r.violation.to.is_some_and(|to| to <= now);
-            let stuck_done = r.stuck.is_none_or(|f| f.at <= now);
+            let reign_over = r.violation.to.is_some_and(|to| to <= now);
             let waiting = r.detected.is_some() && r.recovered.is_none();
-            !(closed_by && stuck_done) || waiting
+            !reign_over || waiting
         });
     }
 
-    /// The run ends at `now`: open releases close, stuck or in progress.
+    /// The run ends at `now`: open releases close, stuck or in progress,
+    /// and every reign ends.
     pub fn finish(
         &mut self,
         store: &Store,
@@ -735,7 +763,7 @@ impl Releases {
         traffic: &dyn TrafficQuery,
         now: SimTime,
     ) {
-        self.observe(store, controllers, traffic, now);
+        self.observe(store, controllers, now);
         while let Some(&i) = self.open.first() {
             self.untrack(i);
             let outcome = if self.releases[i].stuck.is_some() {
@@ -743,7 +771,12 @@ impl Releases {
             } else {
                 ReleaseOutcome::InProgress
             };
-            self.close(store, traffic, i, outcome, None, now);
+            self.close(store, i, outcome, None, now);
+        }
+        for ti in 0..self.tracked.len() {
+            if let Some(i) = self.tracked[ti].reigning.take() {
+                self.end_reign(traffic, i, now);
+            }
         }
     }
 
@@ -759,13 +792,33 @@ impl Releases {
     }
 
     /// The tracker's own invariants: open releases are open, listed once,
-    /// at most one per workload, integrated from their start on.
+    /// at most one per workload, integrated from their start on; a
+    /// workload's open release is its reigning one; a reign ends only
+    /// after its release closed, and a reigning release is watched while
+    /// its Services have an SLO.
     pub fn check_invariants(&self) -> Result<(), String> {
         for t in &self.tracked {
             if let Some(i) = t.open {
                 if !self.open.contains(&i) || self.releases[i].outcome.is_some() {
                     return Err(format!("release {i} of {:?} is not open", t.workload));
                 }
+                if t.reigning != Some(i) {
+                    return Err(format!("open release {i} of {:?} not reigning", t.workload));
+                }
+            }
+            if let Some(i) = t.reigning {
+                let r = &self.releases[i];
+                if r.workload != t.workload || r.reign_end.is_some() {
+                    return Err(format!("release {i} of {:?} does not reign", t.workload));
+                }
+                if r.has_slo && !self.watched.contains(&i) {
+                    return Err(format!("reigning release {} not watched", r.object));
+                }
+            }
+        }
+        for r in &self.releases {
+            if r.reign_end.is_some() && r.outcome.is_none() {
+                return Err(format!("release {} ended its reign open", r.object));
             }
         }
         for (k, &i) in self.open.iter().enumerate() {
