@@ -87,6 +87,7 @@ pub fn scale_input(n_nodes: usize, n_pods: usize, duration: SimTime) -> Simulati
         ));
     }
     SimulationInput {
+        argo: Default::default(),
         config: SimulationConfig {
             scenario: "scale".into(),
             seed: 1,

@@ -33,10 +33,10 @@ pub mod traffic;
 
 pub use controllers::{Controllers, DeploymentController};
 pub use engine::{
-    Action, ContainerRecord, Event, EventRecord, EvictionRecord, Field, MetricObject, MetricRecord,
-    MetricsConfig, NullSink, OomRecord, PodRecord, Record, RecordSink, RunSummary, Sampler,
-    SimError, Simulation, SimulationConfig, SimulationInput, SummaryRecord, TimelineEntry,
-    CHECK_EVERY_EVENT_MAX, DEPLOYMENT_METRICS, REVISION_METRICS,
+    Action, ArgoInput, ContainerRecord, Event, EventRecord, EvictionRecord, Field, MetricObject,
+    MetricRecord, MetricsConfig, NullSink, OomRecord, PodRecord, Record, RecordSink, RolloutAct,
+    RunSummary, Sampler, SimError, Simulation, SimulationConfig, SimulationInput, SummaryRecord,
+    TimelineEntry, CHECK_EVERY_EVENT_MAX, DEPLOYMENT_METRICS, REVISION_METRICS,
 };
 pub use placement::framework;
 pub use placement::{

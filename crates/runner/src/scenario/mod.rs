@@ -946,6 +946,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
         description: raw.description.clone().unwrap_or_default(),
         file: path.to_path_buf(),
         input: SimulationInput {
+            argo: Default::default(),
             config: SimulationConfig {
                 scenario: raw.name.clone(),
                 seed: raw.seed.unwrap_or(1),

@@ -34,17 +34,17 @@ pub use records::{
     ContainerRecord, EventRecord, EvictionRecord, Field, MetricObject, MetricRecord, NullSink,
     OomRecord, PodRecord, Record, RecordSink, SummaryRecord, PROGRESS_EVERY,
 };
-pub use sampler::{MetricsConfig, Sampler, DEPLOYMENT_METRICS, REVISION_METRICS};
-pub use timeline::{Action, TimelineEntry};
+pub use sampler::{MetricsConfig, Sampler, DEPLOYMENT_METRICS, REVISION_METRICS, ROLLOUT_METRICS};
+pub use timeline::{Action, RolloutAct, TimelineEntry};
 
 use crate::controllers::{
     ControllerManagerConfig, Controllers, CronJobController, NodeLifecycleController,
 };
 use crate::placement::{Placement, SchedulerProfile};
 use kubesim_core::{
-    container_cgroup, entity_rng, CronJob, Deployment, Effects, EventQueue, ImageBehavior, Job,
-    Kubelet, KubeletConfig, LimitExceeded, Node, Notice, Pod, PodPhase, RunLimits, Service,
-    SimTime, Store, StoreError,
+    container_cgroup, entity_rng, AnalysisTemplate, CronJob, Deployment, Effects, EventQueue,
+    ImageBehavior, Job, Kubelet, KubeletConfig, LimitExceeded, Node, Notice, Pod, PodPhase,
+    Rollout, RunLimits, Service, SimTime, Store, StoreError,
 };
 
 /// Settings of one run.
@@ -97,6 +97,17 @@ pub struct SimulationInput {
     pub services: Vec<Service>,
     /// Timed actions.
     pub timeline: Vec<TimelineEntry>,
+    /// Argo Rollouts and AnalysisTemplates, created at time 0.
+    pub argo: ArgoInput,
+}
+
+/// The Argo Rollouts objects of a run.
+#[derive(Debug, Clone, Default)]
+pub struct ArgoInput {
+    /// Rollouts, created at time 0 (after Deployments).
+    pub rollouts: Vec<Rollout>,
+    /// AnalysisTemplates, known to the Rollout controller.
+    pub analysis_templates: Vec<AnalysisTemplate>,
 }
 
 /// Why a run stopped early.
@@ -218,6 +229,19 @@ impl Simulation {
             let seed = sim.config.seed;
             sim.controllers
                 .add_deployment(&mut sim.store, id, seed, zero, &mut sim.fx.events)?;
+            sim.dispatch_notices()?;
+        }
+        sim.controllers
+            .rollouts
+            .set_templates(input.argo.analysis_templates);
+        for r in input.argo.rollouts {
+            let id = sim
+                .store
+                .create_rollout(r)
+                .map_err(|e| store_err(e, zero))?;
+            let seed = sim.config.seed;
+            sim.controllers
+                .add_rollout(&mut sim.store, id, seed, zero, &mut sim.fx.events)?;
             sim.dispatch_notices()?;
         }
         for j in input.jobs {
@@ -373,8 +397,15 @@ impl Simulation {
                 self.drain_placement_timers();
             }
             Event::Controller(t) => {
-                self.controllers
-                    .handle(&mut self.store, t, self.now, &mut self.fx.events)?;
+                // The traffic model replaces NoTraffic here.
+                let traffic = crate::traffic::NoTraffic;
+                self.controllers.handle_with_traffic(
+                    &mut self.store,
+                    t,
+                    self.now,
+                    &mut self.fx.events,
+                    &traffic,
+                )?;
                 self.drain_controller_timers();
             }
             Event::Timeline(i) => {

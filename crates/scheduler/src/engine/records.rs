@@ -128,6 +128,15 @@ pub enum MetricObject<'a> {
     },
     /// `service/NAME` (`service/NAMESPACE/NAME` outside `default`).
     Service(&'a str),
+    /// `rollout/NAME` (`rollout/NAMESPACE/NAME` outside `default`).
+    Rollout(&'a str),
+    /// `rollout/NAME/rev-N`: the pods of its ReplicaSet of revision N.
+    RolloutRevision {
+        /// The Rollout's qualified name.
+        rollout: &'a str,
+        /// The revision.
+        revision: i64,
+    },
 }
 
 impl fmt::Display for MetricObject<'_> {
@@ -142,6 +151,10 @@ impl fmt::Display for MetricObject<'_> {
                 revision,
             } => write!(f, "deployment/{deployment}/rev-{revision}"),
             MetricObject::Service(s) => write!(f, "service/{s}"),
+            MetricObject::Rollout(r) => write!(f, "rollout/{r}"),
+            MetricObject::RolloutRevision { rollout, revision } => {
+                write!(f, "rollout/{rollout}/rev-{revision}")
+            }
         }
     }
 }
