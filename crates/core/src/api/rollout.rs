@@ -81,6 +81,9 @@ pub struct CanaryStrategy {
     pub abort_scale_down_delay_seconds: Option<i32>,
     /// `minPodsPerReplicaSet` (traffic routing only).
     pub min_pods_per_replica_set: Option<i32>,
+    /// `scaleDownDelaySeconds` (traffic routing only; default 30): how
+    /// long the old stable keeps its pods after a promotion.
+    pub scale_down_delay_seconds: Option<i32>,
 }
 
 /// `trafficRouting`: the provider is not modelled, only that there is one.

@@ -27,6 +27,10 @@ use kubesim_core::{
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Canary;
 
+/// `DefaultScaleDownDelaySeconds`: how long the old stable keeps its
+/// pods after a promotion under traffic routing.
+pub const DEFAULT_CANARY_SCALE_DOWN_DELAY_SECONDS: i32 = 30;
+
 fn argo(v: IntOrPercent) -> ArgoIntOrPercent {
     match v {
         IntOrPercent::Int(i) => ArgoIntOrPercent::Int(i),
@@ -189,6 +193,15 @@ fn scale_down_old(cx: &mut Cx<'_>, max_unavailable: i32, routed: bool) {
             continue;
         }
         let unavailable = (spec - r.status.available_replicas).max(0);
+        // Under traffic routing the old stable keeps its pods for
+        // `scaleDownDelaySeconds` after the promotion (the router may
+        // still send it requests).
+        if let Some(at) = cx.st.scale_down_at.get(&rs).copied() {
+            if cx.now < at {
+                cx.wake.push(at);
+                continue;
+            }
+        }
         let cut = if routed {
             spec
         } else {
@@ -320,10 +333,20 @@ fn should_full_promote(cx: &mut Cx<'_>, c: &CanaryStrategy) {
             .status
             .current_step_index
             .is_some_and(|i| usize::try_from(i).is_ok_and(|i| i >= steps));
+    let former = cx.stable_rs;
     if cx.status.promote_full {
         cx.promote_stable("Full promotion requested");
     } else if all {
         cx.promote_stable(&format!("Completed all {steps} canary steps"));
+    }
+    if let (Some(rs), Some(_), true) = (former, c.traffic_routing, cx.stable_rs.is_none()) {
+        let delay = c
+            .scale_down_delay_seconds
+            .unwrap_or(DEFAULT_CANARY_SCALE_DOWN_DELAY_SECONDS);
+        let at = cx
+            .now
+            .saturating_add(SimTime::from_secs(u64::try_from(delay).unwrap_or(0)));
+        cx.st.scale_down_at.insert(rs, at);
     }
     if cx.status.current_pod_hash == cx.status.stable_rs {
         cx.terminate_analysis(RunKind::Background);
@@ -383,9 +406,16 @@ fn services(cx: &mut Cx<'_>, c: &CanaryStrategy) {
         }
         cx.status.canary_weight = percent;
         if let Some(svc) = stable_svc {
-            let split = (!promoted).then_some(TrafficSplit {
+            // Once promoted the new ReplicaSet is the stable one: every
+            // request goes to it (the old one may keep pods for
+            // `scaleDownDelaySeconds`, serving nothing).
+            let split = Some(TrafficSplit {
                 canary: cx.new_rs,
-                canary_weight_percent: u32::try_from(percent).unwrap_or(0),
+                canary_weight_percent: if promoted {
+                    100
+                } else {
+                    u32::try_from(percent).unwrap_or(0)
+                },
             });
             if cx.store.service_traffic_split(svc) != split {
                 cx.store.set_service_traffic_split(svc, split);
