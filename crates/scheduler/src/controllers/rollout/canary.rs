@@ -110,7 +110,11 @@ impl Strategy for Canary {
         // completes lets the next one act in the same sync.
         for _ in 0..=c.steps.len() + 1 {
             scale(cx, &c);
-            if cx.status.abort || cx.status.current_pod_hash == cx.status.stable_rs {
+            // `promote --full` skips the remaining steps and analysis.
+            if cx.status.abort
+                || cx.status.promote_full
+                || cx.status.current_pod_hash == cx.status.stable_rs
+            {
                 break;
             }
             background_analysis(cx, &c);

@@ -626,7 +626,8 @@ impl Cx<'_> {
             return;
         }
         self.status.aborted_at = Some(self.now);
-        for (_, &run) in self.st.runs.iter() {
+        // The runs end; a retry creates new ones.
+        for (_, run) in std::mem::take(&mut self.st.runs) {
             self.runs.terminate(run);
         }
         self.status.pause_conditions.clear();
