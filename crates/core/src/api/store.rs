@@ -97,6 +97,10 @@ pub enum Notice {
     /// A Service's selector changed (a Rollout switched it): its
     /// endpoints are recomputed.
     ServiceSelectorChanged(ServiceId),
+    /// A Rollout's controller changed its status (phase, step, abort,
+    /// stable ReplicaSet, weights, counts): for readers such as release
+    /// accounting; the controllers do not react to it.
+    RolloutStatusChanged(RolloutId),
 }
 
 /// Why the store refused a write.
@@ -900,13 +904,18 @@ impl Store {
         f(&mut self.rollouts[id.index()].status);
         self.notices.push(Notice::RolloutChanged(id));
     }
-    /// Sets a Rollout's `status` (its controller's; no notice).
+    /// Sets a Rollout's `status` (its controller's); a change queues
+    /// [`Notice::RolloutStatusChanged`].
     pub fn set_rollout_status(&mut self, id: RolloutId, status: RolloutStatus) {
         debug_assert!(
             status.canary_weight >= 0 && status.ready_replicas <= status.replicas,
             "a negative weight, or more ready pods than pods"
         );
-        self.rollouts[id.index()].status = status;
+        let r = &mut self.rollouts[id.index()];
+        if r.status != status {
+            r.status = status;
+            self.notices.push(Notice::RolloutStatusChanged(id));
+        }
     }
     /// Sets a Rollout's annotation `key` (its controller's
     /// `rollout.argoproj.io/revision`).

@@ -126,6 +126,7 @@ impl Placement {
             | Notice::CronJobAdded(_)
             | Notice::ServiceAdded(_)
             | Notice::RolloutChanged(_)
+            | Notice::RolloutStatusChanged(_)
             | Notice::ServiceSelectorChanged(_) => {}
         }
     }
