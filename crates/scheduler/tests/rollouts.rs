@@ -582,6 +582,36 @@ fn blue_green_too_small_never_promotes() {
     assert_eq!(active.len(), 1, "only the first release: {active:?}");
 }
 
+/// With `progressDeadlineSeconds` 60, the stuck blue-green release is
+/// Degraded (`ProgressDeadlineExceeded`) a minute after its last
+/// progress.
+#[test]
+fn a_stuck_release_passes_its_progress_deadline() {
+    let mut r = rollout(3, RolloutStrategy::BlueGreen(blue_green(None, true)));
+    r.progress_deadline_seconds = 60;
+    let svcs = vec![service("web"), service("web-preview")];
+    let (sim, rec) = run(input(
+        r,
+        vec![],
+        svcs,
+        vec![at(20, set_image())],
+        200,
+        4_000,
+    ));
+    let s = status(&sim);
+    assert!(s.timed_out);
+    assert_eq!(s.phase, RolloutPhase::Degraded);
+    assert!(
+        s.message.starts_with("ProgressDeadlineExceeded"),
+        "{}",
+        s.message
+    );
+    let timed_out = events(&rec, "ProgressDeadlineExceeded");
+    assert_eq!(timed_out.len(), 1);
+    // The last progress: the preview pods that fit turned Ready at 25 s.
+    assert_eq!(timed_out[0].0, 85, "{timed_out:?}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 

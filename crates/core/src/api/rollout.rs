@@ -255,6 +255,12 @@ pub struct RolloutStatus {
     pub ready_replicas: i32,
     /// `availableReplicas`.
     pub available_replicas: i32,
+    /// When the release last made progress (the `Progressing`
+    /// condition's `lastUpdateTime`); None once complete.
+    pub progress_time: Option<SimTime>,
+    /// The release made no progress for `progressDeadlineSeconds`
+    /// (`ProgressDeadlineExceeded`): Degraded.
+    pub timed_out: bool,
 }
 
 impl RolloutStatus {

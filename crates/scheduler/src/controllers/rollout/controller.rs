@@ -70,6 +70,10 @@ pub struct RolloutState {
     runs_hash: String,
     /// The revision of the release, for events.
     pub revision: i64,
+    /// What progress is measured by, as last seen (pods of the new
+    /// ReplicaSet, available ones, the step, the stable and active
+    /// hashes).
+    progress: (i32, i32, Option<i32>, String, String),
 }
 
 /// Everything a strategy reads and writes during one sync.
@@ -189,6 +193,7 @@ impl RolloutController {
             runs: BTreeMap::new(),
             runs_hash: String::new(),
             revision: 0,
+            progress: (0, 0, None, String::new(), String::new()),
         });
     }
 
@@ -734,6 +739,66 @@ impl Cx<'_> {
         };
         s.phase = phase;
         s.message = message.to_string();
+        self.progress_deadline();
+    }
+
+    /// `progressDeadlineSeconds` (utils/conditions `RolloutTimedOut`):
+    /// a release that is neither paused nor complete and has not
+    /// progressed — more pods of the new ReplicaSet created or
+    /// available, a step done, a promotion — for that long is Degraded
+    /// (`ProgressDeadlineExceeded`). A pause restarts the clock.
+    fn progress_deadline(&mut self) {
+        let new = self.store.replica_set(self.new_rs);
+        let sig = (
+            new.status.replicas,
+            new.status.available_replicas,
+            self.status.current_step_index,
+            self.status.stable_rs.clone(),
+            self.status.active_selector.clone(),
+        );
+        let s = &mut self.status;
+        if s.phase == RolloutPhase::Healthy {
+            s.progress_time = None;
+            s.timed_out = false;
+            self.st.progress = sig;
+            return;
+        }
+        let was_paused = self.ro.status.phase == RolloutPhase::Paused;
+        if s.phase == RolloutPhase::Paused
+            || was_paused
+            || sig != self.st.progress
+            || s.progress_time.is_none()
+        {
+            s.progress_time = Some(self.now);
+            s.timed_out = false;
+            self.st.progress = sig;
+        }
+        if s.phase != RolloutPhase::Progressing {
+            return;
+        }
+        let Some(since) = s.progress_time else { return };
+        let seconds = u64::try_from(self.ro.progress_deadline_seconds).unwrap_or(0);
+        let deadline = since.saturating_add(SimTime::from_secs(seconds));
+        if self.now < deadline {
+            self.wake.push(deadline);
+            return;
+        }
+        let name = self.store.replica_set(self.new_rs).metadata.name.clone();
+        if !s.timed_out {
+            s.timed_out = true;
+            self.events.push(KubeEvent::warning(
+                self.now,
+                "ProgressDeadlineExceeded",
+                rollout_object(&self.ro),
+                format!(
+                    "Rollout {:?} has timed out progressing.",
+                    self.ro.metadata.name
+                ),
+            ));
+        }
+        s.phase = RolloutPhase::Degraded;
+        s.message =
+            format!("ProgressDeadlineExceeded: ReplicaSet {name:?} has timed out progressing.");
     }
 
     /// `reconcileRevisionHistoryLimit`: old ReplicaSets with no pods
