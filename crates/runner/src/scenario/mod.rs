@@ -967,6 +967,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
                 images: &images,
                 timeline_entries: timeline.len() as u64,
                 rollouts: rollouts.len() as u64,
+                argo_rollouts: argo_rollouts.len() as u64,
                 sample_interval_given: raw.sample_interval.is_some(),
             },
         );
@@ -1287,6 +1288,8 @@ struct Estimate<'a> {
     timeline_entries: u64,
     /// The timeline's `setImage` and `rollback` actions.
     rollouts: u64,
+    /// Argo Rollouts.
+    argo_rollouts: u64,
     sample_interval_given: bool,
 }
 
@@ -1338,7 +1341,12 @@ fn estimates(ctx: &mut Ctx<'_, '_>, e: &Estimate<'_>) {
         }
     }
     let samples = budget::samples(e.duration, e.sample_interval);
-    let deployment_rows = budget::deployment_rows(e.deployments.len() as u64, e.rollouts);
+    // A Rollout writes a Deployment's rows and `canary_weight`.
+    let deployment_rows = budget::deployment_rows(
+        (e.deployments.len() as u64).saturating_add(e.argo_rollouts),
+        e.rollouts,
+    )
+    .saturating_add(e.argo_rollouts);
     let rows = budget::metric_rows(samples, e.nodes, containers, deployment_rows, e.metrics)
         .saturating_add(u128::from(samples) * u128::from(e.services));
     let root = At::ROOT;

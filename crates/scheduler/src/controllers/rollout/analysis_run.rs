@@ -421,3 +421,46 @@ fn totals_of(
         None => Totals::default(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arg(name: &str, value: Option<&str>) -> AnalysisArg {
+        AnalysisArg {
+            name: name.into(),
+            value: value.map(Into::into),
+        }
+    }
+
+    /// `MergeArgs`: the Rollout's values override the templates'; an
+    /// argument without a value in either stays without one.
+    #[test]
+    fn merge_args_table() {
+        let t = AnalysisTemplate {
+            metadata: kubesim_core::ObjectMeta::named("t"),
+            args: vec![arg("svc", None), arg("limit", Some("0.05")), arg("x", None)],
+            metrics: vec![],
+        };
+        let merged = merge_args(&[&t], &[arg("svc", Some("web")), arg("extra", Some("1"))]);
+        assert_eq!(
+            merged,
+            vec![
+                ("svc".to_string(), Some("web".to_string())),
+                ("limit".to_string(), Some("0.05".to_string())),
+                ("x".to_string(), None),
+                ("extra".to_string(), Some("1".to_string())),
+            ]
+        );
+    }
+
+    /// Which ReplicaSet's requests a metric reads.
+    #[test]
+    fn revision_views() {
+        let (c, s) = (Some(ReplicaSetId(1)), Some(ReplicaSetId(2)));
+        assert_eq!(run_view(c, s, RevisionSelector::All), Some(None));
+        assert_eq!(run_view(c, s, RevisionSelector::Canary), Some(c));
+        assert_eq!(run_view(c, s, RevisionSelector::Stable), Some(s));
+        assert_eq!(run_view(c, None, RevisionSelector::Stable), None);
+    }
+}
