@@ -139,7 +139,7 @@ fn canary_analysis_aborts_then_retry_and_full_promotion_complete() {
     // The analysis sees no requests: Error measurements, then the abort.
     let aborted = events(&ev, "rollout/shop", "RolloutAborted");
     assert_eq!(aborted.len(), 1, "{ev}");
-    assert!(events(&ev, "rollout/shop", "AnalysisRunFailed").len() == 1);
+    assert_eq!(events(&ev, "rollout/shop", "AnalysisRunError").len(), 1);
     assert_eq!(
         value(&metrics, "200.000", "rollout/shop/rev-2", "replicas"),
         Some(0.0)

@@ -403,7 +403,16 @@ fn analysis_without_data_errors_and_aborts() {
     assert!(s.abort);
     assert_eq!(s.phase, RolloutPhase::Degraded);
     assert!(s.message.starts_with("RolloutAborted"), "{}", s.message);
-    assert_eq!(events(&rec, "AnalysisRunFailed").len(), 1);
+    let errored = events(&rec, "AnalysisRunError");
+    assert_eq!(errored.len(), 1, "{errored:?}");
+    assert!(
+        errored[0].1.starts_with("Step Analysis Run 'web-")
+            && errored[0]
+                .1
+                .ends_with("Status New: 'Error' Previous: 'Running'"),
+        "{errored:?}"
+    );
+    assert_eq!(events(&rec, "AnalysisRunRunning").len(), 1);
     assert_eq!(events(&rec, "RolloutAborted").len(), 1);
     assert_eq!(metric(&rec, 200, "rollout/web/rev-2", "replicas"), 0.0);
     assert_eq!(metric(&rec, 200, "rollout/web/rev-1", "replicas"), 2.0);

@@ -68,6 +68,8 @@ pub struct RolloutState {
     pub runs: BTreeMap<RunKind, u32>,
     /// The pod hash the runs belong to.
     runs_hash: String,
+    /// Each run's phase as last reported in an event.
+    reported: BTreeMap<u32, AnalysisPhase>,
     /// The revision of the release, for events.
     pub revision: i64,
     /// What progress is measured by, as last seen (pods of the new
@@ -192,6 +194,7 @@ impl RolloutController {
             scale_down_at: BTreeMap::new(),
             runs: BTreeMap::new(),
             runs_hash: String::new(),
+            reported: BTreeMap::new(),
             revision: 0,
             progress: (0, 0, None, String::new(), String::new()),
         });
@@ -534,7 +537,9 @@ impl Cx<'_> {
     /// `analysis` if not yet; its phase.
     pub fn analysis(&mut self, kind: RunKind, analysis: &RolloutAnalysis) -> AnalysisPhase {
         if let Some(&run) = self.st.runs.get(&kind) {
-            return self.runs.run(run).phase;
+            let phase = self.runs.run(run).phase;
+            self.report_run(kind, run, phase);
+            return phase;
         }
         let ns = self.ro.metadata.namespace_or_default().to_string();
         let templates: Vec<&AnalysisTemplate> = analysis
@@ -571,16 +576,44 @@ impl Cx<'_> {
         self.timers
             .push((self.now, ControllerTimer::AnalysisStart { run }));
         self.st.runs.insert(kind, run);
-        self.events.push(KubeEvent::normal(
-            self.now,
-            "AnalysisRunRunning",
-            self.object(),
-            format!(
-                "Analysis Run '{}' Status New: 'Running' Previous: ''",
-                self.runs.run(run).name
-            ),
-        ));
-        self.runs.run(run).phase
+        let phase = self.runs.run(run).phase;
+        self.report_run(kind, run, phase);
+        phase
+    }
+
+    /// `emitAnalysisRunStatusChanges`: an event when a run's phase is
+    /// new (`AnalysisRunRunning`, `AnalysisRunSuccessful`,
+    /// `AnalysisRunFailed` …; Warning for Failed and Error).
+    fn report_run(&mut self, kind: RunKind, run: u32, phase: AnalysisPhase) {
+        let previous = self.st.reported.insert(run, phase);
+        if previous == Some(phase) {
+            return;
+        }
+        let what = match kind {
+            RunKind::Step(_) => "Step",
+            RunKind::Background => "Background",
+            RunKind::PrePromotion => "PrePromotion",
+            RunKind::PostPromotion => "PostPromotion",
+        };
+        let reason = match phase {
+            AnalysisPhase::Pending => "AnalysisRunPending",
+            AnalysisPhase::Running => "AnalysisRunRunning",
+            AnalysisPhase::Successful => "AnalysisRunSuccessful",
+            AnalysisPhase::Failed => "AnalysisRunFailed",
+            AnalysisPhase::Error => "AnalysisRunError",
+            AnalysisPhase::Inconclusive => "AnalysisRunInconclusive",
+        };
+        let msg = format!(
+            "{what} Analysis Run '{}' Status New: '{phase}' Previous: '{}'",
+            self.runs.run(run).name,
+            previous.map_or("NoPreviousStatus", AnalysisPhase::as_str)
+        );
+        let ev = if matches!(phase, AnalysisPhase::Failed | AnalysisPhase::Error) {
+            KubeEvent::warning(self.now, reason, self.object(), msg)
+        } else {
+            KubeEvent::normal(self.now, reason, self.object(), msg)
+        };
+        self.events.push(ev);
     }
 
     /// Ends the analysis run of `kind`, if any (the release moved on).
@@ -597,18 +630,7 @@ impl Cx<'_> {
             AnalysisPhase::Failed | AnalysisPhase::Error => {
                 if !self.status.abort {
                     let run = self.st.runs.get(&kind).map(|&r| self.runs.run(r));
-                    let (name, why) = run.map_or((String::new(), String::new()), |r| {
-                        (r.name.clone(), r.message.clone())
-                    });
-                    self.events.push(KubeEvent::warning(
-                        self.now,
-                        "AnalysisRunFailed",
-                        self.object(),
-                        format!(
-                            "AnalysisRun '{name}' owned by the Rollout '{:?}' failed.",
-                            self.ro.metadata.name
-                        ),
-                    ));
+                    let why = run.map_or(String::new(), |r| r.message.clone());
                     self.status.abort = true;
                     self.status.message = why;
                     self.start_abort();
