@@ -591,6 +591,44 @@ fn blue_green_too_small_never_promotes() {
     assert_eq!(active.len(), 1, "only the first release: {active:?}");
 }
 
+/// A blue-green abort before the switch: the preview Service goes back
+/// to the stable pods, the new ReplicaSet keeps its pods for the abort
+/// delay (30 s), then is scaled to 0; the Rollout is Degraded; `retry`
+/// starts the release again.
+#[test]
+fn blue_green_abort_scales_the_preview_down_after_the_delay() {
+    let r = rollout(2, RolloutStrategy::BlueGreen(blue_green(None, false)));
+    let svcs = vec![service("web"), service("web-preview")];
+    let tl = vec![at(20, set_image()), at(60, RolloutAct::Abort)];
+    let (sim, rec) = run(input(r, vec![], svcs.clone(), tl, 140, 64_000));
+    let s = status(&sim);
+    assert!(s.abort);
+    assert_eq!(s.phase, RolloutPhase::Degraded);
+    assert_eq!(metric(&rec, 85, "rollout/web/rev-2", "replicas"), 2.0);
+    assert_eq!(metric(&rec, 95, "rollout/web/rev-2", "replicas"), 0.0);
+    assert_eq!(metric(&rec, 95, "rollout/web/rev-1", "replicas"), 2.0);
+    let store = sim.store();
+    let preview = store.service_id("default", "web-preview").unwrap();
+    assert_eq!(
+        store.service(preview).selector.as_ref().unwrap()["rollouts-pod-template-hash"],
+        s.stable_rs
+    );
+    let r = rollout(2, RolloutStrategy::BlueGreen(blue_green(None, true)));
+    let tl = vec![
+        at(20, set_image()),
+        at(22, RolloutAct::Abort),
+        at(60, RolloutAct::Retry),
+    ];
+    let (sim, _) = run(input(r, vec![], svcs, tl, 140, 64_000));
+    let s = status(&sim);
+    assert!(!s.abort);
+    assert_eq!(
+        s.stable_rs, s.current_pod_hash,
+        "{:?} {}",
+        s.phase, s.message
+    );
+}
+
 /// With `progressDeadlineSeconds` 60, the stuck blue-green release is
 /// Degraded (`ProgressDeadlineExceeded`) a minute after its last
 /// progress.

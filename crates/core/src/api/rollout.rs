@@ -155,6 +155,9 @@ pub struct BlueGreenStrategy {
     pub pre_promotion_analysis: Option<RolloutAnalysis>,
     /// `postPromotionAnalysis`.
     pub post_promotion_analysis: Option<RolloutAnalysis>,
+    /// `abortScaleDownDelaySeconds` (default 30; 0: the preview keeps
+    /// its pods after an abort).
+    pub abort_scale_down_delay_seconds: Option<i32>,
 }
 
 /// `v1alpha1.PauseReason`.
@@ -397,6 +400,7 @@ impl Default for BlueGreenStrategy {
             scale_down_delay_seconds: DEFAULT_SCALE_DOWN_DELAY_SECONDS,
             pre_promotion_analysis: None,
             post_promotion_analysis: None,
+            abort_scale_down_delay_seconds: None,
         }
     }
 }

@@ -785,6 +785,11 @@ fn strategy(
             b.preview_replica_count,
             &bat.key("previewReplicaCount"),
         ),
+        abort_scale_down_delay_seconds: non_negative(
+            ctx,
+            b.abort_scale_down_delay_seconds,
+            &bat.key("abortScaleDownDelaySeconds"),
+        ),
         ..Default::default()
     };
     if let Some(s) = non_negative(

@@ -171,15 +171,18 @@ fn abort(
             cx.scale(s, cx.ro.replicas);
             cx.st.scale_down_at.remove(&s);
         }
-        let at = cx
-            .status
-            .aborted_at
-            .unwrap_or(cx.now)
-            .saturating_add(BLUE_GREEN_ABORT_SCALE_DOWN_DELAY);
-        if cx.now >= at {
-            cx.scale(cx.new_rs, 0);
-        } else {
-            cx.wake.push(at);
+        let delay = match b.abort_scale_down_delay_seconds {
+            None => Some(BLUE_GREEN_ABORT_SCALE_DOWN_DELAY),
+            Some(0) => None,
+            Some(s) => Some(secs(s)),
+        };
+        if let Some(delay) = delay {
+            let at = cx.status.aborted_at.unwrap_or(cx.now).saturating_add(delay);
+            if cx.now >= at {
+                cx.scale(cx.new_rs, 0);
+            } else {
+                cx.wake.push(at);
+            }
         }
     }
     scale_down_old(cx, b);
