@@ -418,6 +418,71 @@ fn analysis_without_data_errors_and_aborts() {
     assert_eq!(metric(&rec, 200, "rollout/web/rev-1", "replicas"), 2.0);
 }
 
+fn request_rate_template() -> AnalysisTemplate {
+    let mut t = error_rate_template();
+    t.metadata = ObjectMeta::named("rate");
+    let m = &mut t.metrics[0];
+    m.name = "rate".into();
+    m.initial_delay = Some(secs(10));
+    m.count = Some(2);
+    m.success_condition = Some("result >= 0".into());
+    m.provider.metric = KubesimMetric::RequestRate;
+    t
+}
+
+/// An analysis whose measurements succeed (a request rate of 0 over a
+/// 10 s window satisfies `result >= 0`) lets the step complete after
+/// its two measurements (initialDelay 10 s, interval 10 s); background
+/// analysis starts only at `startingStep`.
+#[test]
+fn successful_analysis_completes_its_step_and_background_starts_at_its_step() {
+    let steps = vec![
+        CanaryStepSpec::SetWeight(50),
+        CanaryStepSpec::Analysis(RolloutAnalysis {
+            templates: vec!["rate".into()],
+            ..Default::default()
+        }),
+        CanaryStepSpec::Pause {
+            duration: Some(secs(30)),
+        },
+    ];
+    let mut c = canary(steps);
+    c.analysis = Some(RolloutAnalysis {
+        templates: vec!["rate".into()],
+        starting_step: Some(2),
+        ..Default::default()
+    });
+    let r = rollout(2, RolloutStrategy::Canary(c));
+    let (sim, rec) = run(input(
+        r,
+        vec![request_rate_template()],
+        vec![service("web")],
+        vec![at(10, set_image())],
+        200,
+        64_000,
+    ));
+    let s = status(&sim);
+    assert_eq!(s.stable_rs, s.current_pod_hash, "{}", s.message);
+    let running = events(&rec, "AnalysisRunRunning");
+    assert_eq!(running.len(), 2, "{running:?}");
+    assert!(running[0].1.starts_with("Step Analysis Run"));
+    assert!(running[1].1.starts_with("Background Analysis Run"));
+    // The background run has a count too: it completes on its own.
+    let done = events(&rec, "AnalysisRunSuccessful");
+    assert_eq!(done.len(), 2, "{done:?}");
+    assert_eq!(done[1].0, 55);
+    // The step's run: started when the canary was ready (15 s), measured
+    // at 25 s and 35 s; the background run starts with step 3 then.
+    assert_eq!(running[0].0, 15);
+    assert_eq!(done[0].0, 35);
+    assert_eq!(running[1].0, 35);
+    let steps = events(&rec, "RolloutStepCompleted");
+    assert_eq!(
+        steps[1],
+        (35, "Rollout step 2/3 completed (analysis)".to_string())
+    );
+}
+
 /// A hand-written traffic stub: the canary's requests fail at `rate`
 /// per second, 100 requests a second, growing with time.
 struct Stub {
