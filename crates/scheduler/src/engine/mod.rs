@@ -42,8 +42,8 @@ pub use sampler::{MetricsConfig, Sampler, DEPLOYMENT_METRICS, REVISION_METRICS, 
 pub use timeline::{Action, RolloutAct, TimelineEntry};
 
 use crate::controllers::{
-    ControllerTimer,
-    ControllerManagerConfig, Controllers, CronJobController, NodeLifecycleController,
+    ControllerManagerConfig, ControllerTimer, Controllers, CronJobController,
+    NodeLifecycleController,
 };
 use crate::placement::{Placement, SchedulerProfile};
 use crate::traffic::{Traffic, TrafficQuery, TrafficSpec};
