@@ -464,10 +464,15 @@ impl Simulation {
                 self.drain_placement_timers();
             }
             Event::Controller(t) => {
-                // A measurement reads the totals up to this instant: the
+                // An analysis' baseline and its measurements read the
+                // totals up to this instant: the
                 // model accounts lazily, so bring it up to now first (the
                 // rates of the interval were set when time last moved).
-                if matches!(t, ControllerTimer::AnalysisMeasurement { .. }) {
+                if matches!(
+                    t,
+                    ControllerTimer::AnalysisStart { .. }
+                        | ControllerTimer::AnalysisMeasurement { .. }
+                ) {
                     self.traffic.account_all(self.now);
                 }
                 self.controllers.handle_with_traffic(
