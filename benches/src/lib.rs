@@ -91,6 +91,7 @@ pub fn scale_input(n_nodes: usize, n_pods: usize, duration: SimTime) -> Simulati
         ));
     }
     SimulationInput {
+        argo: Default::default(),
         config: SimulationConfig {
             scenario: "scale".into(),
             seed: 1,
@@ -271,6 +272,7 @@ pub fn traffic_input() -> SimulationInput {
             clock_origin_unix_s: 0,
         },
         nodes: nodes(10),
+        argo: Default::default(),
         images: vec![("web:1".into(), image(10)), ("web:2".into(), image(15))],
         pods: Vec::new(),
         deployments: vec![web],

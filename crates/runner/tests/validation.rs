@@ -135,6 +135,40 @@ macro_rules! node_timeline {
     };
 }
 
+/// An Argo Rollout `r` whose strategy is `$strategy` (8 spaces, under
+/// `strategy:`), with Services `web` and `web-preview`.
+macro_rules! rollout {
+    ($strategy:expr) => {
+        rollout_with!($strategy, "")
+    };
+}
+/// As `rollout!`, with more workloads `$more` (2 spaces) and a timeline.
+macro_rules! rollout_with {
+    ($strategy:expr, $more:expr) => {
+        with_workloads!(concat!(
+            "  - apiVersion: argoproj.io/v1alpha1\n    kind: Rollout\n    metadata: {name: r}\n    spec:\n",
+            "      selector: {matchLabels: {app: r}}\n",
+            "      template:\n        metadata: {labels: {app: r}}\n        spec:\n          containers: [{name: c, image: img}]\n",
+            "      strategy:\n",
+            $strategy,
+            "  - {apiVersion: v1, kind: Service, metadata: {name: web}, spec: {selector: {app: r}}}\n",
+            "  - {apiVersion: v1, kind: Service, metadata: {name: web-preview}, spec: {selector: {app: r}}}\n",
+            $more
+        ))
+    };
+}
+/// An AnalysisTemplate `t` whose one metric has the extra lines `$m`
+/// (10 spaces).
+macro_rules! template {
+    ($m:expr) => {
+        concat!(
+            "  - apiVersion: argoproj.io/v1alpha1\n    kind: AnalysisTemplate\n    metadata: {name: t}\n    spec:\n",
+            "      metrics:\n        - name: m\n",
+            $m
+        )
+    };
+}
+
 const fn err(scenario: &'static str, message: &'static str, path: &'static str) -> Row {
     Row {
         scenario,
@@ -650,8 +684,29 @@ const ROWS: &[Row] = &[
     with_files(concat!(head!(), cluster!(), images!(), "manifests: [app.yaml]\n"), &[("app.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, image: img}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec:\n  containers:\n    - name: c\n      image: img\n      resources: {limits: {memory: «1Gj}}\n")], "invalid quantity \"1Gj\"", "spec.containers[0].resources.limits.memory"),
     with_files(concat!(head!(), cluster!(), images!(), "manifests: [dir]\n"), &[("dir/b.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: «a}\nspec: {containers: [{name: c, image: img}]}\n"), ("dir/a.yml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {containers: [{name: c, image: img}]}\n")], "Duplicate value: pods \"a\"", "metadata.name"),
     with_files(concat!(head!(), cluster!(), images!(), "manifests: [app.yaml]\n"), &[("app.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: c, image: img}]\n  «nodeSelectr: {}\n")], "unknown field \"nodeSelectr\": PodSpec has no such field", "spec.nodeSelectr"),
+    // ---- Argo Rollouts ----
+    err(rollout!("        canary:\n          steps:\n            - «setWeigth: 10\n"), "unknown field \"setWeigth\"", "workloads[0].spec.strategy.canary.steps[0].setWeigth"),
+    err(rollout!("        canary:\n          steps:\n            - setWeight: «120\n"), "must be between 0 and 100", "workloads[0].spec.strategy.canary.steps[0].setWeight"),
+    err(rollout!("        canary:\n          steps:\n            - «{setWeight: 10, pause: {}}\n"), "a step has exactly one of", "workloads[0].spec.strategy.canary.steps[0]"),
+    err(rollout!("        canary:\n          steps:\n            - pause: {duration: «soon}\n"), "", "workloads[0].spec.strategy.canary.steps[0].pause.duration"),
+    err(rollout!("        canary:\n          stableService: «nope\n"), "service \"nope\" not found in namespace \"default\"", "workloads[0].spec.strategy.canary.stableService"),
+    err(rollout!("        canary:\n          canaryService: web\n          trafficRouting: «{nginx: {stableIngress: web}}\n"), "trafficRouting needs canary.stableService", "workloads[0].spec.strategy.canary.trafficRouting"),
+    err(rollout!("        canary:\n          steps:\n            - analysis: {templates: [{templateName: «missing}]}\n"), "AnalysisTemplate \"missing\" not found", "workloads[0].spec.strategy.canary.steps[0].analysis.templates[0].templateName"),
+    err(rollout!("        «blueGreen: {previewService: web-preview}\n"), "blueGreen needs activeService", "workloads[0].spec.strategy.blueGreen.activeService"),
+    err(rollout!("        blueGreen: {activeService: «gone}\n"), "service \"gone\" not found", "workloads[0].spec.strategy.blueGreen.activeService"),
+    err(rollout!("        blueGreen: {activeService: web, previewReplicaCount: «-1}\n"), "must be greater than or equal to 0", "workloads[0].spec.strategy.blueGreen.previewReplicaCount"),
+    err(with_workloads!("  - apiVersion: argoproj.io/v1alpha1\n    kind: Rollout\n    metadata: {name: r}\n    spec:\n      workloadRef: «{apiVersion: apps/v1, kind: Deployment, name: d}\n      strategy: {canary: {}}\n"), "workloadRef is not supported", "workloads[0].spec.workloadRef"),
+    err(with_workloads!("  - apiVersion: argoproj.io/v1alpha1\n    kind: Rollout\n    metadata: {name: r}\n    spec:\n      selector: {matchLabels: {app: r}}\n      template:\n        metadata: {labels: {app: r}}\n        spec:\n          containers: [{name: c, image: img}]\n      strategy: «{}\n"), "exactly one of strategy.canary and strategy.blueGreen", "workloads[0].spec.strategy"),
+    err(rollout_with!("        canary: {}\n", template!("          provider: «{prometheus: {query: up}}\n")), "add a kubesim provider", "workloads[3].spec.metrics[0].provider"),
+    err(rollout_with!("        canary: {}\n", template!("          provider: {kubesim: {metric: «errors, service: web}}\n")), "Unsupported value: \"errors\"", "workloads[3].spec.metrics[0].provider.kubesim.metric"),
+    err(rollout_with!("        canary: {}\n", template!("          provider: {kubesim: {metric: error_rate, service: «nope}}\n")), "service \"nope\" not found", "workloads[3].spec.metrics[0].provider.kubesim.service"),
+    err(rollout_with!("        canary: {}\n", template!("          provider: {kubesim: {metric: error_rate, service: web, revision: «new}}\n")), "Unsupported value: \"new\"", "workloads[3].spec.metrics[0].provider.kubesim.revision"),
+    err(rollout_with!("        canary: {}\n", template!("          successCondition: «result <\n          provider: {kubesim: {metric: error_rate, service: web}}\n")), "Invalid value: \"result <\"", "workloads[3].spec.metrics[0].successCondition"),
+    err(rollout_with!("        canary: {}\n", template!("          interval: «often\n          provider: {kubesim: {metric: error_rate, service: web}}\n")), "", "workloads[3].spec.metrics[0].interval"),
+    err(rollout_with!("        canary: {}\n", "timeline:\n  - {at: 1m, action: setImage, target: «rollout/x, image: img}\n"), "no Rollout named \"x\" in this scenario", "timeline[0].target"),
+    err(rollout_with!("        canary: {}\n", "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {selector: {matchLabels: {app: d}}, template: {metadata: {labels: {app: d}}, spec: {containers: [{name: c, image: img}]}}}}\ntimeline:\n  - {at: 1m, action: promote, target: «deployment/d}\n"), "promote is an Argo Rollouts action", "timeline[0].target"),
+    err(rollout_with!("        canary: {}\n", "timeline:\n  - {at: 1m, action: abort, target: rollout/r, «full: true}\n"), "full may only be set with action promote", "timeline[0].full"),
 ];
-
 /// 1-based line and column (characters) of byte `at` in `text`.
 fn position(text: &str, at: usize) -> (usize, usize) {
     let before = &text[..at];

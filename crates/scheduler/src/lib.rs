@@ -33,9 +33,9 @@ pub mod traffic;
 
 pub use controllers::{Controllers, DeploymentController};
 pub use engine::{
-    Action, ContainerRecord, Event, EventRecord, EvictionRecord, Field, MetricObject, MetricRecord,
-    MetricsConfig, NullSink, OomRecord, PodRecord, Record, RecordSink, ReleaseConfig,
-    ReleaseOutcome, ReleaseRecord, Releases, RunSummary, Sampler, SimError, Simulation,
+    Action, ArgoInput, ContainerRecord, Event, EventRecord, EvictionRecord, Field, MetricObject,
+    MetricRecord, MetricsConfig, NullSink, OomRecord, PodRecord, Record, RecordSink, ReleaseConfig,
+    ReleaseOutcome, ReleaseRecord, Releases, RolloutAct, RunSummary, Sampler, SimError, Simulation,
     SimulationConfig, SimulationInput, Slo, SummaryRecord, TimelineEntry, CHECK_EVERY_EVENT_MAX,
     DEPLOYMENT_METRICS, REVISION_METRICS,
 };

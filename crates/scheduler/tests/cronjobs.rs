@@ -108,6 +108,7 @@ fn input(cron_jobs: Vec<CronJob>, duration: u64, origin: i64) -> SimulationInput
         scalar: vec![],
     };
     SimulationInput {
+        argo: Default::default(),
         config: SimulationConfig {
             scenario: "cronjobs".into(),
             seed: 1,

@@ -104,6 +104,7 @@ fn set_image(image: &str) -> Action {
 
 fn input(d: Deployment, timeline: Vec<TimelineEntry>, duration: u64) -> SimulationInput {
     SimulationInput {
+        argo: Default::default(),
         config: SimulationConfig {
             scenario: "deployments".into(),
             seed: 7,

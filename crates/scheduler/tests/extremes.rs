@@ -126,6 +126,7 @@ prop_compose! {
             ),
         ];
         SimulationInput {
+            argo: Default::default(),
             config: SimulationConfig {
                 scenario: "extremes".into(),
                 seed: 1,

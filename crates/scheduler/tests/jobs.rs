@@ -88,6 +88,7 @@ fn run(jobs: Vec<Job>, duration: u64) -> (Simulation, Vec<KubeEvent>) {
         scalar: vec![],
     };
     let input = SimulationInput {
+        argo: Default::default(),
         config: SimulationConfig {
             scenario: "jobs".into(),
             seed: 1,

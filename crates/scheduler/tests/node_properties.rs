@@ -134,6 +134,7 @@ fn build(z1: usize, z2: usize, replicas: i32, failures: Vec<Failure>) -> (Simula
         }
     }
     let input = SimulationInput {
+        argo: Default::default(),
         config: SimulationConfig {
             scenario: "node-properties".into(),
             seed: 3,

@@ -97,6 +97,7 @@ fn run(
     duration: u64,
 ) -> (Simulation, Vec<KubeEvent>) {
     let input = SimulationInput {
+        argo: Default::default(),
         config: SimulationConfig {
             scenario: "nodes".into(),
             seed: 7,

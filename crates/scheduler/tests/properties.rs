@@ -316,6 +316,7 @@ fn arb_input() -> impl Strategy<Value = SimulationInput> {
                     .collect()
             };
             SimulationInput {
+                argo: Default::default(),
                 config: SimulationConfig {
                     seed,
                     duration: SimTime::from_secs(DURATION_S),

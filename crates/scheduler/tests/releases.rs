@@ -135,6 +135,7 @@ fn input(d: Deployment, timeline: Vec<TimelineEntry>, duration: u64) -> Simulati
             clock_origin_unix_s: 0,
         },
         nodes: vec![node("n1"), node("n2")],
+        argo: Default::default(),
         traffic: Vec::new(),
         images: vec![
             ("web:1".into(), image(5, 0)),

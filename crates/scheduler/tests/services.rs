@@ -79,6 +79,7 @@ fn input(strategy: DeploymentStrategy, delay_s: u64, services: Vec<Service>) -> 
         ..Default::default()
     };
     SimulationInput {
+        argo: Default::default(),
         config: SimulationConfig {
             scenario: "services".into(),
             seed: 3,

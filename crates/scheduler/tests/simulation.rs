@@ -110,6 +110,7 @@ fn config(seed: u64, duration: SimTime) -> SimulationConfig {
 
 fn input(config: SimulationConfig, nodes: Vec<Node>, pods: Vec<Pod>) -> SimulationInput {
     SimulationInput {
+        argo: Default::default(),
         config,
         nodes,
         images: Vec::new(),
@@ -271,6 +272,7 @@ fn busy_scenario(seed: u64, extra_deployment: bool) -> SimulationInput {
         timeline.push(scale(secs(100), "other", 7));
     }
     SimulationInput {
+        argo: Default::default(),
         config: cfg,
         nodes,
         images: vec![

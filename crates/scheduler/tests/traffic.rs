@@ -115,6 +115,7 @@ fn input(s: Setup) -> SimulationInput {
             clock_origin_unix_s: 0,
         },
         nodes: vec![node],
+        argo: Default::default(),
         images: s.images,
         pods: Vec::new(),
         deployments: s.deployments,

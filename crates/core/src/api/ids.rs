@@ -55,6 +55,10 @@ id!(
     /// A Service.
     ServiceId
 );
+id!(
+    /// An Argo Rollout.
+    RolloutId
+);
 
 /// A typed reference to a stored object: what an owner reference points
 /// at, and where a notice about an owned pod is routed.
@@ -72,6 +76,8 @@ pub enum ObjectRef {
     Job(JobId),
     /// A CronJob.
     CronJob(CronJobId),
+    /// An Argo Rollout.
+    Rollout(RolloutId),
 }
 
 impl ObjectRef {
@@ -84,6 +90,7 @@ impl ObjectRef {
             ObjectRef::ReplicaSet(_) => "ReplicaSet",
             ObjectRef::Job(_) => "Job",
             ObjectRef::CronJob(_) => "CronJob",
+            ObjectRef::Rollout(_) => "Rollout",
         }
     }
 }
@@ -97,6 +104,7 @@ impl fmt::Display for ObjectRef {
             ObjectRef::ReplicaSet(id) => ("ReplicaSet", id.0),
             ObjectRef::Job(id) => ("Job", id.0),
             ObjectRef::CronJob(id) => ("CronJob", id.0),
+            ObjectRef::Rollout(id) => ("Rollout", id.0),
         };
         write!(f, "{kind}#{i}")
     }

@@ -19,6 +19,7 @@ pub(crate) mod pod;
 mod priority;
 pub mod quantity;
 pub(crate) mod resources;
+mod rollout;
 mod selector;
 mod service;
 mod store;
@@ -32,7 +33,8 @@ pub use admission::{
 pub use cron::{CronError, CronSchedule, TimeZone};
 pub use events::{EventType, KubeEvent};
 pub use ids::{
-    ContainerId, CronJobId, DeploymentId, JobId, NodeId, ObjectRef, PodId, ReplicaSetId, ServiceId,
+    ContainerId, CronJobId, DeploymentId, JobId, NodeId, ObjectRef, PodId, ReplicaSetId, RolloutId,
+    ServiceId,
 };
 pub use meta::{Labels, ObjectMeta, OwnerReference, DEFAULT_NAMESPACE};
 pub use node::{
@@ -55,6 +57,13 @@ pub use resources::{
     ResourceList, ResourceRequirements, DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST,
     MAX_QUANTITY_BYTES, MAX_QUANTITY_COUNT, MAX_QUANTITY_MILLI_CPU, RESOURCE_CPU, RESOURCE_MEMORY,
     RESOURCE_PODS,
+};
+pub use rollout::{
+    AnalysisArg, AnalysisMetricSpec, AnalysisTemplate, BlueGreenStrategy, CanaryStepSpec,
+    CanaryStrategy, KubesimMetric, KubesimProvider, PauseCondition, PauseReason, RevisionSelector,
+    Rollout, RolloutAnalysis, RolloutPhase, RolloutStatus, RolloutStrategy, TrafficRoutingSpec,
+    DEFAULT_AUTO_PROMOTION_ENABLED, DEFAULT_ROLLOUT_PROGRESS_DEADLINE_SECONDS,
+    DEFAULT_ROLLOUT_REVISION_HISTORY_LIMIT, DEFAULT_SCALE_DOWN_DELAY_SECONDS,
 };
 pub use selector::{LabelSelector, LabelSelectorOperator, LabelSelectorRequirement};
 pub use service::{Service, TrafficSplit};

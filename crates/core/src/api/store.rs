@@ -17,14 +17,17 @@
 
 use crate::api::defaults::set_defaults_pod_spec;
 use crate::api::ids::{
-    ContainerId, CronJobId, DeploymentId, JobId, NodeId, ObjectRef, PodId, ReplicaSetId, ServiceId,
+    ContainerId, CronJobId, DeploymentId, JobId, NodeId, ObjectRef, PodId, ReplicaSetId, RolloutId,
+    ServiceId,
 };
+use crate::api::meta::Labels;
 use crate::api::meta::ObjectMeta;
 use crate::api::node::{ConditionStatus, Node};
 use crate::api::pod::{
     ContainerState, ContainerStatus, Pod, PodConditionType, PodPhase, Termination,
 };
 use crate::api::resources::{pod_nonzero_requests, pod_requests, ResourceList};
+use crate::api::rollout::{Rollout, RolloutStatus};
 use crate::api::service::{Service, TrafficSplit};
 use crate::api::taint::{Taint, TaintEffect};
 
@@ -87,6 +90,17 @@ pub enum Notice {
     CronJobAdded(CronJobId),
     /// A Service was created.
     ServiceAdded(ServiceId),
+    /// An Argo Rollout's spec changed (a new template, scaled, paused or
+    /// resumed), or a user patched its status (`promote`, `abort`,
+    /// `retry`). Its controller's own status writes queue nothing.
+    RolloutChanged(RolloutId),
+    /// A Service's selector changed (a Rollout switched it): its
+    /// endpoints are recomputed.
+    ServiceSelectorChanged(ServiceId),
+    /// A Rollout's controller changed its status (phase, step, abort,
+    /// stable ReplicaSet, weights, counts): for readers such as release
+    /// accounting; the controllers do not react to it.
+    RolloutStatusChanged(RolloutId),
 }
 
 /// Why the store refused a write.
@@ -277,6 +291,8 @@ pub struct Store {
     endpoints: Vec<Vec<PodId>>,
     /// Per Service, the weights a traffic router sets, if any.
     traffic_splits: Vec<Option<TrafficSplit>>,
+    rollouts: Vec<Rollout>,
+    rollout_names: BTreeMap<NameKey, RolloutId>,
     notices: Vec<Notice>,
 }
 
@@ -306,6 +322,8 @@ impl Store {
             service_names: BTreeMap::new(),
             endpoints: Vec::new(),
             traffic_splits: Vec::new(),
+            rollouts: Vec::new(),
+            rollout_names: BTreeMap::new(),
             notices: Vec::new(),
         }
     }
@@ -430,6 +448,10 @@ impl Store {
                     Some(ObjectRef::Deployment(d)) => format!(
                         "deployment/{}",
                         self.deployments[d.index()].metadata.qualified_name()
+                    ),
+                    Some(ObjectRef::Rollout(r)) => format!(
+                        "rollout/{}",
+                        self.rollouts[r.index()].metadata.qualified_name()
                     ),
                     _ => format!("replicaset/{}", rs.metadata.qualified_name()),
                 }
@@ -808,6 +830,116 @@ impl Store {
             + (self.jobs.len() - self.jobs_deleted)
             + self.cron_jobs.len()
             + self.services.len()
+            + self.rollouts.len()
+    }
+
+    /// Stores an Argo Rollout; its `namespace/name` must be new.
+    pub fn create_rollout(&mut self, mut r: Rollout) -> Result<RolloutId, StoreError> {
+        if r.metadata.namespace.is_empty() {
+            r.metadata.namespace = crate::api::meta::DEFAULT_NAMESPACE.into();
+        }
+        let k = key(&r.metadata);
+        if self.rollout_names.contains_key(&k) {
+            return Err(StoreError::AlreadyExists {
+                kind: "Rollout",
+                namespace: k.0,
+                name: k.1,
+            });
+        }
+        let id = RolloutId(dense_id(self.rollouts.len())?);
+        self.rollout_names.insert(k, id);
+        self.rollouts.push(r);
+        Ok(id)
+    }
+    /// Rollout `id`.
+    pub fn rollout(&self, id: RolloutId) -> &Rollout {
+        &self.rollouts[id.index()]
+    }
+    /// Every Rollout with its id.
+    pub fn rollouts(&self) -> impl ExactSizeIterator<Item = (RolloutId, &Rollout)> {
+        self.rollouts
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (RolloutId(i as u32), r))
+    }
+    /// The Rollout `namespace/name`.
+    pub fn rollout_id(&self, namespace: &str, name: &str) -> Option<RolloutId> {
+        self.rollout_names
+            .get(&(namespace.to_string(), name.to_string()))
+            .copied()
+    }
+    /// Sets a Rollout's `spec.replicas` (`kubectl argo rollouts scale`).
+    pub fn scale_rollout(&mut self, id: RolloutId, replicas: i32) {
+        debug_assert!(replicas >= 0, "negative replicas");
+        let r = &mut self.rollouts[id.index()];
+        r.replicas = replicas;
+        r.metadata.generation += 1;
+        self.notices.push(Notice::RolloutChanged(id));
+    }
+    /// Sets a Rollout's `spec.template` (`kubectl argo rollouts set
+    /// image`, `undo`).
+    pub fn set_rollout_template(&mut self, id: RolloutId, template: crate::api::PodTemplate) {
+        let r = &mut self.rollouts[id.index()];
+        if r.template == template {
+            return;
+        }
+        r.template = template;
+        r.metadata.generation += 1;
+        self.notices.push(Notice::RolloutChanged(id));
+    }
+    /// Sets a Rollout's `spec.paused` (`kubectl argo rollouts pause`;
+    /// `promote` clears it).
+    pub fn set_rollout_paused(&mut self, id: RolloutId, paused: bool) {
+        let r = &mut self.rollouts[id.index()];
+        if r.paused == paused {
+            return;
+        }
+        r.paused = paused;
+        r.metadata.generation += 1;
+        self.notices.push(Notice::RolloutChanged(id));
+    }
+    /// A user's patch of a Rollout's status (`kubectl argo rollouts
+    /// promote`, `abort`, `retry`): queues [`Notice::RolloutChanged`].
+    pub fn patch_rollout_status(&mut self, id: RolloutId, f: impl FnOnce(&mut RolloutStatus)) {
+        f(&mut self.rollouts[id.index()].status);
+        self.notices.push(Notice::RolloutChanged(id));
+    }
+    /// Sets a Rollout's `status` (its controller's); a change queues
+    /// [`Notice::RolloutStatusChanged`].
+    pub fn set_rollout_status(&mut self, id: RolloutId, status: RolloutStatus) {
+        debug_assert!(
+            status.canary_weight >= 0 && status.ready_replicas <= status.replicas,
+            "a negative weight, or more ready pods than pods"
+        );
+        let r = &mut self.rollouts[id.index()];
+        if r.status != status {
+            r.status = status;
+            self.notices.push(Notice::RolloutStatusChanged(id));
+        }
+    }
+    /// Sets a Rollout's annotation `key` (its controller's
+    /// `rollout.argoproj.io/revision`).
+    pub fn set_rollout_annotation(&mut self, id: RolloutId, key: &str, value: String) {
+        let a = &mut self.rollouts[id.index()].metadata.annotations;
+        if a.get(key) != Some(&value) {
+            a.insert(key.to_string(), value);
+        }
+    }
+    /// Sets a Service's `spec.selector` (a Rollout pointing its active,
+    /// preview, stable or canary Service at a ReplicaSet's hash). The
+    /// published endpoints the new selector does not select are dropped
+    /// at once; queues [`Notice::ServiceSelectorChanged`] so the
+    /// EndpointSlice controller republishes.
+    pub fn set_service_selector(&mut self, id: ServiceId, selector: Option<Labels>) {
+        let svc = &mut self.services[id.index()];
+        if svc.selector == selector {
+            return;
+        }
+        svc.selector = selector;
+        let svc = &self.services[id.index()];
+        let pods = &self.pods;
+        self.endpoints[id.index()].retain(|p| svc.selects(&pods[p.index()].pod));
+        self.notices.push(Notice::ServiceSelectorChanged(id));
     }
 
     // ---- control-plane writes ----

@@ -56,6 +56,10 @@ pub enum Modelled {
     PriorityClass,
     /// `v1` Service.
     Service,
+    /// `argoproj.io/v1alpha1` Rollout.
+    Rollout,
+    /// `argoproj.io/v1alpha1` AnalysisTemplate.
+    AnalysisTemplate,
 }
 
 /// An object read with its kind's type.
@@ -73,6 +77,10 @@ pub enum Object {
     PriorityClass(Box<k8s_openapi::api::scheduling::v1::PriorityClass>),
     /// A Service.
     Service(Box<k8s_openapi::api::core::v1::Service>),
+    /// An Argo Rollout.
+    Rollout(Box<super::convert::rollouts::RawRollout>),
+    /// An Argo AnalysisTemplate.
+    AnalysisTemplate(Box<super::convert::rollouts::RawAnalysisTemplate>),
     /// Validated, not kept.
     Skipped,
 }
@@ -133,6 +141,34 @@ fn priority_class(r: &Reader<'_, '_>, n: Id, at: &At<'_>) -> Result<Object, Issu
 fn service(r: &Reader<'_, '_>, n: Id, at: &At<'_>) -> Result<Object, Issue> {
     r.read(n, at).map(|s| Object::Service(Box::new(s)))
 }
+
+fn argo_rollout(r: &Reader<'_, '_>, n: Id, at: &At<'_>) -> Result<Object, Issue> {
+    r.read(n, at).map(|o| Object::Rollout(Box::new(o)))
+}
+
+fn argo_analysis_template(r: &Reader<'_, '_>, n: Id, at: &At<'_>) -> Result<Object, Issue> {
+    r.read(n, at).map(|o| Object::AnalysisTemplate(Box::new(o)))
+}
+
+/// The Argo Rollouts kinds kubesim models (custom resources with a
+/// controller of kubesim's own); other `argoproj.io` kinds are custom
+/// resources like any other.
+pub static ARGO_KINDS: [KindInfo; 2] = [
+    KindInfo {
+        api_version: "argoproj.io/v1alpha1",
+        group: "argoproj.io",
+        kind: "Rollout",
+        handling: Handling::Model(Modelled::Rollout),
+        read: argo_rollout,
+    },
+    KindInfo {
+        api_version: "argoproj.io/v1alpha1",
+        group: "argoproj.io",
+        kind: "AnalysisTemplate",
+        handling: Handling::Model(Modelled::AnalysisTemplate),
+        read: argo_analysis_template,
+    },
+];
 
 macro_rules! row {
     ($ty:ty, Pod) => {
@@ -316,6 +352,12 @@ fn is_builtin_group(group: &str) -> bool {
 /// Resolves an object's apiVersion and kind.
 pub fn lookup(api_version: &str, kind: &str) -> Lookup {
     if let Some(k) = index().get(&(api_version, kind)) {
+        return Lookup::Known(k);
+    }
+    if let Some(k) = ARGO_KINDS
+        .iter()
+        .find(|k| k.api_version == api_version && k.kind == kind)
+    {
         return Lookup::Known(k);
     }
     if kind == "List" && api_version == "v1" {

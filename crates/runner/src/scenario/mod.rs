@@ -215,6 +215,7 @@ enum Converted {
     Deployment(Deployment),
     Job(Box<Job>),
     CronJob(Box<CronJob>),
+    Rollout(Box<kubesim_core::Rollout>),
 }
 
 impl Converted {
@@ -224,6 +225,7 @@ impl Converted {
             Converted::Deployment(d) => &mut d.template.spec,
             Converted::Job(j) => &mut j.template.spec,
             Converted::CronJob(c) => &mut c.job_template.template.spec,
+            Converted::Rollout(r) => &mut r.template.spec,
         }
     }
     fn meta(&self) -> &kubesim_core::ObjectMeta {
@@ -232,6 +234,7 @@ impl Converted {
             Converted::Deployment(d) => &d.metadata,
             Converted::Job(j) => &j.metadata,
             Converted::CronJob(c) => &c.metadata,
+            Converted::Rollout(r) => &r.metadata,
         }
     }
     /// The resource, as the API server names it in `AlreadyExists`.
@@ -241,6 +244,7 @@ impl Converted {
             Converted::Deployment(_) => "deployments.apps",
             Converted::Job(_) => "jobs.batch",
             Converted::CronJob(_) => "cronjobs.batch",
+            Converted::Rollout(_) => "rollouts.argoproj.io",
         }
     }
 }
@@ -576,6 +580,8 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
         mut entries,
         mut pending_classes,
         services: mut pending_services,
+        analysis_templates: mut pending_templates,
+        references,
     } = objects;
     pending_classes.sort_by_key(|(loc, _)| (loc.file, loc.top, loc.item));
     let mut user_classes = 0;
@@ -597,6 +603,8 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
     let mut dep_at: Vec<Loc> = Vec::new();
     let mut job_at: Vec<Loc> = Vec::new();
     let mut cron_at: Vec<Loc> = Vec::new();
+    let mut argo_rollouts: Vec<kubesim_core::Rollout> = Vec::new();
+    let mut rollout_at: Vec<Loc> = Vec::new();
     let mut names: std::collections::HashSet<(&str, String, String)> = Default::default();
     for mut e in entries {
         let d = files[e.loc.file].doc(e.loc);
@@ -614,7 +622,9 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
             let jt_template_spec = jt_template.key("spec");
             let spec_at = match e.object {
                 Converted::Pod(_) => &spec,
-                Converted::Deployment(_) | Converted::Job(_) => &template_spec,
+                Converted::Deployment(_) | Converted::Job(_) | Converted::Rollout(_) => {
+                    &template_spec
+                }
                 Converted::CronJob(_) => &jt_template_spec,
             };
             workloads::admit(
@@ -658,6 +668,10 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
                 cron_jobs.push(*c);
                 cron_at.push(e.loc);
             }
+            Converted::Rollout(r) => {
+                argo_rollouts.push(*r);
+                rollout_at.push(e.loc);
+            }
         }
     }
 
@@ -690,6 +704,45 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
         services.push(s);
     }
 
+    // AnalysisTemplates, in file order; then every reference a Rollout
+    // or a template makes.
+    pending_templates.sort_by_key(|(loc, _)| (loc.file, loc.top, loc.item));
+    let mut analysis_templates: Vec<kubesim_core::AnalysisTemplate> = Vec::new();
+    for (loc, t) in pending_templates {
+        let key = (
+            "analysistemplates",
+            t.metadata.namespace.clone(),
+            t.metadata.name.clone(),
+        );
+        if !names.insert(key) {
+            let mut ctx = Ctx {
+                doc: files[loc.file].doc(loc),
+                report: &mut report,
+            };
+            loc.with(|at| {
+                ctx.err(
+                    &at.key("metadata").key("name"),
+                    format!(
+                        "Duplicate value: analysistemplates.argoproj.io {:?} already exists in namespace {:?}",
+                        t.metadata.name, t.metadata.namespace
+                    ),
+                )
+            });
+            continue;
+        }
+        analysis_templates.push(t);
+    }
+    for r in references {
+        let table = if r.kind == "Service" {
+            "services"
+        } else {
+            "analysistemplates"
+        };
+        if !names.contains(&(table, r.namespace.clone(), r.name.clone())) {
+            report.errors.push(r.error);
+        }
+    }
+
     // The timeline, then the budget.
     let mut ctx = Ctx {
         doc,
@@ -710,8 +763,24 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
                     .map(|c| c.name.clone())
                     .collect(),
                 app_containers: spec.containers.len(),
+                rollout: false,
             }
         })
+        .chain(argo_rollouts.iter().map(|r| {
+            let spec = &r.template.spec;
+            timeline::Target {
+                namespace: r.metadata.namespace.clone(),
+                name: r.metadata.name.clone(),
+                containers: spec
+                    .containers
+                    .iter()
+                    .chain(&spec.init_containers)
+                    .map(|c| c.name.clone())
+                    .collect(),
+                app_containers: spec.containers.len(),
+                rollout: true,
+            }
+        }))
         .collect();
     let timeline::Timeline {
         entries: mut timeline,
@@ -721,7 +790,14 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
         added,
     } = timeline::timeline(&mut ctx, &raw.timeline, &targets, &pools, duration);
     let pool_counts: Vec<u64> = pools.iter().map(|p| p.count).collect();
-    let initial: Vec<i32> = deployments.iter().map(|d| d.replicas).collect();
+    // Rollouts count as Deployments do (their targets follow the
+    // Deployments' in the timeline).
+    let initial: Vec<i32> = deployments
+        .iter()
+        .map(|d| d.replicas)
+        .chain(argo_rollouts.iter().map(|r| r.replicas))
+        .collect();
+    dep_at.extend(rollout_at.iter().copied());
     let job_objects: Vec<u64> = jobs
         .iter()
         .map(|j| budget::job_pods(j).saturating_add(1))
@@ -896,6 +972,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
                 images: &images,
                 timeline_entries: timeline.len() as u64,
                 rollouts: rollouts.len() as u64,
+                argo_rollouts: argo_rollouts.len() as u64,
                 sample_interval_given: raw.sample_interval.is_some(),
             },
         );
@@ -904,6 +981,7 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
         .iter()
         .map(|p| &p.spec)
         .chain(deployments.iter().map(|d| &d.template.spec))
+        .chain(argo_rollouts.iter().map(|r| &r.template.spec))
         .chain(jobs.iter().map(|j| &j.template.spec))
         .chain(cron_jobs.iter().map(|c| &c.job_template.template.spec))
         .collect();
@@ -938,6 +1016,8 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
         ("Job", jobs.len()),
         ("CronJob", cron_jobs.len()),
         ("Service", services.len()),
+        ("Rollout", argo_rollouts.len()),
+        ("AnalysisTemplate", analysis_templates.len()),
         ("PriorityClass", user_classes),
     ] {
         if n > 0 {
@@ -951,6 +1031,10 @@ pub fn load_text(path: &Path, text: &str) -> Result<Scenario, Vec<ScenarioError>
         description: raw.description.clone().unwrap_or_default(),
         file: path.to_path_buf(),
         input: SimulationInput {
+            argo: kubesim_scheduler::ArgoInput {
+                rollouts: argo_rollouts,
+                analysis_templates,
+            },
             config: SimulationConfig {
                 scenario: raw.name.clone(),
                 seed: raw.seed.unwrap_or(1),
@@ -1007,6 +1091,8 @@ struct Objects {
     entries: Vec<Entry>,
     pending_classes: Vec<(Loc, Box<k8s_openapi::api::scheduling::v1::PriorityClass>)>,
     services: Vec<(Loc, Service)>,
+    analysis_templates: Vec<(Loc, kubesim_core::AnalysisTemplate)>,
+    references: Vec<convert::rollouts::Reference>,
 }
 
 /// The fields of a `List`.
@@ -1093,6 +1179,15 @@ impl Objects {
                     Some(Object::Service(k)) => {
                         if let Some(s) = services::service(&mut ctx, &k, at) {
                             self.services.push((loc, s));
+                        }
+                    }
+                    Some(Object::Rollout(k)) => {
+                        let e = convert::rollouts::rollout(&mut ctx, &k, at, &mut self.references);
+                        Self::entry(&mut self.entries, loc, e.map(|(r, pr)| (Converted::Rollout(Box::new(r)), pr)));
+                    }
+                    Some(Object::AnalysisTemplate(k)) => {
+                        if let Some(t) = convert::rollouts::analysis_template(&mut ctx, &k, at, &mut self.references) {
+                            self.analysis_templates.push((loc, t));
                         }
                     }
                     Some(Object::Skipped) | None => {}
@@ -1201,6 +1296,8 @@ struct Estimate<'a> {
     timeline_entries: u64,
     /// The timeline's `setImage` and `rollback` actions.
     rollouts: u64,
+    /// Argo Rollouts.
+    argo_rollouts: u64,
     sample_interval_given: bool,
 }
 
@@ -1252,7 +1349,12 @@ fn estimates(ctx: &mut Ctx<'_, '_>, e: &Estimate<'_>) {
         }
     }
     let samples = budget::samples(e.duration, e.sample_interval);
-    let deployment_rows = budget::deployment_rows(e.deployments.len() as u64, e.rollouts);
+    // A Rollout writes a Deployment's rows and `canary_weight`.
+    let deployment_rows = budget::deployment_rows(
+        (e.deployments.len() as u64).saturating_add(e.argo_rollouts),
+        e.rollouts,
+    )
+    .saturating_add(e.argo_rollouts);
     let rows = budget::metric_rows(samples, e.nodes, containers, deployment_rows, e.metrics)
         .saturating_add(u128::from(samples) * u128::from(e.services))
         // Six rows per traffic entry and sample, and as many for each

@@ -464,6 +464,9 @@ pub struct TimelineSection {
     /// `rollback`: the revision (default: the previous one).
     #[serde(default)]
     pub to_revision: Option<i64>,
+    /// `promote`: skip the remaining steps (`--full`).
+    #[serde(default)]
+    pub full: Option<bool>,
 }
 
 /// `metrics`.

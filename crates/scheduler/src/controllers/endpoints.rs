@@ -55,6 +55,7 @@ impl EndpointsController {
     ) {
         match notice {
             Notice::ServiceAdded(s) => self.service_added(store, s),
+            Notice::ServiceSelectorChanged(s) => self.selector_changed(store, s),
             Notice::PodReady(p)
             | Notice::PodUnready(p)
             | Notice::PodDeleted(p)
@@ -68,6 +69,19 @@ impl EndpointsController {
         self.pending.push(Pending::default());
         // A Service created with pods already ready publishes them at once
         // (its first sync).
+        let ready: Vec<PodId> = store
+            .pods()
+            .map(|(p, _)| p)
+            .filter(|&p| is_ready_endpoint(store, s, p))
+            .collect();
+        store.set_service_endpoints(s, ready);
+    }
+
+    /// A Service's selector changed: its endpoints are recomputed at
+    /// once (kubesim does not delay a selector switch by
+    /// `endpointsDelay`), and changes on their way are dropped.
+    fn selector_changed(&mut self, store: &mut Store, s: ServiceId) {
+        self.pending[s.index()].changes.clear();
         let ready: Vec<PodId> = store
             .pods()
             .map(|(p, _)| p)

@@ -50,10 +50,11 @@ pub use deployment::{
 pub use endpoints::{is_ready_endpoint, EndpointsController};
 pub use replicaset::ReplicaSetController;
 
+use crate::traffic::{NoTraffic, TrafficQuery};
 use deployment::SyncOut;
 use kubesim_core::{
     entity_rng, CronJobId, DeploymentId, DeploymentStrategy, JobId, KubeEvent, LimitExceeded,
-    NodeId, Notice, ObjectRef, PodId, ReplicaSetId, ServiceId, SimTime, Store,
+    NodeId, Notice, ObjectRef, PodId, ReplicaSetId, RolloutId, ServiceId, SimTime, Store,
 };
 use std::collections::{BTreeSet, VecDeque};
 
@@ -89,6 +90,24 @@ pub enum ControllerTimer {
     DeploymentProgressCheck(DeploymentId),
     /// A Service's delayed endpoint changes are due.
     EndpointsPublish(ServiceId),
+    /// A Rollout's queued sync (after `syncDelay`).
+    RolloutSync(RolloutId),
+    /// A Rollout has something due (a pause's end, a scale-down
+    /// deadline, auto-promotion).
+    RolloutWake(RolloutId),
+    /// An AnalysisRun's metric windows start (the same instant it is
+    /// created, with the traffic at hand).
+    AnalysisStart {
+        /// The run.
+        run: u32,
+    },
+    /// A metric of an AnalysisRun takes its next measurement.
+    AnalysisMeasurement {
+        /// The run.
+        run: u32,
+        /// The metric's index in the run.
+        metric: u32,
+    },
 }
 
 /// An object the Deployment and ReplicaSet controllers' work queue holds.
@@ -96,6 +115,7 @@ pub enum ControllerTimer {
 enum Work {
     Deployment(DeploymentId),
     ReplicaSet(ReplicaSetId),
+    Rollout(RolloutId),
 }
 
 /// Every controller of a run.
@@ -124,6 +144,8 @@ pub struct Controllers {
     pub cron_jobs: CronJobController,
     /// The EndpointSlice controller.
     pub endpoints: EndpointsController,
+    /// The Argo Rollouts controller.
+    pub rollouts: rollout::RolloutController,
     /// The run seed (every controller's random streams derive from it).
     pub seed: u64,
     /// Timers to push on the event queue (drained by the engine).
@@ -159,6 +181,7 @@ impl Controllers {
             let timer = match w {
                 Work::Deployment(d) => ControllerTimer::DeploymentSync(d),
                 Work::ReplicaSet(rs) => ControllerTimer::ReplicaSetSync(rs),
+                Work::Rollout(r) => ControllerTimer::RolloutSync(r),
             };
             self.timers.push((t, timer));
         }
@@ -218,10 +241,47 @@ impl Controllers {
                     if let Some(d) = owning_deployment_of_rs(store, rs) {
                         self.enqueue(Work::Deployment(d), now);
                     }
+                    if let Some(r) = owning_rollout_of_rs(store, rs) {
+                        self.enqueue(Work::Rollout(r), now);
+                    }
+                }
+            }
+            Work::Rollout(r) => {
+                let before = store.rollout(r).status.clone();
+                let mut touched = Vec::new();
+                let mut out = rollout::RolloutOut {
+                    events,
+                    timers: &mut self.timers,
+                    touched: &mut touched,
+                };
+                self.rollouts
+                    .sync(store, &mut self.replica_sets, r, now, &mut out)?;
+                for rs in touched {
+                    self.enqueue(Work::ReplicaSet(rs), now);
+                }
+                if store.rollout(r).status != before {
+                    self.enqueue(Work::Rollout(r), now);
                 }
             }
         }
         Ok(())
+    }
+
+    /// Takes over Rollout `id` (its random stream comes from `seed`) and
+    /// syncs it (it creates its first ReplicaSet).
+    pub fn add_rollout(
+        &mut self,
+        store: &mut Store,
+        id: RolloutId,
+        seed: u64,
+        now: SimTime,
+        events: &mut Vec<KubeEvent>,
+    ) -> Result<(), LimitExceeded> {
+        let rng = entity_rng(seed, "rollout", &store.rollout(id).metadata.name);
+        let group = self.replica_sets.new_group(rng);
+        self.rollouts.add(id, group);
+        self.enqueue(Work::Rollout(id), now);
+        self.run_work(store, now, events)
     }
 
     /// A pod of a ReplicaSet changed (Ready, not Ready, deleted,
@@ -295,6 +355,10 @@ impl Controllers {
                 self.enqueue(Work::Deployment(d), now);
                 self.run_work(store, now, events)
             }
+            Notice::RolloutChanged(r) => {
+                self.enqueue(Work::Rollout(r), now);
+                self.run_work(store, now, events)
+            }
             Notice::PodReady(pod) | Notice::PodUnready(pod) => match store.pod(pod).controller() {
                 Some(ObjectRef::ReplicaSet(rs)) => {
                     self.replica_set_pod_changed(store, rs, pod, now, events)
@@ -331,7 +395,7 @@ impl Controllers {
         }
     }
 
-    /// Handles one of the controllers' timers.
+    /// Handles one of the controllers' timers, without traffic.
     pub fn handle(
         &mut self,
         store: &mut Store,
@@ -339,7 +403,45 @@ impl Controllers {
         now: SimTime,
         events: &mut Vec<KubeEvent>,
     ) -> Result<(), LimitExceeded> {
+        self.handle_with_traffic(store, timer, now, events, &NoTraffic)
+    }
+
+    /// Handles one of the controllers' timers; analysis measurements
+    /// read `traffic`.
+    pub fn handle_with_traffic(
+        &mut self,
+        store: &mut Store,
+        timer: ControllerTimer,
+        now: SimTime,
+        events: &mut Vec<KubeEvent>,
+        traffic: &dyn TrafficQuery,
+    ) -> Result<(), LimitExceeded> {
         match timer {
+            ControllerTimer::RolloutSync(r) => {
+                self.delayed.remove(&Work::Rollout(r));
+                self.sync_one(store, Work::Rollout(r), now, events)?;
+                self.run_work(store, now, events)
+            }
+            ControllerTimer::RolloutWake(r) => {
+                if self.rollouts.timer_fired(r, now) {
+                    self.enqueue(Work::Rollout(r), now);
+                }
+                self.run_work(store, now, events)
+            }
+            ControllerTimer::AnalysisStart { run } => {
+                self.rollouts.runs.start_windows(run, now, traffic);
+                Ok(())
+            }
+            ControllerTimer::AnalysisMeasurement { run, metric } => {
+                if let Some(r) =
+                    self.rollouts
+                        .runs
+                        .measure(run, metric, now, traffic, &mut self.timers)
+                {
+                    self.enqueue(Work::Rollout(r), now);
+                }
+                self.run_work(store, now, events)
+            }
             ControllerTimer::JobSync(j) => self.jobs.sync(store, j, now, events, &mut self.timers),
             ControllerTimer::JobTtl(j) => {
                 self.jobs.expire(store, j, now);
@@ -420,7 +522,16 @@ impl Controllers {
         self.node_lifecycle.check_invariants(store)?;
         self.taint_eviction.check_invariants(store, now)?;
         self.endpoints.check_invariants(store)?;
+        self.rollouts.check_invariants(store, now)?;
         self.cron_jobs.check_invariants(store)
+    }
+}
+
+/// The Rollout that controls ReplicaSet `rs`.
+fn owning_rollout_of_rs(store: &Store, rs: ReplicaSetId) -> Option<RolloutId> {
+    match store.replica_set(rs).metadata.controller_of()?.owner {
+        ObjectRef::Rollout(r) => Some(r),
+        _ => None,
     }
 }
 

@@ -38,18 +38,19 @@ pub use records::{
     PROGRESS_EVERY,
 };
 pub use releases::{Acc, ReleaseConfig, Releases, Slo, Workload};
-pub use sampler::{MetricsConfig, Sampler, DEPLOYMENT_METRICS, REVISION_METRICS};
-pub use timeline::{Action, TimelineEntry};
+pub use sampler::{MetricsConfig, Sampler, DEPLOYMENT_METRICS, REVISION_METRICS, ROLLOUT_METRICS};
+pub use timeline::{Action, RolloutAct, TimelineEntry};
 
 use crate::controllers::{
-    ControllerManagerConfig, Controllers, CronJobController, NodeLifecycleController,
+    ControllerManagerConfig, ControllerTimer, Controllers, CronJobController,
+    NodeLifecycleController,
 };
 use crate::placement::{Placement, SchedulerProfile};
 use crate::traffic::{Traffic, TrafficQuery, TrafficSpec};
 use kubesim_core::{
-    container_cgroup, entity_rng, CronJob, Deployment, Effects, EventQueue, ImageBehavior, Job,
-    Kubelet, KubeletConfig, LimitExceeded, Node, Notice, Pod, PodPhase, RunLimits, Service,
-    SimTime, Store, StoreError,
+    container_cgroup, entity_rng, AnalysisTemplate, CronJob, Deployment, Effects, EventQueue,
+    ImageBehavior, Job, Kubelet, KubeletConfig, LimitExceeded, Node, Notice, Pod, PodPhase,
+    Rollout, RunLimits, Service, SimTime, Store, StoreError,
 };
 
 /// Settings of one run.
@@ -104,6 +105,17 @@ pub struct SimulationInput {
     pub timeline: Vec<TimelineEntry>,
     /// Request traffic, one entry per Service (`traffic:`).
     pub traffic: Vec<TrafficSpec>,
+    /// Argo Rollouts and AnalysisTemplates, created at time 0.
+    pub argo: ArgoInput,
+}
+
+/// The Argo Rollouts objects of a run.
+#[derive(Debug, Clone, Default)]
+pub struct ArgoInput {
+    /// Rollouts, created at time 0 (after Deployments).
+    pub rollouts: Vec<Rollout>,
+    /// AnalysisTemplates, known to the Rollout controller.
+    pub analysis_templates: Vec<AnalysisTemplate>,
 }
 
 /// Why a run stopped early.
@@ -246,6 +258,19 @@ impl Simulation {
             let seed = sim.config.seed;
             sim.controllers
                 .add_deployment(&mut sim.store, id, seed, zero, &mut sim.fx.events)?;
+            sim.dispatch_notices()?;
+        }
+        sim.controllers
+            .rollouts
+            .set_templates(input.argo.analysis_templates);
+        for r in input.argo.rollouts {
+            let id = sim
+                .store
+                .create_rollout(r)
+                .map_err(|e| store_err(e, zero))?;
+            let seed = sim.config.seed;
+            sim.controllers
+                .add_rollout(&mut sim.store, id, seed, zero, &mut sim.fx.events)?;
             sim.dispatch_notices()?;
         }
         for j in input.jobs {
@@ -439,8 +464,24 @@ impl Simulation {
                 self.drain_placement_timers();
             }
             Event::Controller(t) => {
-                self.controllers
-                    .handle(&mut self.store, t, self.now, &mut self.fx.events)?;
+                // An analysis' baseline and its measurements read the
+                // totals up to this instant: the
+                // model accounts lazily, so bring it up to now first (the
+                // rates of the interval were set when time last moved).
+                if matches!(
+                    t,
+                    ControllerTimer::AnalysisStart { .. }
+                        | ControllerTimer::AnalysisMeasurement { .. }
+                ) {
+                    self.traffic.account_all(self.now);
+                }
+                self.controllers.handle_with_traffic(
+                    &mut self.store,
+                    t,
+                    self.now,
+                    &mut self.fx.events,
+                    &self.traffic,
+                )?;
                 self.drain_controller_timers();
             }
             Event::Timeline(i) => {

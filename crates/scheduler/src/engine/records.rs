@@ -136,6 +136,15 @@ pub enum MetricObject<'a> {
         /// The revision.
         revision: i64,
     },
+    /// `rollout/NAME` (`rollout/NAMESPACE/NAME` outside `default`).
+    Rollout(&'a str),
+    /// `rollout/NAME/rev-N`: the pods of its ReplicaSet of revision N.
+    RolloutRevision {
+        /// The Rollout's qualified name.
+        rollout: &'a str,
+        /// The revision.
+        revision: i64,
+    },
 }
 
 impl fmt::Display for MetricObject<'_> {
@@ -152,6 +161,10 @@ impl fmt::Display for MetricObject<'_> {
             MetricObject::Service(s) => write!(f, "service/{s}"),
             MetricObject::ServiceRevision { service, revision } => {
                 write!(f, "service/{service}/rev-{revision}")
+            }
+            MetricObject::Rollout(r) => write!(f, "rollout/{r}"),
+            MetricObject::RolloutRevision { rollout, revision } => {
+                write!(f, "rollout/{rollout}/rev-{revision}")
             }
         }
     }

@@ -84,6 +84,7 @@ impl Sampler {
         }
         if self.config.deployments {
             sample_deployments(store, now, sink)?;
+            sample_rollouts(store, now, sink)?;
         }
         sample_services(store, now, sink)?;
         let every = u64::from(self.config.container_every.max(1));
@@ -217,6 +218,74 @@ fn sample_cluster<S: RecordSink>(
 pub const DEPLOYMENT_METRICS: u64 = 4;
 /// Metric rows per revision of a Deployment and sample.
 pub const REVISION_METRICS: u64 = 3;
+/// Metric rows per Rollout and sample (its revisions: [`REVISION_METRICS`]).
+pub const ROLLOUT_METRICS: u64 = 5;
+
+/// `rollout/NAME`: its status counts and `canary_weight`;
+/// `rollout/NAME/rev-N`: those of each live ReplicaSet, by revision.
+fn sample_rollouts<S: RecordSink>(
+    store: &Store,
+    now: SimTime,
+    sink: &mut S,
+) -> Result<(), S::Error> {
+    use crate::controllers::rollout::ROLLOUT_REVISION_ANNOTATION;
+    let mut revisions: Vec<(u32, i64, kubesim_core::ReplicaSetId)> = store
+        .replica_sets()
+        .filter(|(_, rs)| rs.metadata.deletion_timestamp.is_none())
+        .filter_map(|(id, rs)| match rs.metadata.controller_of()?.owner {
+            ObjectRef::Rollout(r) => {
+                let rev = rs
+                    .metadata
+                    .annotations
+                    .get(ROLLOUT_REVISION_ANNOTATION)
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
+                Some((r.0, rev, id))
+            }
+            _ => None,
+        })
+        .collect();
+    revisions.sort_unstable();
+    for (rid, r) in store.rollouts() {
+        let name = r.metadata.qualified_name();
+        let s = &r.status;
+        for (metric, value) in [
+            ("replicas", s.replicas),
+            ("updated_replicas", s.updated_replicas),
+            ("ready_replicas", s.ready_replicas),
+            ("available_replicas", s.available_replicas),
+            ("canary_weight", s.canary_weight),
+        ] {
+            sink.metric(&MetricRecord {
+                time: now,
+                object: MetricObject::Rollout(&name),
+                metric,
+                value: f64::from(value),
+            })?;
+        }
+        let from = revisions.partition_point(|x| x.0 < rid.0);
+        for &(_, rev, rs) in revisions[from..].iter().take_while(|x| x.0 == rid.0) {
+            let st = store.replica_set(rs).status;
+            let object = MetricObject::RolloutRevision {
+                rollout: &name,
+                revision: rev,
+            };
+            for (metric, value) in [
+                ("replicas", st.replicas),
+                ("ready_replicas", st.ready_replicas),
+                ("available_replicas", st.available_replicas),
+            ] {
+                sink.metric(&MetricRecord {
+                    time: now,
+                    object,
+                    metric,
+                    value: f64::from(value),
+                })?;
+            }
+        }
+    }
+    Ok(())
+}
 
 /// `deployment/NAME`: its status counts; `deployment/NAME/rev-N`: those
 /// of each live ReplicaSet, by revision.

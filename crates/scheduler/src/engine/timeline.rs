@@ -7,7 +7,7 @@
 use crate::controllers::deployment::util::{revision, POD_TEMPLATE_HASH_LABEL};
 use kubesim_core::{
     DeploymentId, Effects, Kubelet, LimitExceeded, Node, NodeDownMode, NodeId, ObjectRef,
-    PodTemplate, SimTime, Store,
+    PodTemplate, RolloutId, SimTime, Store,
 };
 
 /// Something the scenario does at a point in simulated time.
@@ -96,6 +96,45 @@ pub enum Action {
         /// The nodes, named and labelled by the runner.
         nodes: Vec<Node>,
     },
+    /// `kubectl argo rollouts ACTION ROLLOUT`.
+    Rollout {
+        /// The Rollout's namespace.
+        namespace: String,
+        /// Its name.
+        rollout: String,
+        /// What.
+        act: RolloutAct,
+    },
+}
+
+/// What the timeline does to an Argo Rollout (`kubectl argo rollouts
+/// …`; `pkg/kubectl-argo-rollouts/cmd/*`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RolloutAct {
+    /// `scale --replicas=N`.
+    Scale(i32),
+    /// `set image ROLLOUT CONTAINER=IMAGE`.
+    SetImage {
+        /// The container (`None`: the template's only container).
+        container: Option<String>,
+        /// The new image.
+        image: String,
+    },
+    /// `pause`: `spec.paused: true`.
+    Pause,
+    /// `resume` (the old name of `promote`): `spec.paused: false`.
+    Resume,
+    /// `undo [--to-revision=N]`.
+    Rollback(Option<i64>),
+    /// `promote [--full]`.
+    Promote {
+        /// `--full`: skip the remaining steps and analysis.
+        full: bool,
+    },
+    /// `abort`: `status.abort: true`.
+    Abort,
+    /// `retry rollout`: `status.abort: false`.
+    Retry,
 }
 
 /// A timed action.
@@ -128,6 +167,7 @@ pub(super) enum Resolved {
     RemoveNode(NodeId),
     /// Nodes to add (taken when applied).
     AddNodes(Vec<Node>),
+    Rollout(RolloutId, RolloutAct),
     /// Its target does not exist (the runner's validation prevents this).
     Missing,
 }
@@ -193,6 +233,13 @@ pub(super) fn resolve(store: &Store, pending: &[(String, NodeId)], action: &Acti
         Action::Drain { node } => on_node(node, &|n| Resolved::Drain(n)),
         Action::RemoveNode { node } => on_node(node, &|n| Resolved::RemoveNode(n)),
         Action::AddNodes { nodes } => Resolved::AddNodes(nodes.clone()),
+        Action::Rollout {
+            namespace,
+            rollout,
+            act,
+        } => store
+            .rollout_id(namespace, rollout)
+            .map_or(Resolved::Missing, |r| Resolved::Rollout(r, act.clone())),
     }
 }
 
@@ -250,9 +297,113 @@ pub(super) fn apply(
                 kubelet.add_node(store, id, now);
             }
         }
+        Resolved::Rollout(r, act) => apply_rollout(store, r, act),
         Resolved::Missing => {}
     }
     Ok(())
+}
+
+/// The `kubectl argo rollouts` patches (promote.go `getPatches`,
+/// abort.go, retry.go, pause.go, undo.go, set image).
+fn apply_rollout(store: &mut Store, r: RolloutId, act: RolloutAct) {
+    match act {
+        RolloutAct::Scale(n) => store.scale_rollout(r, n),
+        RolloutAct::Pause => store.set_rollout_paused(r, true),
+        RolloutAct::Resume => store.set_rollout_paused(r, false),
+        RolloutAct::SetImage { container, image } => {
+            let mut t = store.rollout(r).template.clone();
+            if replace_image(&mut t, container.as_deref(), image) {
+                store.set_rollout_template(r, t);
+            }
+        }
+        RolloutAct::Rollback(to) => {
+            if let Some(t) = rollout_rollback_template(store, r, to) {
+                store.set_rollout_template(r, t);
+            }
+        }
+        RolloutAct::Abort => store.patch_rollout_status(r, |s| s.abort = true),
+        RolloutAct::Retry => store.patch_rollout_status(r, |s| {
+            s.abort = false;
+            s.aborted_at = None;
+            s.message.clear();
+        }),
+        RolloutAct::Promote { full: true } => {
+            let ro = store.rollout(r);
+            if ro.status.current_pod_hash != ro.status.stable_rs {
+                store.patch_rollout_status(r, |s| s.promote_full = true);
+            }
+        }
+        RolloutAct::Promote { full: false } => {
+            let ro = store.rollout(r);
+            if ro.paused {
+                store.set_rollout_paused(r, false);
+            }
+            let ro = store.rollout(r);
+            let steps = match &ro.strategy {
+                kubesim_core::RolloutStrategy::Canary(c) => Some(c.steps.len()),
+                kubesim_core::RolloutStrategy::BlueGreen(_) => None,
+            };
+            if !ro.status.pause_conditions.is_empty() {
+                store.patch_rollout_status(r, |s| s.pause_conditions.clear());
+            } else if let Some(n) = steps {
+                let n = i32::try_from(n).unwrap_or(i32::MAX);
+                // Promoting in the middle of an analysis or a weight step
+                // skips it.
+                store.patch_rollout_status(r, |s| {
+                    if let Some(i) = s.current_step_index.filter(|&i| i < n) {
+                        s.current_step_index = Some(i + 1);
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// The container's image in a template (`None`: the only container).
+fn replace_image(t: &mut PodTemplate, container: Option<&str>, image: String) -> bool {
+    let only = t.spec.containers.len() == 1;
+    let target = t
+        .spec
+        .containers
+        .iter_mut()
+        .chain(t.spec.init_containers.iter_mut())
+        .find(|c| container.map_or(only, |n| c.name == n));
+    match target {
+        Some(c) => {
+            c.image = image;
+            true
+        }
+        None => false,
+    }
+}
+
+/// `kubectl argo rollouts undo`: the template of revision `to`, or of
+/// the highest revision below the current one.
+fn rollout_rollback_template(store: &Store, r: RolloutId, to: Option<i64>) -> Option<PodTemplate> {
+    use crate::controllers::rollout::{ROLLOUT_HASH_LABEL, ROLLOUT_REVISION_ANNOTATION};
+    let rev = |rs: &kubesim_core::ReplicaSet| -> i64 {
+        rs.metadata
+            .annotations
+            .get(ROLLOUT_REVISION_ANNOTATION)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    let mut owned: Vec<(i64, &PodTemplate)> = store
+        .replica_sets()
+        .filter(|(_, rs)| {
+            rs.metadata.deletion_timestamp.is_none()
+                && rs.metadata.controller_of().map(|o| o.owner) == Some(ObjectRef::Rollout(r))
+        })
+        .map(|(_, rs)| (rev(rs), &rs.template))
+        .collect();
+    owned.sort_by_key(|(v, _)| *v);
+    let pick = match to {
+        Some(want) => owned.iter().find(|(v, _)| *v == want),
+        None => owned.len().checked_sub(2).and_then(|i| owned.get(i)),
+    }?;
+    let mut t = pick.1.clone();
+    t.labels.remove(ROLLOUT_HASH_LABEL);
+    (t != store.rollout(r).template).then_some(t)
 }
 
 /// `kubectl set image`: the container's image in the template (the

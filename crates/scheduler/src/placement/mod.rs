@@ -122,7 +122,12 @@ impl Placement {
             | Notice::DeploymentChanged(_)
             | Notice::JobAdded(_)
             | Notice::LeaseChanged(_) => {}
-            Notice::JobFinished(_) | Notice::CronJobAdded(_) | Notice::ServiceAdded(_) => {}
+            Notice::JobFinished(_)
+            | Notice::CronJobAdded(_)
+            | Notice::ServiceAdded(_)
+            | Notice::RolloutChanged(_)
+            | Notice::RolloutStatusChanged(_)
+            | Notice::ServiceSelectorChanged(_) => {}
         }
     }
 

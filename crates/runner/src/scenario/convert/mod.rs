@@ -27,6 +27,7 @@ pub mod budget;
 pub mod cluster;
 pub mod images;
 pub mod pod;
+pub mod rollouts;
 pub mod services;
 pub mod settings;
 pub mod timeline;

@@ -4,7 +4,10 @@
 //!   `deployment/NAMESPACE/NAME`, with `replicas`;
 //! - `setImage` (with `image`, and `container` unless the template has
 //!   one container), `pause`, `resume` and `rollback` (with an optional
-//!   `toRevision`) target a Deployment the same way;
+//!   `toRevision`) target a Deployment the same way, or an Argo Rollout
+//!   (`rollout/NAME`, `rollout/NAMESPACE/NAME`) — as `scale` does;
+//! - `promote` (with an optional `full`), `abort` and `retry` target a
+//!   Rollout only;
 //! - `nodeDown` (with an optional `mode`: `crash`, the default, or
 //!   `partition`), `nodeUp`, `cordon`, `uncordon`, `drain` and
 //!   `removeNode` target `node/NAME`;
@@ -33,7 +36,7 @@ use crate::scenario::error::did_you_mean;
 use crate::scenario::raw;
 use crate::scenario::yaml::At;
 use kubesim_core::{ModelLimits, NodeDownMode, SimTime};
-use kubesim_scheduler::{Action, TimelineEntry};
+use kubesim_scheduler::{Action, RolloutAct, TimelineEntry};
 use std::collections::BTreeMap;
 
 /// Every action, as written in a scenario.
@@ -50,6 +53,9 @@ pub const ACTIONS: &[&str] = &[
     "drain",
     "removeNode",
     "addNodes",
+    "promote",
+    "abort",
+    "retry",
 ];
 /// `nodeDown`'s `mode` values.
 const MODES: &[&str] = &["crash", "partition"];
@@ -93,6 +99,8 @@ pub struct Target {
     pub containers: Vec<String>,
     /// Its template's app containers.
     pub app_containers: usize,
+    /// An Argo Rollout (`rollout/NAME`), not a Deployment.
+    pub rollout: bool,
 }
 
 /// A checked `addNodes`: the nodes are built by [`add_nodes`] once the
@@ -177,6 +185,9 @@ enum DeployAct {
     Pause,
     Resume,
     Rollback(Option<i64>),
+    Promote(bool),
+    Abort,
+    Retry,
 }
 
 /// A node's state as the timeline goes.
@@ -425,10 +436,48 @@ pub fn timeline(
                     replicas,
                 });
                 let t = &deployments[deployment];
-                Action::Scale {
+                if t.rollout {
+                    Action::Rollout {
+                        namespace: t.namespace.clone(),
+                        rollout: t.name.clone(),
+                        act: RolloutAct::Scale(replicas),
+                    }
+                } else {
+                    Action::Scale {
+                        namespace: t.namespace.clone(),
+                        deployment: t.name.clone(),
+                        replicas,
+                    }
+                }
+            }
+            Item::Deploy { deployment, act } if deployments[deployment].rollout => {
+                let t = &deployments[deployment];
+                let act = match act {
+                    DeployAct::SetImage { container, image } => {
+                        out.rollouts.push(Rollout {
+                            entry: i,
+                            deployment,
+                        });
+                        out.images.push(image.clone());
+                        RolloutAct::SetImage { container, image }
+                    }
+                    DeployAct::Pause => RolloutAct::Pause,
+                    DeployAct::Resume => RolloutAct::Resume,
+                    DeployAct::Rollback(to) => {
+                        out.rollouts.push(Rollout {
+                            entry: i,
+                            deployment,
+                        });
+                        RolloutAct::Rollback(to)
+                    }
+                    DeployAct::Promote(full) => RolloutAct::Promote { full },
+                    DeployAct::Abort => RolloutAct::Abort,
+                    DeployAct::Retry => RolloutAct::Retry,
+                };
+                Action::Rollout {
                     namespace: t.namespace.clone(),
-                    deployment: t.name.clone(),
-                    replicas,
+                    rollout: t.name.clone(),
+                    act,
                 }
             }
             Item::Deploy { deployment, act } => {
@@ -467,6 +516,8 @@ pub fn timeline(
                             to_revision,
                         }
                     }
+                    // Refused for Deployments by `deploy`.
+                    DeployAct::Promote(_) | DeployAct::Abort | DeployAct::Retry => continue,
                 }
             }
             Item::Node { act, name } => act.action(name),
@@ -504,6 +555,7 @@ fn item(
         ("container", e.container.is_some(), "setImage"),
         ("image", e.image.is_some(), "setImage"),
         ("toRevision", e.to_revision.is_some(), "rollback"),
+        ("full", e.full.is_some(), "promote"),
     ] {
         if given && action != takes {
             ctx.err_key(
@@ -516,7 +568,9 @@ fn item(
     let target_at = at.key("target");
     let item = match action {
         "scale" => scale(ctx, e, at, deployments),
-        "setImage" | "pause" | "resume" | "rollback" => deploy(ctx, e, at, action, deployments),
+        "setImage" | "pause" | "resume" | "rollback" | "promote" | "abort" | "retry" => {
+            deploy(ctx, e, at, action, deployments)
+        }
         "addNodes" => {
             let Some(name) = e.target.strip_prefix("pool/") else {
                 ctx.err(
@@ -602,9 +656,20 @@ fn deploy(
     deployments: &[Target],
 ) -> Option<Item> {
     let deployment = deployment_target(ctx, e, at, action, deployments)?;
+    let rollout_only = matches!(action, "promote" | "abort" | "retry");
+    if rollout_only && !deployments[deployment].rollout {
+        ctx.err(
+            &at.key("target"),
+            format!("Invalid value: {:?}: {action} is an Argo Rollouts action: its target is rollout/NAME", e.target),
+        );
+        return None;
+    }
     let act = match action {
         "pause" => DeployAct::Pause,
         "resume" => DeployAct::Resume,
+        "promote" => DeployAct::Promote(e.full.unwrap_or(false)),
+        "abort" => DeployAct::Abort,
+        "retry" => DeployAct::Retry,
         "rollback" => match e.to_revision {
             Some(r) if r < 1 => {
                 ctx.err(
@@ -640,7 +705,11 @@ fn set_image(
                 .or_else(|| Some(format!("its containers: {}", t.containers.join(", "))));
             ctx.err_help(
                 &at.key("container"),
-                format!("Deployment {:?} has no container named {c:?}", t.name),
+                format!(
+                    "{} {:?} has no container named {c:?}",
+                    if t.rollout { "Rollout" } else { "Deployment" },
+                    t.name
+                ),
                 hint,
             );
             None
@@ -649,8 +718,8 @@ fn set_image(
             ctx.err_help(
                 &at.key("container"),
                 format!(
-                    "Required value: Deployment {:?} has {} containers: name the one to change with container",
-                    t.name, t.app_containers
+                    "Required value: {} {:?} has {} containers: name the one to change with container",
+                    if t.rollout { "Rollout" } else { "Deployment" }, t.name, t.app_containers
                 ),
                 Some(format!("its containers: {}", t.containers.join(", "))),
             );
@@ -711,13 +780,21 @@ fn deployment_target(
     deployments: &[Target],
 ) -> Option<usize> {
     let target_at = at.key("target");
-    let Some(rest) = e.target.strip_prefix("deployment/") else {
-        ctx.err(
-            &target_at,
-            format!("Invalid value: {:?}: {action} needs a target of the form deployment/NAME or deployment/NAMESPACE/NAME", e.target),
-        );
-        return None;
+    let (rollout, rest) = match (
+        e.target.strip_prefix("deployment/"),
+        e.target.strip_prefix("rollout/"),
+    ) {
+        (Some(rest), _) => (false, rest),
+        (_, Some(rest)) => (true, rest),
+        _ => {
+            ctx.err(
+                &target_at,
+                format!("Invalid value: {:?}: {action} needs a target of the form deployment/NAME, rollout/NAME, deployment/NAMESPACE/NAME or rollout/NAMESPACE/NAME", e.target),
+            );
+            return None;
+        }
     };
+    let kind = if rollout { "Rollout" } else { "Deployment" };
     let (ns, name) = match rest.split_once('/') {
         Some((ns, name)) => (Some(ns), name),
         None => (None, rest),
@@ -725,7 +802,9 @@ fn deployment_target(
     let matches: Vec<usize> = deployments
         .iter()
         .enumerate()
-        .filter(|(_, t)| t.name == name && ns.is_none_or(|n| n == t.namespace))
+        .filter(|(_, t)| {
+            t.rollout == rollout && t.name == name && ns.is_none_or(|n| n == t.namespace)
+        })
         .map(|(i, _)| i)
         .collect();
     let index = match matches.as_slice() {
@@ -733,6 +812,7 @@ fn deployment_target(
         [] => {
             let names: Vec<String> = deployments
                 .iter()
+                .filter(|t| t.rollout == rollout)
                 .map(|t| match ns {
                     Some(_) => format!("{}/{}", t.namespace, t.name),
                     None => t.name.clone(),
@@ -741,9 +821,9 @@ fn deployment_target(
             let hint = did_you_mean(rest, names.iter().map(String::as_str));
             let msg = match ns {
                 Some(ns) => {
-                    format!("no Deployment named {name:?} in namespace {ns:?} in this scenario")
+                    format!("no {kind} named {name:?} in namespace {ns:?} in this scenario")
                 }
-                None => format!("no Deployment named {name:?} in this scenario"),
+                None => format!("no {kind} named {name:?} in this scenario"),
             };
             ctx.err_help(&target_at, msg, hint);
             return None;
@@ -756,10 +836,14 @@ fn deployment_target(
             ctx.err_help(
                 &target_at,
                 format!(
-                    "ambiguous target: Deployments named {name:?} exist in namespaces {}",
+                    "ambiguous target: {kind}s named {name:?} exist in namespaces {}",
                     nss.join(", ")
                 ),
-                Some(format!("name the namespace: deployment/{}/{name}", nss[0])),
+                Some(format!(
+                    "name the namespace: {}/{}/{name}",
+                    kind.to_lowercase(),
+                    nss[0]
+                )),
             );
             return None;
         }

@@ -1,11 +1,24 @@
 //! Argo Rollouts (`argoproj.io/v1alpha1`): the canary and blue-green
 //! strategies and the analysis that can abort them.
 //!
-//! The module will own the Rollout controller — its ReplicaSets per
-//! template revision, the canary steps, blue-green's active and preview
-//! services, and the AnalysisRuns that measure a release. What is here
-//! now is the pure arithmetic that controller stands on, ported from
-//! argo-rollouts with its upstream test tables:
+//! The module owns the Rollout controller:
+//!
+//! - [`controller`]: `syncHandler` — ReplicaSets per template revision
+//!   (`rollouts-pod-template-hash`, `rollout.argoproj.io/revision`),
+//!   status, pause conditions, abort, `revisionHistoryLimit` cleanup; the
+//!   [`Strategy`] trait.
+//! - [`canary`] and [`bluegreen`]: the two strategies.
+//! - [`analysis_run`]: AnalysisRuns measuring the simulation's traffic
+//!   through [`TrafficQuery`](crate::traffic::TrafficQuery).
+//!
+//! Data flows: a notice (the Rollout changed, a ReplicaSet's status
+//! changed) or a timer queues a sync; the sync scales ReplicaSets (the
+//! ReplicaSet controller creates and deletes the pods), points Services,
+//! sets the traffic split and writes the status. Measurements run on
+//! their own timers and queue a sync when a run completes.
+//!
+//! It stands on pure arithmetic ported from argo-rollouts with its
+//! upstream test tables:
 //!
 //! - [`replicas`]: how many pods the canary and the stable ReplicaSet get
 //!   at each step (`utils/replicaset/canary.go`), with and without
@@ -19,7 +32,17 @@
 //! fields it needs and answers a number or a phase.
 
 pub mod analysis;
+pub mod analysis_run;
+pub mod bluegreen;
+pub mod canary;
+pub mod controller;
 pub mod replicas;
+
+pub use analysis_run::{AnalysisRun, AnalysisRuns};
+pub use controller::{
+    RolloutController, RolloutOut, RolloutState, RunKind, Strategy, ROLLOUT_HASH_LABEL,
+    ROLLOUT_REVISION_ANNOTATION,
+};
 
 pub use analysis::{
     assess_metric_status, assess_run_status, evaluate_result, resolve_args, AnalysisPhase,
