@@ -237,7 +237,18 @@ impl Simulation {
             .iter()
             .filter_map(|t| {
                 let slo = t.slo?;
-                let id = sim.store.service_id(&t.namespace, &t.service)?;
+                // As `Traffic::new` resolves it: an empty namespace is
+                // `default`, where a Service may be stored without one.
+                let ns = if t.namespace.is_empty() {
+                    "default"
+                } else {
+                    t.namespace.as_str()
+                };
+                let id = sim.store.service_id(ns, &t.service).or_else(|| {
+                    sim.store
+                        .service_id("", &t.service)
+                        .filter(|_| ns == "default")
+                })?;
                 Some((id, releases::Slo::from(slo)))
             })
             .collect();
@@ -268,6 +279,7 @@ impl Simulation {
                 .store
                 .create_rollout(r)
                 .map_err(|e| store_err(e, zero))?;
+            sim.releases.add(&sim.store, Workload::Rollout(id));
             let seed = sim.config.seed;
             sim.controllers
                 .add_rollout(&mut sim.store, id, seed, zero, &mut sim.fx.events)?;

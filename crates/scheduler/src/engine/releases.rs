@@ -42,10 +42,12 @@ use super::records::{ReleaseOutcome, ReleaseRecord};
 use crate::controllers::deployment::util::{
     deployment_complete, equal_ignore_hash, reasons, revision,
 };
+use crate::controllers::rollout::{ROLLOUT_HASH_LABEL, ROLLOUT_REVISION_ANNOTATION};
 use crate::controllers::Controllers;
 use crate::traffic::{Totals, TrafficQuery, Window};
 use kubesim_core::{
-    DeploymentId, DeploymentStrategy, Notice, PodTemplate, ReplicaSetId, ServiceId, SimTime, Store,
+    DeploymentId, DeploymentStrategy, Notice, PodTemplate, ReplicaSetId, RolloutId, RolloutPhase,
+    RolloutStrategy, ServiceId, SimTime, Store,
 };
 
 /// A Service's objective, as the `traffic:` section gives it (`slo:
@@ -97,6 +99,8 @@ pub struct ReleaseConfig {
 pub enum Workload {
     /// A Deployment.
     Deployment(DeploymentId),
+    /// An Argo Rollout.
+    Rollout(RolloutId),
 }
 
 /// Where a release stands, as its workload's status says.
@@ -106,9 +110,8 @@ enum Progress {
     Progressing,
     /// The new revision is complete.
     Complete,
-    /// Stopped as bad by its controller (Argo Rollouts' abort, which the
-    /// Rollout arm reports; a Deployment never aborts).
-    #[allow(dead_code)]
+    /// Stopped as bad (Argo Rollouts' `status.abort`: a user's abort or
+    /// a failed analysis; a Deployment never aborts).
     Aborted,
     /// Past its progress deadline.
     DeadlineExceeded,
@@ -127,7 +130,8 @@ struct Counts {
 }
 
 impl Workload {
-    /// `deployment/NAME` (`deployment/NAMESPACE/NAME` outside `default`).
+    /// `deployment/NAME` or `rollout/NAME` (`KIND/NAMESPACE/NAME`
+    /// outside `default`).
     fn object(self, store: &Store) -> String {
         match self {
             Workload::Deployment(id) => {
@@ -135,6 +139,9 @@ impl Workload {
                     "deployment/{}",
                     store.deployment(id).metadata.qualified_name()
                 )
+            }
+            Workload::Rollout(id) => {
+                format!("rollout/{}", store.rollout(id).metadata.qualified_name())
             }
         }
     }
@@ -145,35 +152,65 @@ impl Workload {
                 DeploymentStrategy::Recreate => "Recreate",
                 DeploymentStrategy::RollingUpdate { .. } => "RollingUpdate",
             },
+            Workload::Rollout(id) => match store.rollout(id).strategy {
+                RolloutStrategy::Canary(_) => "Canary",
+                RolloutStrategy::BlueGreen(_) => "BlueGreen",
+            },
         }
     }
 
     fn template(self, store: &Store) -> &PodTemplate {
         match self {
             Workload::Deployment(id) => &store.deployment(id).template,
+            Workload::Rollout(id) => &store.rollout(id).template,
         }
     }
 
     fn namespace(self, store: &Store) -> &str {
         match self {
             Workload::Deployment(id) => store.deployment(id).metadata.namespace_or_default(),
+            Workload::Rollout(id) => store.rollout(id).metadata.namespace_or_default(),
+        }
+    }
+
+    /// The revision annotation of `annotations` (0 when absent):
+    /// `deployment.kubernetes.io/revision` or
+    /// `rollout.argoproj.io/revision`.
+    fn revision_of(self, annotations: &kubesim_core::Labels) -> i64 {
+        match self {
+            Workload::Deployment(_) => revision(annotations),
+            Workload::Rollout(_) => annotations
+                .get(ROLLOUT_REVISION_ANNOTATION)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
         }
     }
 
     /// The workload's current revision (its revision annotation; `None`
     /// before its controller wrote one).
     fn revision(self, store: &Store) -> Option<i64> {
-        match self {
-            Workload::Deployment(id) => {
-                Some(revision(&store.deployment(id).metadata.annotations)).filter(|&r| r > 0)
-            }
-        }
+        let annotations = match self {
+            Workload::Deployment(id) => &store.deployment(id).metadata.annotations,
+            Workload::Rollout(id) => &store.rollout(id).metadata.annotations,
+        };
+        Some(self.revision_of(annotations)).filter(|&r| r > 0)
     }
 
+    /// The revision of ReplicaSet `rs` (`None` before one was written).
+    fn rs_revision(self, store: &Store, rs: ReplicaSetId) -> Option<i64> {
+        Some(self.revision_of(&store.replica_set(rs).metadata.annotations)).filter(|&r| r > 0)
+    }
+
+    /// The workload's ReplicaSets, as its controller lists them (for a
+    /// Rollout: stable, canary or preview/active, and older ones).
     fn replica_sets(self, controllers: &Controllers) -> &[ReplicaSetId] {
         match self {
             Workload::Deployment(id) => controllers
                 .deployments
+                .state(id)
+                .map_or(&[], |s| s.replica_sets.as_slice()),
+            Workload::Rollout(id) => controllers
+                .rollouts
                 .state(id)
                 .map_or(&[], |s| s.replica_sets.as_slice()),
         }
@@ -195,6 +232,14 @@ impl Workload {
                     pods,
                     available: i64::from(d.status.available_replicas),
                     desired: i64::from(d.replicas),
+                }
+            }
+            Workload::Rollout(id) => {
+                let r = store.rollout(id);
+                Counts {
+                    pods,
+                    available: i64::from(r.status.available_replicas),
+                    desired: i64::from(r.replicas),
                 }
             }
         }
@@ -228,20 +273,60 @@ impl Workload {
                     _ => Progress::Progressing,
                 }
             }
+            Workload::Rollout(id) => {
+                let s = &store.rollout(id).status;
+                // The status speaks of this release once its controller
+                // synced it: `currentPodHash` is the new ReplicaSet's.
+                let hash = store.replica_set(rs).template.labels.get(ROLLOUT_HASH_LABEL);
+                if hash != Some(&s.current_pod_hash) {
+                    return Progress::Progressing;
+                }
+                if s.abort {
+                    Progress::Aborted
+                } else if s.phase == RolloutPhase::Healthy {
+                    // Healthy (rollout/sync.go `calculateRolloutConditions`,
+                    // `RolloutHealthy`): the stable ReplicaSet is the new
+                    // one and every replica is updated and available, no
+                    // old pod left.
+                    Progress::Complete
+                } else if s.timed_out {
+                    // `ProgressDeadlineExceeded`.
+                    Progress::DeadlineExceeded
+                } else {
+                    Progress::Progressing
+                }
+            }
         }
     }
 
-    /// The ReplicaSet whose template is `template` (`FindNewReplicaSet`).
+    /// The ReplicaSet whose template is `template` but for the hash label
+    /// (`FindNewReplicaSet`; Argo's `FindNewReplicaSet` compares with
+    /// `rollouts-pod-template-hash` removed).
     fn find_replica_set(
         self,
         store: &Store,
         controllers: &Controllers,
         template: &PodTemplate,
     ) -> Option<ReplicaSetId> {
+        let same = |rs: &PodTemplate| match self {
+            Workload::Deployment(_) => equal_ignore_hash(rs, template),
+            Workload::Rollout(_) => {
+                rs.annotations == template.annotations
+                    && rs.spec == template.spec
+                    && rs
+                        .labels
+                        .iter()
+                        .filter(|(k, _)| k.as_str() != ROLLOUT_HASH_LABEL)
+                        .eq(template
+                            .labels
+                            .iter()
+                            .filter(|(k, _)| k.as_str() != ROLLOUT_HASH_LABEL))
+            }
+        };
         self.replica_sets(controllers)
             .iter()
             .copied()
-            .find(|&rs| equal_ignore_hash(&store.replica_set(rs).template, template))
+            .find(|&rs| same(&store.replica_set(rs).template))
     }
 }
 
@@ -468,8 +553,12 @@ impl Releases {
         notice: Notice,
         now: SimTime,
     ) {
+        // A Rollout's status changes (`RolloutStatusChanged`) need nothing
+        // here: `observe` reads the status after every event while a
+        // release is open.
         let w = match notice {
             Notice::DeploymentChanged(id) => Workload::Deployment(id),
+            Notice::RolloutChanged(id) => Workload::Rollout(id),
             _ => return,
         };
         self.spec_changed(store, controllers, traffic, w, now);
@@ -565,13 +654,20 @@ impl Releases {
     ) -> usize {
         let tpl = w.template(store);
         let ns = w.namespace(store);
+        // A Rollout points its Services at one ReplicaSet by adding
+        // `rollouts-pod-template-hash` to their selectors (active, preview,
+        // stable, canary): such a Service serves the Rollout whichever
+        // revision it points at.
+        let hash_key = matches!(w, Workload::Rollout(_)).then_some(ROLLOUT_HASH_LABEL);
         let services: Vec<ServiceId> = store
             .services()
             .filter(|(_, s)| {
                 s.metadata.namespace_or_default() == ns
-                    && s.selector
-                        .as_ref()
-                        .is_some_and(|sel| sel.iter().all(|(k, v)| tpl.labels.get(k) == Some(v)))
+                    && s.selector.as_ref().is_some_and(|sel| {
+                        sel.iter().all(|(k, v)| {
+                            Some(k.as_str()) == hash_key || tpl.labels.get(k) == Some(v)
+                        })
+                    })
             })
             .map(|(id, _)| id)
             .collect();
@@ -690,10 +786,8 @@ impl Releases {
         let r = &mut self.releases[i];
         debug_assert!(r.outcome.is_none(), "release closed twice");
         r.acc.advance(now);
-        r.to_revision = r
-            .new_rs
-            .map(|rs| revision(&store.replica_set(rs).metadata.annotations))
-            .filter(|&v| v > 0);
+        let w = r.workload;
+        r.to_revision = r.new_rs.and_then(|rs| w.rs_revision(store, rs));
         let mut finished = finished;
         if outcome == ReleaseOutcome::Stuck {
             if let Some(f) = r.stuck {
