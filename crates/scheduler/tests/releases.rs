@@ -4,17 +4,20 @@
 //! (peak pods, extra pod-seconds, checked against the pods' own
 //! lifetimes), the availability it gave up, and the request columns over
 //! its whole reign (until the next release) through a stub
-//! [`TrafficQuery`].
+//! [`TrafficQuery`]; and the releases of Argo Rollouts (canary completed
+//! or aborted by its analysis, blue-green's doubled footprint).
 
 use kubesim_core::{
-    Container, Deployment, DeploymentStrategy, Health, ImageBehavior, IntOrPercent, LabelSelector,
-    MilliCpu, Node, ObjectMeta, PodSpec, PodTemplate, Probe, ReplicaSetId, ResourceList,
-    ResourceRequirements, RunLimits, Service, ServiceId, SimTime,
+    AnalysisMetricSpec, AnalysisTemplate, BlueGreenStrategy, CanaryStepSpec, CanaryStrategy,
+    Container, Deployment, DeploymentStrategy, Health, ImageBehavior, IntOrPercent, KubesimMetric,
+    KubesimProvider, LabelSelector, MilliCpu, Node, ObjectMeta, PodSpec, PodTemplate, Probe,
+    ReplicaSetId, ResourceList, ResourceRequirements, RevisionSelector, Rollout, RolloutAnalysis,
+    RolloutStrategy, RunLimits, Service, ServiceId, SimTime,
 };
 use kubesim_scheduler::traffic::{Totals, TrafficQuery};
 use kubesim_scheduler::{
-    Action, MetricsConfig, NullSink, ReleaseConfig, ReleaseOutcome, ReleaseRecord, Simulation,
-    SimulationConfig, SimulationInput, Slo, TimelineEntry,
+    Action, ArgoInput, MetricsConfig, NullSink, ReleaseConfig, ReleaseOutcome, ReleaseRecord,
+    RolloutAct, Simulation, SimulationConfig, SimulationInput, Slo, TimelineEntry,
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -700,4 +703,178 @@ fn a_completed_release_answers_until_the_next_release() {
     assert_eq!(first.slo_violation, Some(secs(50)));
     // The last release reigns until the run's end.
     assert_eq!(rows[1].slo_violation, Some(secs(120)));
+}
+
+/// An Argo Rollout `web` of `replicas` running web:1 (the Deployment's
+/// template), in a run where the Deployment is left out.
+fn argo_input(
+    strategy: RolloutStrategy,
+    replicas: i32,
+    templates: Vec<AnalysisTemplate>,
+    timeline: Vec<TimelineEntry>,
+    duration: u64,
+) -> SimulationInput {
+    let d = web(replicas, "web:1", DeploymentStrategy::Recreate);
+    let r = Rollout::new(
+        ObjectMeta::named("web"),
+        replicas,
+        d.selector.clone(),
+        d.template.clone(),
+        strategy,
+    );
+    let mut inp = input(d, timeline, duration);
+    inp.deployments.clear();
+    inp.services.push(Service {
+        metadata: ObjectMeta::named("web-preview"),
+        selector: Some(labels()),
+    });
+    inp.argo = ArgoInput {
+        rollouts: vec![r],
+        analysis_templates: templates,
+    };
+    inp
+}
+
+fn argo_set_image(t: u64) -> TimelineEntry {
+    at(
+        t,
+        Action::Rollout {
+            namespace: "default".into(),
+            rollout: "web".into(),
+            act: RolloutAct::SetImage {
+                container: None,
+                image: "web:2".into(),
+            },
+        },
+    )
+}
+
+fn canary(steps: Vec<CanaryStepSpec>) -> RolloutStrategy {
+    RolloutStrategy::Canary(CanaryStrategy {
+        steps,
+        ..Default::default()
+    })
+}
+
+/// A canary of 4 replicas in two steps (50 %, a 10 s pause): `Canary`,
+/// revision 1 → 2, completed once Healthy — after the pause, with every
+/// replica updated and available and the stable pods gone.
+#[test]
+fn a_canary_release_completes() {
+    let steps = vec![
+        CanaryStepSpec::SetWeight(50),
+        CanaryStepSpec::Pause {
+            duration: Some(secs(10)),
+        },
+    ];
+    let (sim, rows) = run(argo_input(
+        canary(steps),
+        4,
+        vec![],
+        vec![argo_set_image(30)],
+        200,
+    ));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = &rows[0];
+    assert_eq!(r.object, "rollout/web");
+    assert_eq!(r.strategy, "Canary");
+    assert_eq!((r.from_revision, r.to_revision), (Some(1), Some(2)));
+    assert_eq!(r.outcome, ReleaseOutcome::Completed);
+    let f = r.finished.expect("finished");
+    // Two canary pods (5 s startup), the 10 s pause, then the rest.
+    assert!(f >= secs(30 + 5 + 10 + 5) && f < secs(100), "{f}");
+    assert_eq!(r.time_to_detect, None);
+    // maxSurge 25 % of 4 (1): Argo's basic canary never runs more than
+    // 5 pods, the canary growing as the stable shrinks.
+    assert_eq!(r.peak_pods, 5);
+    let s = &sim.store().rollouts().next().unwrap().1.status;
+    assert_eq!(s.stable_rs, s.current_pod_hash);
+}
+
+/// The canary's analysis measures 10 % errors (> 5 %, failureLimit 0):
+/// the run fails and the Rollout aborts; the release is `aborted`,
+/// finished and detected at the abort (`status.abortedAt`).
+#[test]
+fn a_canary_aborted_by_its_analysis_is_aborted() {
+    let template = AnalysisTemplate {
+        metadata: ObjectMeta::named("errors"),
+        args: vec![],
+        metrics: vec![AnalysisMetricSpec {
+            name: "error-rate".into(),
+            interval: Some(secs(10)),
+            initial_delay: None,
+            count: Some(3),
+            success_condition: Some("result < 0.05".into()),
+            failure_condition: None,
+            failure_limit: None,
+            inconclusive_limit: None,
+            consecutive_error_limit: None,
+            provider: KubesimProvider {
+                metric: KubesimMetric::ErrorRate,
+                service: "web".into(),
+                revision: RevisionSelector::All,
+            },
+        }],
+    };
+    let steps = vec![
+        CanaryStepSpec::SetWeight(50),
+        CanaryStepSpec::Analysis(RolloutAnalysis {
+            templates: vec!["errors".into()],
+            ..Default::default()
+        }),
+    ];
+    let mut sim = Simulation::new(argo_input(
+        canary(steps),
+        4,
+        vec![template],
+        vec![argo_set_image(30)],
+        200,
+    ))
+    .unwrap();
+    sim.set_traffic_query(Box::new(Counting::default()));
+    sim.run(&mut NullSink).unwrap();
+    let status = sim.store().rollouts().next().unwrap().1.status.clone();
+    assert!(status.abort, "{status:?}");
+    let rows = sim.release_records();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = &rows[0];
+    assert_eq!(r.outcome, ReleaseOutcome::Aborted);
+    assert_eq!(r.strategy, "Canary");
+    let f = r.finished.expect("finished at the abort");
+    assert!(f > secs(30), "{f}");
+    assert_eq!(r.time_to_detect, Some(f - secs(30)));
+    assert_eq!(status.aborted_at, Some(f));
+}
+
+/// Blue-green of 3 replicas: the preview comes up at full size beside
+/// the active before the switch — 6 pods at the peak, 2 × replicas.
+#[test]
+fn a_blue_green_release_completes_at_twice_the_size() {
+    let bg = BlueGreenStrategy {
+        active_service: "web".into(),
+        preview_service: Some("web-preview".into()),
+        auto_promotion_enabled: true,
+        scale_down_delay_seconds: 30,
+        ..Default::default()
+    };
+    let (_, rows) = run(argo_input(
+        RolloutStrategy::BlueGreen(bg),
+        3,
+        vec![],
+        vec![argo_set_image(30)],
+        200,
+    ));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let r = &rows[0];
+    assert_eq!(r.object, "rollout/web");
+    assert_eq!(r.strategy, "BlueGreen");
+    assert_eq!((r.from_revision, r.to_revision), (Some(1), Some(2)));
+    assert_eq!(r.outcome, ReleaseOutcome::Completed);
+    assert_eq!(r.peak_pods, 6);
+    assert_eq!(r.min_available, 3);
+    // The old active keeps its pods scaleDownDelaySeconds after the
+    // switch: completed only once they are gone.
+    let f = r.finished.expect("finished");
+    assert!(f >= secs(30 + 5 + 30), "{f}");
+    assert!(r.extra_pod_seconds >= 3.0 * 35.0, "{}", r.extra_pod_seconds);
 }
