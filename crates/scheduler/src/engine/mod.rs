@@ -237,7 +237,7 @@ impl Simulation {
             .iter()
             .filter_map(|t| {
                 let slo = t.slo?;
-                let id = sim.store.service_id(&t.namespace, &t.service)?;
+                let id = t.service_id(&sim.store)?;
                 Some((id, releases::Slo::from(slo)))
             })
             .collect();
@@ -637,6 +637,16 @@ impl Simulation {
         for &n in &batch {
             // Before the controllers react: a template change is seen
             // with the revision the workload had before it.
+            if matches!(
+                n,
+                Notice::DeploymentChanged(_)
+                    | Notice::RolloutChanged(_)
+                    | Notice::RolloutStatusChanged(_)
+            ) {
+                // A release may open or close here: its request totals
+                // must be accounted up to this instant.
+                self.traffic.account_all(now);
+            }
             let traffic = traffic_of(&self.traffic_query, &self.traffic);
             self.releases
                 .on_notice(&self.store, &self.controllers, traffic, n, now);
@@ -657,6 +667,9 @@ impl Simulation {
     /// releases (nothing to do while none is open).
     fn observe_releases(&mut self) {
         if self.releases.has_open() {
+            // An open release may close now (and a window's snapshot must
+            // hold the requests up to this instant).
+            self.traffic.account_all(self.now);
             let traffic = traffic_of(&self.traffic_query, &self.traffic);
             self.releases
                 .observe(&self.store, &self.controllers, traffic, self.now);
