@@ -237,18 +237,7 @@ impl Simulation {
             .iter()
             .filter_map(|t| {
                 let slo = t.slo?;
-                // As `Traffic::new` resolves it: an empty namespace is
-                // `default`, where a Service may be stored without one.
-                let ns = if t.namespace.is_empty() {
-                    "default"
-                } else {
-                    t.namespace.as_str()
-                };
-                let id = sim.store.service_id(ns, &t.service).or_else(|| {
-                    sim.store
-                        .service_id("", &t.service)
-                        .filter(|_| ns == "default")
-                })?;
+                let id = t.service_id(&sim.store)?;
                 Some((id, releases::Slo::from(slo)))
             })
             .collect();
@@ -649,6 +638,16 @@ impl Simulation {
         for &n in &batch {
             // Before the controllers react: a template change is seen
             // with the revision the workload had before it.
+            if matches!(
+                n,
+                Notice::DeploymentChanged(_)
+                    | Notice::RolloutChanged(_)
+                    | Notice::RolloutStatusChanged(_)
+            ) {
+                // A release may open or close here: its request totals
+                // must be accounted up to this instant.
+                self.traffic.account_all(now);
+            }
             let traffic = traffic_of(&self.traffic_query, &self.traffic);
             self.releases
                 .on_notice(&self.store, &self.controllers, traffic, n, now);
@@ -669,6 +668,9 @@ impl Simulation {
     /// releases (nothing to do while none is open).
     fn observe_releases(&mut self) {
         if self.releases.has_open() {
+            // Closing a release reads no traffic (its requests are
+            // snapshotted at the end of its reign, a notice or the run's
+            // end): nothing to account here.
             self.releases
                 .observe(&self.store, &self.controllers, self.now);
         }

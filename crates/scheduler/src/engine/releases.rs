@@ -277,7 +277,11 @@ impl Workload {
                 let s = &store.rollout(id).status;
                 // The status speaks of this release once its controller
                 // synced it: `currentPodHash` is the new ReplicaSet's.
-                let hash = store.replica_set(rs).template.labels.get(ROLLOUT_HASH_LABEL);
+                let hash = store
+                    .replica_set(rs)
+                    .template
+                    .labels
+                    .get(ROLLOUT_HASH_LABEL);
                 if hash != Some(&s.current_pod_hash) {
                     return Progress::Progressing;
                 }

@@ -81,16 +81,7 @@ impl Traffic {
     pub fn new(specs: Vec<TrafficSpec>, store: &Store, seed: u64) -> Self {
         let mut t = Traffic::default();
         for spec in specs {
-            let ns = if spec.namespace.is_empty() {
-                "default"
-            } else {
-                spec.namespace.as_str()
-            };
-            let Some(id) = store.service_id(ns, &spec.service).or_else(|| {
-                store
-                    .service_id("", &spec.service)
-                    .filter(|_| ns == "default")
-            }) else {
+            let Some(id) = spec.service_id(store) else {
                 debug_assert!(false, "traffic for unknown service {}", spec.service);
                 continue;
             };

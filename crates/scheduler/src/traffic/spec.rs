@@ -5,7 +5,7 @@
 //! it.
 
 use super::profile::RateProfile;
-use kubesim_core::SimTime;
+use kubesim_core::{ServiceId, SimTime, Store};
 
 /// The default `timeout`.
 pub const DEFAULT_TIMEOUT: SimTime = SimTime::from_secs(30);
@@ -25,6 +25,23 @@ pub struct TrafficSpec {
     pub retries: u32,
     /// The service level objective, if any.
     pub slo: Option<Slo>,
+}
+
+impl TrafficSpec {
+    /// The Service this entry sends requests to (an empty namespace is
+    /// `default`).
+    pub fn service_id(&self, store: &Store) -> Option<ServiceId> {
+        let ns = if self.namespace.is_empty() {
+            "default"
+        } else {
+            self.namespace.as_str()
+        };
+        store.service_id(ns, &self.service).or_else(|| {
+            store
+                .service_id("", &self.service)
+                .filter(|_| ns == "default")
+        })
+    }
 }
 
 impl TrafficSpec {
