@@ -23,11 +23,12 @@
 //! Piecewise-constant counts are integrated lazily ([`Acc`]): the
 //! integrals move only when a count changes or a release closes.
 //!
-//! A workload that releases is a [`Workload`]: today a Deployment; an Argo
-//! Rollout is one more variant with its own arms in `impl Workload`
-//! (object name, strategy, template, ReplicaSets, counts, and its
-//! progress — `Progress::Aborted` closes a release as `aborted`, detected
-//! at that instant) and its spec-change notice in [`Releases::on_notice`].
+//! A workload that releases is a [`Workload`]: a Deployment or an Argo
+//! Rollout, each with its arms in `impl Workload` (object name, strategy,
+//! template, revision annotation, ReplicaSets, counts, and its progress
+//! read from its status — a Rollout's `status.abort` closes a release as
+//! `aborted`, detected at that instant) and its spec-change notice
+//! (`DeploymentChanged`, `RolloutChanged`) in [`Releases::on_notice`].
 //!
 //! Cost: per event, O(1) per *open* release; a closed release that still
 //! reigns costs nothing per event — one traffic snapshot at the end of
