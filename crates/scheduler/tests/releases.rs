@@ -847,7 +847,9 @@ fn a_canary_aborted_by_its_analysis_is_aborted() {
 }
 
 /// Blue-green of 3 replicas: the preview comes up at full size beside
-/// the active before the switch — 6 pods at the peak, 2 × replicas.
+/// the active before the switch — 6 pods at the peak, 2 × replicas;
+/// its Services count although the Rollout added the hash to their
+/// selectors.
 #[test]
 fn a_blue_green_release_completes_at_twice_the_size() {
     let bg = BlueGreenStrategy {
@@ -857,13 +859,17 @@ fn a_blue_green_release_completes_at_twice_the_size() {
         scale_down_delay_seconds: 30,
         ..Default::default()
     };
-    let (_, rows) = run(argo_input(
+    let mut sim = Simulation::new(argo_input(
         RolloutStrategy::BlueGreen(bg),
         3,
         vec![],
         vec![argo_set_image(30)],
         200,
-    ));
+    ))
+    .unwrap();
+    sim.set_traffic_query(Box::new(Counting::default()));
+    sim.run(&mut NullSink).unwrap();
+    let rows = sim.release_records();
     assert_eq!(rows.len(), 1, "{rows:?}");
     let r = &rows[0];
     assert_eq!(r.object, "rollout/web");
@@ -877,4 +883,9 @@ fn a_blue_green_release_completes_at_twice_the_size() {
     let f = r.finished.expect("finished");
     assert!(f >= secs(30 + 5 + 30), "{f}");
     assert!(r.extra_pod_seconds >= 3.0 * 35.0, "{}", r.extra_pod_seconds);
+    // The active and preview Services select by
+    // `rollouts-pod-template-hash` too: both still count for the
+    // release (10 requests each between its start and its end, see
+    // `Counting`).
+    assert_eq!(r.requests_total, 20.0);
 }
