@@ -50,7 +50,7 @@ pub use deployment::{
 pub use endpoints::{is_ready_endpoint, EndpointsController};
 pub use replicaset::ReplicaSetController;
 
-use crate::traffic::{NoTraffic, TrafficQuery};
+use crate::traffic::TrafficQuery;
 use deployment::SyncOut;
 use kubesim_core::{
     entity_rng, CronJobId, DeploymentId, DeploymentStrategy, JobId, KubeEvent, LimitExceeded,
@@ -395,20 +395,9 @@ impl Controllers {
         }
     }
 
-    /// Handles one of the controllers' timers, without traffic.
-    pub fn handle(
-        &mut self,
-        store: &mut Store,
-        timer: ControllerTimer,
-        now: SimTime,
-        events: &mut Vec<KubeEvent>,
-    ) -> Result<(), LimitExceeded> {
-        self.handle_with_traffic(store, timer, now, events, &NoTraffic)
-    }
-
     /// Handles one of the controllers' timers; analysis measurements
     /// read `traffic`.
-    pub fn handle_with_traffic(
+    pub fn handle(
         &mut self,
         store: &mut Store,
         timer: ControllerTimer,

@@ -476,7 +476,7 @@ impl Simulation {
                 ) {
                     self.traffic.account_all(self.now);
                 }
-                self.controllers.handle_with_traffic(
+                self.controllers.handle(
                     &mut self.store,
                     t,
                     self.now,

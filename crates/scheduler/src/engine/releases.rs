@@ -43,7 +43,7 @@ use super::records::{ReleaseOutcome, ReleaseRecord};
 use crate::controllers::deployment::util::{
     deployment_complete, equal_ignore_hash, reasons, revision,
 };
-use crate::controllers::rollout::{ROLLOUT_HASH_LABEL, ROLLOUT_REVISION_ANNOTATION};
+use crate::controllers::rollout::{rollout_revision, ROLLOUT_HASH_LABEL};
 use crate::controllers::Controllers;
 use crate::traffic::{Totals, TrafficQuery, Window};
 use kubesim_core::{
@@ -180,10 +180,7 @@ impl Workload {
     fn revision_of(self, annotations: &kubesim_core::Labels) -> i64 {
         match self {
             Workload::Deployment(_) => revision(annotations),
-            Workload::Rollout(_) => annotations
-                .get(ROLLOUT_REVISION_ANNOTATION)
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0),
+            Workload::Rollout(_) => rollout_revision(annotations),
         }
     }
 

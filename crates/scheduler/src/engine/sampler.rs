@@ -10,7 +10,8 @@
 
 use super::records::{MetricObject, MetricRecord, RecordSink};
 use crate::controllers::deployment::util::revision;
-use kubesim_core::{Kubelet, ObjectRef, SimTime, Store};
+use crate::controllers::rollout::rollout_revision;
+use kubesim_core::{Kubelet, Labels, ObjectRef, ReplicaSetId, SimTime, Store};
 
 /// Which metrics to sample.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,67 +229,35 @@ fn sample_rollouts<S: RecordSink>(
     now: SimTime,
     sink: &mut S,
 ) -> Result<(), S::Error> {
-    use crate::controllers::rollout::ROLLOUT_REVISION_ANNOTATION;
-    let mut revisions: Vec<(u32, i64, kubesim_core::ReplicaSetId)> = store
-        .replica_sets()
-        .filter(|(_, rs)| rs.metadata.deletion_timestamp.is_none())
-        .filter_map(|(id, rs)| match rs.metadata.controller_of()?.owner {
-            ObjectRef::Rollout(r) => {
-                let rev = rs
-                    .metadata
-                    .annotations
-                    .get(ROLLOUT_REVISION_ANNOTATION)
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(0);
-                Some((r.0, rev, id))
-            }
-            _ => None,
-        })
-        .collect();
-    revisions.sort_unstable();
+    let revisions = live_revisions(store, rollout_revision, |o| match o {
+        ObjectRef::Rollout(r) => Some(r.0),
+        _ => None,
+    });
     for (rid, r) in store.rollouts() {
         let name = r.metadata.qualified_name();
         let s = &r.status;
-        for (metric, value) in [
-            ("replicas", s.replicas),
-            ("updated_replicas", s.updated_replicas),
-            ("ready_replicas", s.ready_replicas),
-            ("available_replicas", s.available_replicas),
-            ("canary_weight", s.canary_weight),
-        ] {
-            sink.metric(&MetricRecord {
-                time: now,
-                object: MetricObject::Rollout(&name),
-                metric,
-                value: f64::from(value),
-            })?;
-        }
-        let from = revisions.partition_point(|x| x.0 < rid.0);
-        for &(_, rev, rs) in revisions[from..].iter().take_while(|x| x.0 == rid.0) {
-            let st = store.replica_set(rs).status;
-            let object = MetricObject::RolloutRevision {
+        write_counts(
+            sink,
+            now,
+            MetricObject::Rollout(&name),
+            &[
+                ("replicas", s.replicas),
+                ("updated_replicas", s.updated_replicas),
+                ("ready_replicas", s.ready_replicas),
+                ("available_replicas", s.available_replicas),
+                ("canary_weight", s.canary_weight),
+            ],
+        )?;
+        write_revisions(store, now, sink, &revisions, rid.0, |revision| {
+            MetricObject::RolloutRevision {
                 rollout: &name,
-                revision: rev,
-            };
-            for (metric, value) in [
-                ("replicas", st.replicas),
-                ("ready_replicas", st.ready_replicas),
-                ("available_replicas", st.available_replicas),
-            ] {
-                sink.metric(&MetricRecord {
-                    time: now,
-                    object,
-                    metric,
-                    value: f64::from(value),
-                })?;
+                revision,
             }
-        }
+        })?;
     }
     Ok(())
 }
 
-/// `deployment/NAME`: its status counts; `deployment/NAME/rev-N`: those
-/// of each live ReplicaSet, by revision.
 /// `service/NAME endpoints`: its ready endpoints as published (what
 /// kube-proxy routes to), for every Service with a selector.
 fn sample_services<S: RecordSink>(
@@ -311,58 +280,102 @@ fn sample_services<S: RecordSink>(
     Ok(())
 }
 
+/// `deployment/NAME`: its status counts; `deployment/NAME/rev-N`: those
+/// of each live ReplicaSet, by revision.
 fn sample_deployments<S: RecordSink>(
     store: &Store,
     now: SimTime,
     sink: &mut S,
 ) -> Result<(), S::Error> {
-    // ReplicaSets by Deployment, then revision (revisions are unique per
-    // Deployment).
-    let mut revisions: Vec<(u32, i64, kubesim_core::ReplicaSetId)> = store
-        .replica_sets()
-        .filter(|(_, rs)| rs.metadata.deletion_timestamp.is_none())
-        .filter_map(|(id, rs)| match rs.metadata.controller_of()?.owner {
-            ObjectRef::Deployment(d) => Some((d.0, revision(&rs.metadata.annotations), id)),
-            _ => None,
-        })
-        .collect();
-    revisions.sort_unstable();
+    let revisions = live_revisions(store, revision, |o| match o {
+        ObjectRef::Deployment(d) => Some(d.0),
+        _ => None,
+    });
     for (did, d) in store.deployments() {
         let name = d.metadata.qualified_name();
         let s = &d.status;
-        for (metric, value) in [
-            ("replicas", s.replicas),
-            ("updated_replicas", s.updated_replicas),
-            ("ready_replicas", s.ready_replicas),
-            ("available_replicas", s.available_replicas),
-        ] {
-            sink.metric(&MetricRecord {
-                time: now,
-                object: MetricObject::Deployment(&name),
-                metric,
-                value: f64::from(value),
-            })?;
-        }
-        let from = revisions.partition_point(|r| r.0 < did.0);
-        for &(_, rev, rs) in revisions[from..].iter().take_while(|r| r.0 == did.0) {
-            let st = store.replica_set(rs).status;
-            let object = MetricObject::Revision {
+        write_counts(
+            sink,
+            now,
+            MetricObject::Deployment(&name),
+            &[
+                ("replicas", s.replicas),
+                ("updated_replicas", s.updated_replicas),
+                ("ready_replicas", s.ready_replicas),
+                ("available_replicas", s.available_replicas),
+            ],
+        )?;
+        write_revisions(store, now, sink, &revisions, did.0, |revision| {
+            MetricObject::Revision {
                 deployment: &name,
-                revision: rev,
-            };
-            for (metric, value) in [
+                revision,
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// The live ReplicaSets whose controller `owner_index` recognises (the
+/// owner's index), with their revision (`revision_of` their annotations),
+/// sorted by owner, then revision (revisions are unique per owner).
+fn live_revisions(
+    store: &Store,
+    revision_of: fn(&Labels) -> i64,
+    owner_index: fn(ObjectRef) -> Option<u32>,
+) -> Vec<(u32, i64, ReplicaSetId)> {
+    let mut revisions: Vec<_> = store
+        .replica_sets()
+        .filter(|(_, rs)| rs.metadata.deletion_timestamp.is_none())
+        .filter_map(|(id, rs)| {
+            let owner = owner_index(rs.metadata.controller_of()?.owner)?;
+            Some((owner, revision_of(&rs.metadata.annotations), id))
+        })
+        .collect();
+    revisions.sort_unstable();
+    revisions
+}
+
+/// One row per `(metric, count)` of `object`.
+fn write_counts<S: RecordSink>(
+    sink: &mut S,
+    now: SimTime,
+    object: MetricObject<'_>,
+    counts: &[(&'static str, i32)],
+) -> Result<(), S::Error> {
+    for &(metric, value) in counts {
+        sink.metric(&MetricRecord {
+            time: now,
+            object,
+            metric,
+            value: f64::from(value),
+        })?;
+    }
+    Ok(())
+}
+
+/// The [`REVISION_METRICS`] rows of each of `owner`'s ReplicaSets in
+/// `revisions` (from [`live_revisions`]), named by `object(revision)`.
+fn write_revisions<'a, S: RecordSink>(
+    store: &Store,
+    now: SimTime,
+    sink: &mut S,
+    revisions: &[(u32, i64, ReplicaSetId)],
+    owner: u32,
+    object: impl Fn(i64) -> MetricObject<'a>,
+) -> Result<(), S::Error> {
+    let from = revisions.partition_point(|r| r.0 < owner);
+    for &(_, rev, rs) in revisions[from..].iter().take_while(|r| r.0 == owner) {
+        let st = store.replica_set(rs).status;
+        write_counts(
+            sink,
+            now,
+            object(rev),
+            &[
                 ("replicas", st.replicas),
                 ("ready_replicas", st.ready_replicas),
                 ("available_replicas", st.available_replicas),
-            ] {
-                sink.metric(&MetricRecord {
-                    time: now,
-                    object,
-                    metric,
-                    value: f64::from(value),
-                })?;
-            }
-        }
+            ],
+        )?;
     }
     Ok(())
 }

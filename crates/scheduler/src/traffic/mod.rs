@@ -38,6 +38,8 @@ pub use stats::{
     bucket_lower_s, bucket_of, NoTraffic, Totals, TrafficQuery, Window, LATENCY_BUCKETS,
 };
 
+use crate::controllers::deployment::util::revision;
+use crate::controllers::rollout::rollout_revision;
 use crate::engine::{MetricObject, MetricRecord, RecordSink};
 use kubesim_core::{Kubelet, NodeId, ReplicaSetId, ServiceId, SimTime, Store};
 use service::ServiceTraffic;
@@ -268,13 +270,10 @@ impl TrafficQuery for Traffic {
 /// `rollout.argoproj.io/revision` for one an Argo Rollout owns.
 fn revision_of(store: &Store, rs: ReplicaSetId) -> i64 {
     let a = &store.replica_set(rs).metadata.annotations;
-    [
-        "deployment.kubernetes.io/revision",
-        "rollout.argoproj.io/revision",
-    ]
-    .iter()
-    .find_map(|k| a.get(*k).and_then(|v| v.parse().ok()))
-    .unwrap_or(0)
+    match revision(a) {
+        0 => rollout_revision(a),
+        r => r,
+    }
 }
 
 fn write_window<S: RecordSink>(

@@ -25,9 +25,10 @@ use crate::controllers::deployment::util::{compute_hash, compute_hash_with_colli
 use crate::controllers::replicaset::ReplicaSetController;
 use crate::controllers::ControllerTimer;
 use kubesim_core::{
-    AnalysisTemplate, KubeEvent, LimitExceeded, ModelLimits, ObjectMeta, ObjectRef, OwnerReference,
-    PauseReason, PodTemplate, ReplicaSet, ReplicaSetId, ReplicaSetStatus, Rollout, RolloutAnalysis,
-    RolloutId, RolloutPhase, RolloutStatus, RolloutStrategy, ServiceId, SimTime, Store, StoreError,
+    AnalysisTemplate, KubeEvent, Labels, LimitExceeded, ModelLimits, ObjectMeta, ObjectRef,
+    OwnerReference, PauseReason, PodTemplate, ReplicaSet, ReplicaSetId, ReplicaSetStatus, Rollout,
+    RolloutAnalysis, RolloutId, RolloutPhase, RolloutStatus, RolloutStrategy, ServiceId, SimTime,
+    Store, StoreError,
 };
 use std::collections::BTreeMap;
 
@@ -142,15 +143,18 @@ pub fn rollout_object(ro: &Rollout) -> String {
     format!("rollout/{}", ro.metadata.qualified_name())
 }
 
-/// The revision annotation of a ReplicaSet (0 if none).
-pub fn rs_revision(store: &Store, rs: ReplicaSetId) -> i64 {
-    store
-        .replica_set(rs)
-        .metadata
-        .annotations
+/// `rollout.argoproj.io/revision` of `annotations` as a number (0 when
+/// absent or not a number), as the Deployment controller's `revision`.
+pub fn rollout_revision(annotations: &Labels) -> i64 {
+    annotations
         .get(ROLLOUT_REVISION_ANNOTATION)
         .and_then(|v| v.parse().ok())
         .unwrap_or(0)
+}
+
+/// The revision annotation of a ReplicaSet (0 if none).
+pub fn rs_revision(store: &Store, rs: ReplicaSetId) -> i64 {
+    rollout_revision(&store.replica_set(rs).metadata.annotations)
 }
 
 /// The `rollouts-pod-template-hash` of a ReplicaSet.

@@ -40,8 +40,8 @@ pub mod replicas;
 
 pub use analysis_run::{AnalysisRun, AnalysisRuns};
 pub use controller::{
-    RolloutController, RolloutOut, RolloutState, RunKind, Strategy, ROLLOUT_HASH_LABEL,
-    ROLLOUT_REVISION_ANNOTATION,
+    rollout_revision, RolloutController, RolloutOut, RolloutState, RunKind, Strategy,
+    ROLLOUT_HASH_LABEL, ROLLOUT_REVISION_ANNOTATION,
 };
 
 pub use analysis::{
